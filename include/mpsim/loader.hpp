@@ -1,0 +1,44 @@
+#pragma once
+/// Reading scenario files: JSON -> validated, compiled Scenario, or every
+/// problem found, each with file, JSON path and what was expected.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mpsim/diagnostics.hpp"
+#include "mpsim/scenario.hpp"
+
+namespace mpsim {
+
+struct LoadResult {
+  std::optional<Scenario> scenario;  ///< set only when there are no diagnostics
+  std::vector<Diagnostic> errors;
+};
+
+/// Loads and checks the scenario in `path`.
+LoadResult load_scenario_file(const std::string& path);
+/// Loads and checks scenario JSON `text`; `source` names it in messages.
+LoadResult load_scenario_text(const std::string& text, const std::string& source);
+
+/// Names reserved for built-in variables (cannot be assigned).
+const std::vector<std::string>& builtin_variables();
+/// Functions expressions may call.
+const std::vector<std::string>& builtin_functions();
+
+}  // namespace mpsim
+
+namespace mpsim {
+
+/// Command-line values that replace the scenario's `machine` settings.
+struct MachineOverrides {
+  std::optional<std::int32_t> cores;
+  std::optional<std::string> policy;
+  std::optional<std::int64_t> quantum;
+  std::optional<std::int64_t> context_switch;
+};
+
+/// Applies `o` to `s` and re-checks what they affect (e.g. affinity against a
+/// smaller core count). Errors name the option, as "--cores".
+std::vector<Diagnostic> apply_overrides(Scenario& s, const MachineOverrides& o);
+
+}  // namespace mpsim

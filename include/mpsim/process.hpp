@@ -1,0 +1,78 @@
+#pragma once
+/// The simulated kernel's process control block. Fields are grouped by who
+/// owns them; policies read the scheduling fields and may use `policy_*`.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mpsim/program.hpp"
+#include "mpsim/result.hpp"
+#include "mpsim/types.hpp"
+#include "mpsim/value.hpp"
+
+namespace mpsim {
+
+/// Private variables: few per process, so a flat vector beats a map.
+class Variables {
+ public:
+  [[nodiscard]] const Value* find(std::string_view name) const;
+  void set(std::string_view name, Value v);
+  [[nodiscard]] const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, Value>> items_;
+};
+
+struct Process {
+  // Identity and family (changed only by the lifecycle code).
+  Pid pid = kNoPid;
+  Pid parent = kNoPid;
+  Pid original_parent = kNoPid;
+  std::string name;
+  const Program* program = nullptr;
+  std::vector<Pid> children;  ///< creation order; includes exited and reaped ones
+  bool daemon = false;
+  bool started = false;
+
+  // Execution (changed only by the interpreter).
+  std::int32_t pc = 0;
+  Variables vars;
+  std::vector<std::int64_t> loop_counters;
+  Tick remaining = 0;          ///< ticks left of the current compute (0: not computing)
+  std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
+  std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
+
+  // Scheduling state (changed only by the machine).
+  ProcState state = ProcState::New;
+  BlockReason block = BlockReason::None;
+  CoreId core = -1;            ///< core it runs on, is switched to, or holds
+  Tick state_since = 0;
+  Tick quantum_used = 0;       ///< ticks run since dispatch (or since its quantum was renewed)
+  Tick ready_since = 0;        ///< tick it last entered the ready queue
+  std::uint64_t ready_seq = 0; ///< global FIFO order of ready-queue entries
+  Tick wake_at = kNever;       ///< io/sleep/join-timeout deadline
+  std::uint32_t timer_gen = 0; ///< invalidates stale timers
+  Pid join_target = kNoPid;
+  bool woke_from_io = false;   ///< made ready at this boundary by an io completion
+  Tick io_ticks = 0;           ///< length of the queued io request
+
+  // Scheduling attributes from the scenario.
+  std::int64_t priority = 0;
+  std::int64_t nice = 0;
+  std::vector<CoreId> affinity;  ///< empty = any core
+  // Free for the policy (level for MLFQ, ticks used at the level...).
+  std::int64_t policy_level = 0;
+  std::int64_t policy_used = 0;
+  std::int64_t policy_epoch = 0;
+
+  // Outcome and accounting.
+  ProcessResult stats;
+
+  [[nodiscard]] bool can_run_on(CoreId c) const;
+  [[nodiscard]] bool alive() const {
+    return state == ProcState::Ready || state == ProcState::Running || state == ProcState::Blocked;
+  }
+};
+
+}  // namespace mpsim

@@ -1,0 +1,117 @@
+#pragma once
+/// What a run produces: metrics (semantics.md §7), the event log every report is
+/// built from, printed lines, final files and errors.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mpsim/scenario.hpp"
+#include "mpsim/types.hpp"
+
+namespace mpsim {
+
+enum class EventKind : std::uint8_t {
+  State,       ///< pid entered state `a` (ProcState); `b` = BlockReason; core = its core or -1
+  Core,        ///< core entered status `a` (CoreStatus) with process pid (kNoPid when idle)
+  Io,          ///< `b` = number of IO requests in service from this tick on
+  Spawn,       ///< pid was started by parent `b`
+  Orphan,      ///< pid lost parent `b` and was adopted by init
+  Reap,        ///< zombie pid was reaped by `b`
+  Signal,      ///< pid was sent signal `b` (15 terminate, 9 kill) by `core` (the sender pid)
+  DaemonKill,  ///< daemon pid terminated because its parent `b` exited
+  Print,       ///< pid printed prints[b]
+  Error,       ///< pid failed with errors[b]
+};
+
+enum class CoreStatus : std::uint8_t { Idle, Switching, Running, Held };
+
+const char* to_string(CoreStatus s);
+
+/// One entry of the event log; 16 bytes so that long runs stay cheap.
+struct Event {
+  Tick tick;
+  Pid pid;
+  std::int16_t core;
+  EventKind kind;
+  std::uint8_t a;
+  std::int32_t b;
+};
+
+struct PrintLine {
+  Tick tick;
+  Pid pid;
+  std::string text;
+};
+
+struct ErrorRecord {
+  Tick tick;
+  Pid pid;
+  std::string message;
+};
+
+struct ProcessResult {
+  Pid pid = kNoPid;
+  Pid parent = kNoPid;           ///< parent at the end (init after orphaning)
+  Pid original_parent = kNoPid;
+  std::string name;
+  std::string program;
+  bool daemon = false;
+  bool started = false;
+  ProcState state = ProcState::New;
+  std::int64_t exit_code = 0;    ///< meaningful once state is zombie or reaped
+  std::string error;             ///< runtime error message, if it failed
+  Tick arrival = -1;             ///< tick it first became ready (-1: never started)
+  Tick first_run = -1;
+  Tick finish = -1;              ///< tick it became a zombie
+  Tick reaped_at = -1;
+  Pid reaped_by = kNoPid;
+  Tick orphaned_at = -1;
+  Tick wait = 0;                 ///< ticks ready (incl. being switched in)
+  Tick cpu = 0;                  ///< ticks computing
+  Tick blocked_io = 0, blocked_sleep = 0, blocked_join = 0, blocked_lock = 0;
+  std::int64_t voluntary_switches = 0;
+  std::int64_t involuntary_switches = 0;
+  [[nodiscard]] Tick turnaround() const { return finish < 0 ? -1 : finish - arrival; }
+  [[nodiscard]] Tick response() const { return first_run < 0 ? -1 : first_run - arrival; }
+  [[nodiscard]] Tick blocked() const { return blocked_io + blocked_sleep + blocked_join + blocked_lock; }
+};
+
+struct CoreResult {
+  Tick busy = 0;       ///< ticks running a process
+  Tick switching = 0;  ///< ticks of context-switch overhead
+  Tick held = 0;       ///< ticks kept by a process blocked with switch_on_io false
+};
+
+struct StuckProcess {
+  Pid pid;
+  BlockReason reason;
+  std::string waits_for;  ///< "child 3", "lock mutex"
+};
+
+struct RunResult {
+  std::string scenario;
+  MachineConfig machine;
+  Tick makespan = 0;
+  std::vector<CoreResult> cores;
+  Tick io_busy = 0;
+  std::int64_t context_switches = 0;
+  Tick switch_overhead = 0;
+  std::int32_t max_parallelism = 0;
+  std::int64_t concurrency_ticks = 0;  ///< sum over ticks of processes in progress
+  std::int32_t max_concurrency = 0;
+  std::int64_t scheduling_events = 0;
+  std::vector<ProcessResult> processes;  ///< by pid, init excluded
+  std::vector<PrintLine> prints;
+  std::vector<ErrorRecord> errors;
+  std::map<std::string, FileContent> files;
+  std::vector<Event> events;
+  bool deadlock = false;
+  std::vector<StuckProcess> stuck;
+
+  [[nodiscard]] double average_concurrency() const {
+    return makespan == 0 ? 0.0 : static_cast<double>(concurrency_ticks) / static_cast<double>(makespan);
+  }
+};
+
+}  // namespace mpsim

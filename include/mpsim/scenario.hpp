@@ -1,0 +1,66 @@
+#pragma once
+/// The scenario model: what a JSON scenario file says, validated and compiled.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "mpsim/expr.hpp"
+#include "mpsim/program.hpp"
+#include "mpsim/types.hpp"
+#include "mpsim/value.hpp"
+
+namespace mpsim {
+
+/// A policy parameter: an int, a bool or a list of ints (e.g. MLFQ quanta per level).
+using ParamValue = std::variant<std::int64_t, bool, std::vector<std::int64_t>>;
+
+struct SchedulerConfig {
+  std::string policy = "rr";
+  std::map<std::string, ParamValue> params;  ///< every declared parameter, defaults filled in
+};
+
+enum class IoCompletion : std::uint8_t { Enqueue, Preempt };
+enum class ExitSemantics : std::uint8_t { Posix, Python };
+
+struct MachineConfig {
+  std::int32_t cores = 1;
+  std::int64_t tick_us = 1000;
+  SchedulerConfig scheduler;
+  Tick context_switch = 0;
+  bool switch_on_io = true;
+  IoCompletion io_completion = IoCompletion::Enqueue;
+  ExitSemantics exit_semantics = ExitSemantics::Posix;
+  std::int32_t io_channels = 0;  ///< 0 = unlimited parallel IO
+};
+
+/// One entry of `processes` (before `count` expansion).
+struct ProcessSpec {
+  std::string name;     ///< template; `{index}` etc. are interpolated
+  std::string program;
+  std::int32_t count = 1;
+  std::vector<std::pair<std::string, Expr>> args;
+  Tick arrival = 0;
+  std::int64_t priority = 0;
+  std::int64_t nice = 0;
+  std::vector<CoreId> affinity;  ///< empty = any core
+  bool daemon = false;
+  std::string path;     ///< JSON path, for messages
+};
+
+using FileContent = std::map<std::string, Value>;
+
+struct Scenario {
+  std::string source;  ///< file it was loaded from
+  std::string name;
+  std::string description;
+  MachineConfig machine;
+  std::map<std::string, std::shared_ptr<const Program>> programs;
+  std::vector<ProcessSpec> processes;
+  std::map<std::string, FileContent> files;
+  std::vector<std::string> locks;
+};
+
+}  // namespace mpsim

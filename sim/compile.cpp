@@ -1,0 +1,345 @@
+// Operations are JSON objects with exactly one operation key plus modifiers,
+// e.g. {"join": "c", "timeout": 5}. Structured control flow compiles to jumps:
+//   if:     JumpIfFalse(cond -> else) then... Jump(end) else... end:
+//   repeat: RepeatInit(n) top: RepeatNext(-> end) body... Jump(top) end:
+//   while:  top: JumpIfFalse(cond -> end) body... Jump(top) end:
+#include "compile.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "mpsim/loader.hpp"
+
+namespace mpsim::detail {
+
+namespace {
+
+struct OpShape {
+  OpCode op;
+  std::vector<std::string> modifiers;
+};
+
+const std::map<std::string, OpShape>& shapes() {
+  static const std::map<std::string, OpShape> kShapes = {
+      {"compute", {OpCode::Compute, {}}},
+      {"io", {OpCode::Io, {}}},
+      {"sleep", {OpCode::Sleep, {}}},
+      {"yield", {OpCode::Yield, {}}},
+      {"set", {OpCode::Set, {"value"}}},
+      {"print", {OpCode::Print, {}}},
+      {"if", {OpCode::JumpIfFalse, {"then", "else"}}},
+      {"repeat", {OpCode::RepeatInit, {"do"}}},
+      {"while", {OpCode::JumpIfFalse, {"do"}}},
+      {"create", {OpCode::Create, {"into", "args", "name", "daemon"}}},
+      {"spawn", {OpCode::Spawn, {"into", "args", "name", "daemon"}}},
+      {"start", {OpCode::Start, {}}},
+      {"set_daemon", {OpCode::SetDaemon, {"value"}}},
+      {"join", {OpCode::Join, {"timeout"}}},
+      {"terminate", {OpCode::Terminate, {}}},
+      {"kill", {OpCode::Kill, {}}},
+      {"is_alive", {OpCode::IsAlive, {"into"}}},
+      {"getpid", {OpCode::GetPid, {}}},
+      {"getppid", {OpCode::GetPpid, {}}},
+      {"exit", {OpCode::Exit, {}}},
+      {"read", {OpCode::Read, {"into"}}},
+      {"write", {OpCode::Write, {"value"}}},
+      {"acquire", {OpCode::Acquire, {}}},
+      {"release", {OpCode::Release, {}}},
+  };
+  return kShapes;
+}
+
+Instr make(OpCode op) {
+  Instr in;
+  in.op = op;
+  return in;
+}
+
+Instr jump_to(std::int32_t target) {
+  Instr in = make(OpCode::Jump);
+  in.jump = target;
+  return in;
+}
+
+class Compiler {
+ public:
+  Compiler(Program& prog, const CompileEnv& env, Checker& chk) : prog_(prog), env_(env), chk_(chk) {}
+
+  void block(const json& ops, const std::string& path) {
+    if (!chk_.is_array(ops, path)) return;
+    for (std::size_t i = 0; i < ops.size(); ++i) operation(ops[i], child(path, i));
+  }
+
+ private:
+  std::int32_t here() const { return static_cast<std::int32_t>(prog_.code.size()); }
+  std::size_t emit(Instr in, const std::string& path) {
+    in.path = path;
+    prog_.code.push_back(std::move(in));
+    return prog_.code.size() - 1;
+  }
+
+  void operation(const json& op, const std::string& path) {
+    if (op.is_string() && op.get<std::string>() == "yield") {  // the one op without an argument
+      emit(make(OpCode::Yield), path);
+      return;
+    }
+    if (!op.is_object()) {
+      chk_.error(path, "expected an operation object such as {\"compute\": 5}, found " + describe(op));
+      return;
+    }
+    std::vector<std::string> found;
+    for (const auto& [k, v] : op.items())
+      if (shapes().count(k)) found.push_back(k);
+    if (found.size() != 1) {
+      no_single_operation(op, path, found);
+      return;
+    }
+    const std::string& name = found[0];
+    std::vector<std::string> allowed = shapes().at(name).modifiers;
+    allowed.push_back(name);
+    chk_.known_keys(op, path, allowed);
+    compile_op(name, op, path);
+  }
+
+  void no_single_operation(const json& op, const std::string& path, const std::vector<std::string>& found) {
+    if (found.size() > 1) {
+      chk_.error(path, "expected exactly one operation per object, found \"" + found[0] + "\" and \"" +
+                           found[1] + "\" (put them in separate objects)");
+      return;
+    }
+    if (op.empty()) {
+      chk_.error(path, "expected an operation, found an empty object");
+      return;
+    }
+    std::string key = op.items().begin().key();
+    std::string guess = closest_match(key, operation_names());
+    std::string msg = "unknown operation \"" + key + "\"";
+    if (!guess.empty()) msg += " (did you mean \"" + guess + "\"?)";
+    chk_.error(child(path, key), msg);
+  }
+
+  std::string var_name(const json& v, const std::string& path) {
+    auto s = chk_.string(v, path);
+    if (!s) return {};
+    bool ok = !s->empty() && (std::isalpha(static_cast<unsigned char>((*s)[0])) || (*s)[0] == '_');
+    for (char c : *s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok) {
+      chk_.error(path, "expected a variable name (letters, digits, _), found \"" + *s + "\"");
+      return {};
+    }
+    const auto& reserved = builtin_variables();
+    if (std::find(reserved.begin(), reserved.end(), *s) != reserved.end()) {
+      chk_.error(path, "\"" + *s + "\" is a built-in variable and cannot be assigned");
+      return {};
+    }
+    return *s;
+  }
+
+  std::string reference(const json& v, const std::string& path, const std::vector<std::string>& known,
+                        const std::string& what) {
+    auto s = chk_.string(v, path);
+    if (!s) return {};
+    if (std::find(known.begin(), known.end(), *s) != known.end()) return *s;
+    std::string msg = "unknown " + what + " \"" + *s + "\"";
+    std::string guess = closest_match(*s, known);
+    if (!guess.empty()) msg += " (did you mean \"" + guess + "\"?)";
+    else if (known.empty()) msg += " (the scenario declares none)";
+    chk_.error(path, msg);
+    return {};
+  }
+
+  std::string file_key(const json& v, const std::string& path) {
+    auto s = chk_.string(v, path);
+    if (!s) return {};
+    auto dot = s->find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == s->size()) {
+      chk_.error(path, "expected \"file.key\", found \"" + *s + "\"");
+      return {};
+    }
+    if (reference(json(s->substr(0, dot)), path, env_.files, "file").empty()) return {};
+    return *s;
+  }
+
+  Expr need_amount(const json& v, const std::string& path) {
+    auto e = chk_.amount(v, path, 0);
+    return e ? *e : Expr::constant(0);
+  }
+
+  Expr need_value(const json& v, const std::string& path) {
+    auto e = chk_.value(v, path);
+    return e ? *e : Expr::constant(0);
+  }
+
+  Expr need_expr(const json& v, const std::string& path) {
+    auto s = chk_.string(v, path);
+    if (!s) return Expr::constant(0);
+    auto e = chk_.expression(*s, path);
+    return e ? *e : Expr::constant(0);
+  }
+
+  void compile_op(const std::string& name, const json& op, const std::string& path) {
+    const json& arg = op.at(name);
+    std::string apath = child(path, name);
+    OpCode code = shapes().at(name).op;
+    Instr in = make(code);
+    switch (code) {
+      case OpCode::Compute:
+      case OpCode::Io:
+      case OpCode::Sleep:
+        in.amount = need_amount(arg, apath);
+        break;
+      case OpCode::Exit: in.amount = need_value(arg, apath); break;
+      case OpCode::Yield:
+        if (!arg.is_boolean() || !arg.get<bool>())
+          chk_.error(apath, "expected true (or write the operation as the string \"yield\"), found " +
+                                describe(arg));
+        break;
+      case OpCode::Set:
+        in.target = var_name(arg, apath);
+        if (!op.contains("value")) chk_.error(path, "\"set\" needs a \"value\"");
+        else in.amount = need_value(op["value"], child(path, "value"));
+        break;
+      case OpCode::Print: {
+        auto t = chk_.templ(arg, apath);
+        if (t) in.text = *t;
+        else in.text = Template::parse("");
+        break;
+      }
+      case OpCode::JumpIfFalse: return name == "if" ? compile_if(op, path) : compile_while(op, path);
+      case OpCode::RepeatInit: return compile_repeat(op, path);
+      case OpCode::Create:
+      case OpCode::Spawn: child_op(in, op, path, apath); break;
+      case OpCode::SetDaemon:
+        in.handle = need_expr(arg, apath);
+        in.daemon = true;
+        if (op.contains("value")) in.daemon = chk_.boolean(op["value"], child(path, "value")).value_or(true);
+        break;
+      case OpCode::Join:
+        in.handle = need_expr(arg, apath);
+        if (op.contains("timeout")) {
+          in.has_timeout = true;
+          in.amount = need_amount(op["timeout"], child(path, "timeout"));
+        }
+        break;
+      case OpCode::Start:
+      case OpCode::Terminate:
+      case OpCode::Kill: in.handle = need_expr(arg, apath); break;
+      case OpCode::IsAlive:
+        in.handle = need_expr(arg, apath);
+        if (!op.contains("into")) chk_.error(path, "\"is_alive\" needs \"into\": the variable to store the answer in");
+        else in.target = var_name(op["into"], child(path, "into"));
+        break;
+      case OpCode::GetPid:
+      case OpCode::GetPpid: in.target = var_name(arg, apath); break;
+      case OpCode::Read:
+        in.object = file_key(arg, apath);
+        if (!op.contains("into")) chk_.error(path, "\"read\" needs \"into\": the variable to read into");
+        else in.target = var_name(op["into"], child(path, "into"));
+        break;
+      case OpCode::Write:
+        in.object = file_key(arg, apath);
+        if (!op.contains("value")) chk_.error(path, "\"write\" needs a \"value\"");
+        else in.amount = need_value(op["value"], child(path, "value"));
+        break;
+      case OpCode::Acquire:
+      case OpCode::Release: in.object = reference(arg, apath, env_.locks, "lock"); break;
+      default: break;
+    }
+    emit(std::move(in), path);
+  }
+
+  void child_op(Instr& in, const json& op, const std::string& path, const std::string& apath) {
+    in.object = reference(op.at(in.op == OpCode::Spawn ? "spawn" : "create"), apath, env_.programs, "program");
+    if (op.contains("into")) in.target = var_name(op["into"], child(path, "into"));
+    if (op.contains("name")) {
+      auto t = chk_.templ(op["name"], child(path, "name"));
+      if (t) {
+        in.child_name = *t;
+        in.has_child_name = true;
+      }
+    }
+    if (op.contains("daemon")) in.daemon = chk_.boolean(op["daemon"], child(path, "daemon")).value_or(false);
+    if (op.contains("args") && chk_.is_object(op["args"], child(path, "args"))) {
+      for (const auto& [k, v] : op["args"].items()) {
+        std::string kp = child(child(path, "args"), k);
+        if (var_name(json(k), kp).empty()) continue;
+        in.args.emplace_back(k, need_value(v, kp));
+      }
+    }
+  }
+
+  void compile_if(const json& op, const std::string& path) {
+    Instr test_in = make(OpCode::JumpIfFalse);
+    test_in.condition = need_expr(op["if"], child(path, "if"));
+    std::size_t test = emit(std::move(test_in), path);
+    if (!op.contains("then")) chk_.error(path, "\"if\" needs \"then\": the operations to run when true");
+    else block(op["then"], child(path, "then"));
+    if (op.contains("else")) {
+      std::size_t skip = emit(make(OpCode::Jump), path);
+      prog_.code[test].jump = here();
+      block(op["else"], child(path, "else"));
+      prog_.code[skip].jump = here();
+    } else {
+      prog_.code[test].jump = here();
+    }
+  }
+
+  void compile_while(const json& op, const std::string& path) {
+    std::int32_t top = here();
+    Instr test_in = make(OpCode::JumpIfFalse);
+    test_in.condition = need_expr(op["while"], child(path, "while"));
+    std::size_t test = emit(std::move(test_in), path);
+    body(op, path);
+    emit(jump_to(top), path);
+    prog_.code[test].jump = here();
+  }
+
+  void compile_repeat(const json& op, const std::string& path) {
+    std::int32_t slot = prog_.loop_slots++;
+    Instr init = make(OpCode::RepeatInit);
+    init.amount = need_amount(op["repeat"], child(path, "repeat"));
+    init.slot = slot;
+    emit(std::move(init), path);
+    std::int32_t top = here();
+    Instr next_in = make(OpCode::RepeatNext);
+    next_in.slot = slot;
+    std::size_t next = emit(std::move(next_in), path);
+    body(op, path);
+    emit(jump_to(top), path);
+    prog_.code[next].jump = here();
+  }
+
+  void body(const json& op, const std::string& path) {
+    if (!op.contains("do")) chk_.error(path, "expected \"do\": the operations of the loop");
+    else block(op["do"], child(path, "do"));
+  }
+
+  Program& prog_;
+  const CompileEnv& env_;
+  Checker& chk_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& operation_names() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> v;
+    for (const auto& [k, s] : shapes()) v.push_back(k);
+    return v;
+  }();
+  return kNames;
+}
+
+std::shared_ptr<Program> compile_program(const std::string& name, const json& ops, const std::string& path,
+                                         const CompileEnv& env, Checker& chk) {
+  auto prog = std::make_shared<Program>();
+  prog->name = name;
+  Compiler(*prog, env, chk).block(ops, path);
+  Instr end;
+  end.op = OpCode::End;
+  end.path = path;
+  prog->code.push_back(std::move(end));
+  return prog;
+}
+
+}  // namespace mpsim::detail

@@ -1,0 +1,25 @@
+#pragma once
+// Compiling a program's JSON operations into the flat instruction list.
+#include <memory>
+#include <set>
+#include <string>
+
+#include "json_check.hpp"
+#include "mpsim/program.hpp"
+
+namespace mpsim::detail {
+
+/// What a program may refer to, for static checks with suggestions.
+struct CompileEnv {
+  std::vector<std::string> programs;
+  std::vector<std::string> locks;
+  std::vector<std::string> files;
+};
+
+std::shared_ptr<Program> compile_program(const std::string& name, const json& ops, const std::string& path,
+                                         const CompileEnv& env, Checker& chk);
+
+/// The operation names, for documentation and suggestions.
+const std::vector<std::string>& operation_names();
+
+}  // namespace mpsim::detail

@@ -1,0 +1,290 @@
+// The interpreter: runs a process's zero-time operations while it holds a
+// core, up to its next time-consuming operation. Runtime errors end only the
+// offending process (exit code 1); the run goes on.
+#include <algorithm>
+
+#include "kernel.hpp"
+
+namespace mpsim::detail {
+
+namespace {
+
+/// Variables and built-in functions as seen by one process.
+class ProcessContext : public EvalContext {
+ public:
+  ProcessContext(Kernel& k, Process& p) : k_(k), p_(p) {}
+
+  std::optional<Value> variable(std::string_view n) const override {
+    if (n == "pid") return Value{static_cast<std::int64_t>(p_.pid)};
+    if (n == "ppid") return Value{static_cast<std::int64_t>(p_.parent)};
+    if (n == "name") return Value{p_.name};
+    if (n == "now") return Value{k_.now()};
+    if (const Value* v = p_.vars.find(n)) return *v;
+    return std::nullopt;
+  }
+
+  Value call(std::string_view f, const std::vector<Value>& args) const override {
+    if (f == "str") return to_display(one(f, args));
+    if (f == "abs") {
+      std::int64_t v = as_int(f, one(f, args));
+      if (v == INT64_MIN) throw RuntimeError("integer overflow in abs");
+      return v < 0 ? -v : v;
+    }
+    if (f == "min" || f == "max") {
+      if (args.size() != 2) throw RuntimeError(std::string(f) + "() takes 2 arguments");
+      std::int64_t a = as_int(f, args[0]), b = as_int(f, args[1]);
+      return f == "min" ? std::min(a, b) : std::max(a, b);
+    }
+    const Process& c = k_.child_of(p_, one(f, args), f);
+    if (f == "is_alive") return c.alive();
+    if (f == "name_of") return c.name;
+    // exitcode
+    if (c.alive() || !c.started)
+      throw RuntimeError("exitcode(" + std::to_string(c.pid) +
+                         ") of a process that has not exited (Python gives None)");
+    return c.stats.exit_code;
+  }
+
+ private:
+  static const Value& one(std::string_view f, const std::vector<Value>& args) {
+    if (args.size() != 1) throw RuntimeError(std::string(f) + "() takes 1 argument");
+    return args[0];
+  }
+  static std::int64_t as_int(std::string_view f, const Value& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+    throw RuntimeError(std::string(f) + "() needs an int, got " + type_name(v));
+  }
+  Kernel& k_;
+  Process& p_;
+};
+
+std::int64_t non_negative(std::int64_t v, const Instr& in) {
+  if (v < 0)
+    throw RuntimeError(std::string(to_string(in.op)) + " needs a non-negative amount, '" +
+                       in.amount.source() + "' is " + std::to_string(v));
+  return v;
+}
+
+std::pair<std::string, std::string> split_key(const std::string& object) {
+  auto dot = object.find('.');
+  return {object.substr(0, dot), object.substr(dot + 1)};
+}
+
+}  // namespace
+
+Process& Kernel::child_of(const Process& parent, const Value& handle, std::string_view what) {
+  const auto* h = std::get_if<std::int64_t>(&handle);
+  if (!h) throw RuntimeError(std::string(what) + " needs a process handle (int), got " + type_name(handle));
+  if (!valid_pid(*h)) throw RuntimeError(std::string(what) + ": no process has pid " + std::to_string(*h));
+  Process& c = proc(static_cast<Pid>(*h));
+  if (c.original_parent != parent.pid)
+    throw RuntimeError(std::string(what) + ": process " + std::to_string(*h) + " (" + c.name +
+                       ") is not a child of " + parent.name);
+  return c;
+}
+
+// The python exit sequence: terminate daemon children, join the others, exit.
+std::optional<Stop> Kernel::exit_sequence(Process& p) {
+  if (scenario_.machine.exit_semantics == ExitSemantics::Python) {
+    if (p.exit_stage == 0) {
+      p.exit_stage = 1;
+      for (Pid c : p.children)
+        if (proc(c).daemon && proc(c).parent == p.pid) signal_process(proc(c), 15, p.pid);
+    }
+    for (Pid cpid : p.children) {
+      Process& c = proc(cpid);
+      if (c.parent != p.pid || !c.started) continue;
+      if (c.state == ProcState::Zombie) reap(c, p.pid);
+      if (!c.alive()) continue;
+      p.join_target = c.pid;
+      block(p, BlockReason::Join, kNever);
+      return Stop::Blocked;  // the End op runs again when the child exits
+    }
+  }
+  exit_process(p, p.exit_request, true);
+  return Stop::Exited;
+}
+
+Pid Kernel::create_child(Process& p, const Instr& in, const EvalContext& ctx) {
+  if (p.daemon)
+    throw RuntimeError("a daemon process may not create children (daemonic processes are not "
+                       "allowed to have children)");
+  const Program& prog = *scenario_.programs.at(in.object);
+  Variables vars = p.vars;  // a copy: the seed's isolation lesson
+  vars.set("index", Value{static_cast<std::int64_t>(p.children.size())});
+  for (const auto& [k, e] : in.args) vars.set(k, e.eval(ctx));
+  Pid pid = static_cast<Pid>(procs_.size());
+  std::string name = in.has_child_name ? in.child_name.render(ctx)
+                                       : prog.name + "-" + std::to_string(pid);
+  create_process(p.pid, prog, std::move(name), std::move(vars));
+  Process& c = proc(pid);
+  c.daemon = in.daemon;
+  if (!in.target.empty()) proc(p.pid).vars.set(in.target, Value{static_cast<std::int64_t>(pid)});
+  return pid;
+}
+
+void Kernel::start_child(Process& p, Process& c) {
+  if (c.started) throw RuntimeError("cannot start a process twice: " + c.name + " was already started");
+  (void)p;
+  c.stats.daemon = c.daemon;
+  start_process(c);
+}
+
+// One zero-time operation; returns a Stop when the process leaves the core or
+// reaches compute. The program counter is advanced before anything that blocks.
+std::optional<Stop> Kernel::step(Process& p, const Instr& in, const EvalContext& ctx) {
+  switch (in.op) {
+    case OpCode::Compute: {
+      if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
+      std::int64_t n = non_negative(in.amount.eval_int(ctx, "compute"), in);
+      if (n == 0) break;
+      p.remaining = n;
+      return Stop::Compute;  // pc moves on when the compute finishes (advance)
+    }
+    case OpCode::Io:
+    case OpCode::Sleep: {
+      std::int64_t n = non_negative(in.amount.eval_int(ctx, to_string(in.op)), in);
+      ++p.pc;
+      if (n == 0) return std::nullopt;
+      block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
+      return Stop::Blocked;
+    }
+    case OpCode::Yield:
+      ++p.pc;
+      if (!others_ready_for(p)) return std::nullopt;  // like sched_yield with nobody waiting
+      make_ready(p);
+      return Stop::Yielded;
+    case OpCode::Set: p.vars.set(in.target, in.amount.eval(ctx)); break;
+    case OpCode::Print: print(p, in.text.render(ctx)); break;
+    case OpCode::Jump: p.pc = in.jump; return std::nullopt;
+    case OpCode::JumpIfFalse:
+      if (in.condition.eval_bool(ctx, "condition")) break;
+      p.pc = in.jump;
+      return std::nullopt;
+    case OpCode::RepeatInit:
+      p.loop_counters[static_cast<std::size_t>(in.slot)] =
+          non_negative(in.amount.eval_int(ctx, "repeat"), in);
+      break;
+    case OpCode::RepeatNext: {
+      auto& left = p.loop_counters[static_cast<std::size_t>(in.slot)];
+      if (left == 0) {
+        p.pc = in.jump;
+        return std::nullopt;
+      }
+      --left;
+      break;
+    }
+    case OpCode::Create: create_child(p, in, ctx); break;
+    case OpCode::Spawn: {
+      Pid c = create_child(p, in, ctx);
+      start_child(p, proc(c));
+      break;
+    }
+    case OpCode::Start: start_child(p, child_of(p, in.handle.eval(ctx), "start")); break;
+    case OpCode::SetDaemon: {
+      Process& c = child_of(p, in.handle.eval(ctx), "set_daemon");
+      if (c.started)
+        throw RuntimeError("set_daemon after start: " + c.name +
+                           " is already running (a daemon must be set before start)");
+      c.daemon = in.daemon;
+      break;
+    }
+    case OpCode::Join: return join(p, in, ctx);
+    case OpCode::Terminate:
+    case OpCode::Kill: {
+      Process& c = child_of(p, in.handle.eval(ctx), to_string(in.op));
+      if (!c.started) throw RuntimeError(std::string(to_string(in.op)) + " of " + c.name + ", which was never started");
+      ++p.pc;
+      signal_process(c, in.op == OpCode::Terminate ? 15 : 9, p.pid);
+      return std::nullopt;
+    }
+    case OpCode::IsAlive:
+      p.vars.set(in.target, Value{child_of(p, in.handle.eval(ctx), "is_alive").alive()});
+      break;
+    case OpCode::GetPid: p.vars.set(in.target, Value{static_cast<std::int64_t>(p.pid)}); break;
+    case OpCode::GetPpid: p.vars.set(in.target, Value{static_cast<std::int64_t>(p.parent)}); break;
+    case OpCode::Exit:
+    case OpCode::End:
+      if (p.exit_stage == 0) p.exit_request = in.op == OpCode::Exit ? in.amount.eval_int(ctx, "exit code") : 0;
+      if (in.op == OpCode::Exit) p.pc = static_cast<std::int32_t>(p.program->code.size()) - 1;
+      return exit_sequence(p);
+    case OpCode::Read: return read_file(p, in);
+    case OpCode::Write: write_file(p, in, ctx); break;
+    case OpCode::Acquire: return acquire(p, in);
+    case OpCode::Release: release(p, in); break;
+  }
+  ++p.pc;
+  return std::nullopt;
+}
+
+std::optional<Stop> Kernel::join(Process& p, const Instr& in, const EvalContext& ctx) {
+  Process& c = child_of(p, in.handle.eval(ctx), "join");
+  if (!c.started) throw RuntimeError("cannot join " + c.name + ", which was never started");
+  Tick timeout = in.has_timeout ? non_negative(in.amount.eval_int(ctx, "join timeout"), in) : kNever;
+  ++p.pc;
+  if (c.state == ProcState::Zombie && c.parent == p.pid) reap(c, p.pid);
+  if (!c.alive() || timeout == 0) return std::nullopt;
+  p.join_target = c.pid;
+  block(p, BlockReason::Join, timeout);
+  return Stop::Blocked;
+}
+
+std::optional<Stop> Kernel::read_file(Process& p, const Instr& in) {
+  auto [file, key] = split_key(in.object);
+  const FileContent& content = files_.at(file);
+  auto it = content.find(key);
+  if (it == content.end()) throw RuntimeError("read of " + in.object + ": the file has no key '" + key + "'");
+  p.vars.set(in.target, it->second);
+  ++p.pc;
+  return std::nullopt;
+}
+
+void Kernel::write_file(Process& p, const Instr& in, const EvalContext& ctx) {
+  auto [file, key] = split_key(in.object);
+  files_.at(file)[key] = in.amount.eval(ctx);
+  (void)p;
+}
+
+std::optional<Stop> Kernel::acquire(Process& p, const Instr& in) {
+  LockState& l = locks_.at(in.object);
+  ++p.pc;
+  if (l.holder == kNoPid) {
+    l.holder = p.pid;
+    return std::nullopt;
+  }
+  // Not recursive: re-acquiring a held lock blocks forever (reported as a deadlock).
+  l.waiters.push_back(p.pid);
+  block(p, BlockReason::Lock, kNever);
+  return Stop::Blocked;
+}
+
+void Kernel::release(Process& p, const Instr& in) {
+  LockState& l = locks_.at(in.object);
+  if (l.holder != p.pid)
+    throw RuntimeError("release of lock " + in.object + ", which " + p.name + " does not hold");
+  l.holder = kNoPid;
+  if (l.waiters.empty()) return;
+  Process& next = proc(l.waiters.front());  // FIFO hand-over: the lock goes to the first waiter
+  l.waiters.pop_front();
+  l.holder = next.pid;
+  make_ready(next);
+}
+
+Stop Kernel::run_zero_time(Process& p) {
+  ProcessContext ctx(*this, p);
+  for (std::int64_t ops = 0;; ++ops) {
+    const Instr& in = p.program->code[static_cast<std::size_t>(p.pc)];
+    try {
+      if (ops == options_.max_zero_time_ops)
+        throw RuntimeError("runaway loop: more than " + std::to_string(ops) +
+                           " zero-time operations at one tick without consuming time");
+      if (auto stop = step(p, in, ctx)) return *stop;
+    } catch (const RuntimeError& e) {
+      fail(p, in.path + ": " + e.what());
+      return Stop::Exited;
+    }
+    if (!p.alive()) return Stop::Exited;
+  }
+}
+
+}  // namespace mpsim::detail

@@ -1,0 +1,271 @@
+// Setting up a run, the bookkeeping helpers every phase uses (state changes,
+// cores, timers, IO devices) and closing the books at the end.
+#include <algorithm>
+#include <stdexcept>
+
+#include "kernel.hpp"
+
+namespace mpsim::detail {
+
+namespace {
+
+// Context for evaluating the `name` template and `args` of an initial process.
+class SetupContext : public EvalContext {
+ public:
+  SetupContext(std::int64_t index, Pid pid) : index_(index), pid_(pid) {}
+  std::optional<Value> variable(std::string_view n) const override {
+    if (n == "index") return Value{index_};
+    if (n == "pid") return Value{static_cast<std::int64_t>(pid_)};
+    if (n == "ppid") return Value{static_cast<std::int64_t>(kInitPid)};
+    return std::nullopt;
+  }
+  Value call(std::string_view f, const std::vector<Value>&) const override {
+    throw RuntimeError("function " + std::string(f) + " cannot be used in process setup");
+  }
+
+ private:
+  std::int64_t index_;
+  Pid pid_;
+};
+
+}  // namespace
+
+Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(o) {
+  const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
+  if (!info) throw std::invalid_argument("unknown policy " + s.machine.scheduler.policy);
+  policy_ = info->make(s.machine);
+  for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
+  result_.scenario = s.name;
+  result_.machine = s.machine;
+  result_.cores.resize(cores_.size());
+  files_ = s.files;
+  for (const auto& l : s.locks) locks_[l];
+  procs_.resize(2);
+  procs_[1].pid = kInitPid;
+  procs_[1].name = "init";
+  procs_[1].state = ProcState::Running;  // init never changes state; it only adopts and reaps
+  for (const ProcessSpec& spec : s.processes) {
+    for (std::int32_t i = 0; i < spec.count; ++i) {
+      Pid pid = static_cast<Pid>(procs_.size());
+      SetupContext ctx(i, pid);
+      Variables vars;
+      if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
+        vars.set("index", Value{static_cast<std::int64_t>(i)});
+      for (const auto& [k, e] : spec.args) vars.set(k, e.eval(ctx));
+      std::string name = Template::parse(spec.name).render(ctx);
+      create_process(kInitPid, *s.programs.at(spec.program), name, std::move(vars));
+      Process& p = proc(pid);
+      p.priority = spec.priority;
+      p.nice = spec.nice;
+      p.affinity = spec.affinity;
+      p.daemon = spec.daemon;
+      p.stats.daemon = spec.daemon;
+      add_timer(p, spec.arrival, 1);
+      ++pending_arrivals_;
+    }
+  }
+}
+
+Pid Kernel::create_process(Pid parent, const Program& program, std::string name, Variables vars) {
+  Pid pid = static_cast<Pid>(procs_.size());
+  procs_.emplace_back();
+  Process& p = procs_.back();
+  p.pid = pid;
+  p.parent = parent;
+  p.original_parent = parent;
+  p.name = std::move(name);
+  p.program = &program;
+  p.vars = std::move(vars);
+  p.loop_counters.assign(static_cast<std::size_t>(program.loop_slots), 0);
+  p.state_since = now_;
+  if (parent != kInitPid) {
+    Process& par = proc(parent);
+    p.priority = par.priority;  // like fork: scheduling attributes are inherited
+    p.nice = par.nice;
+    p.affinity = par.affinity;
+    par.children.push_back(pid);
+  }
+  return pid;
+}
+
+void Kernel::start_process(Process& p) {
+  p.started = true;
+  p.stats.arrival = now_;
+  log(EventKind::Spawn, p.pid, 0, p.parent);
+  ++live_;
+  result_.max_concurrency = std::max<std::int32_t>(result_.max_concurrency, static_cast<std::int32_t>(live_));
+  make_ready(p);
+}
+
+void Kernel::log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core) {
+  ++result_.scheduling_events;
+  if (!options_.record_events) return;
+  result_.events.push_back(Event{now_, pid, static_cast<std::int16_t>(core), k,
+                                 static_cast<std::uint8_t>(a), b});
+}
+
+void Kernel::account_state_time(Process& p) {
+  Tick dt = now_ - p.state_since;
+  p.state_since = now_;
+  switch (p.state) {
+    case ProcState::Ready: p.stats.wait += dt; break;
+    case ProcState::Running: p.stats.cpu += dt; break;
+    case ProcState::Blocked:
+      switch (p.block) {
+        case BlockReason::Io: p.stats.blocked_io += dt; break;
+        case BlockReason::Sleep: p.stats.blocked_sleep += dt; break;
+        case BlockReason::Join: p.stats.blocked_join += dt; break;
+        case BlockReason::Lock: p.stats.blocked_lock += dt; break;
+        case BlockReason::None: break;
+      }
+      break;
+    default: break;
+  }
+}
+
+void Kernel::set_state(Process& p, ProcState st, BlockReason why) {
+  account_state_time(p);
+  p.state = st;
+  p.block = why;
+  log(EventKind::State, p.pid, static_cast<int>(st), static_cast<std::int32_t>(why), p.core);
+}
+
+void Kernel::set_core(Core& c, CoreStatus st, Pid pid) {
+  if (c.status == st && c.pid == pid) return;
+  Tick dt = now_ - c.status_since;
+  CoreResult& acc = result_.cores[static_cast<std::size_t>(c.id)];
+  if (c.status == CoreStatus::Running) acc.busy += dt;
+  if (c.status == CoreStatus::Switching) acc.switching += dt;
+  if (c.status == CoreStatus::Held) acc.held += dt;
+  c.status = st;
+  c.pid = pid;
+  c.status_since = now_;
+  log(EventKind::Core, pid, static_cast<int>(st), 0, c.id);
+}
+
+void Kernel::make_ready(Process& p, bool front) {
+  p.core = -1;
+  set_state(p, ProcState::Ready);
+  p.ready_since = now_;
+  p.ready_seq = ++ready_seq_;
+  policy_->enqueue(p, now_, front);
+}
+
+void Kernel::begin_running(Core& c, Process& p) {
+  c.last = p.pid;
+  p.core = c.id;
+  p.quantum_used = 0;
+  if (p.stats.first_run < 0) p.stats.first_run = now_;
+  set_core(c, CoreStatus::Running, p.pid);
+  set_state(p, ProcState::Running);
+  handle_stop(c, p, run_zero_time(p));
+}
+
+void Kernel::handle_stop(Core& c, Process& p, Stop stop) {
+  switch (stop) {
+    case Stop::Compute:
+      if (c.status != CoreStatus::Running) set_core(c, CoreStatus::Running, p.pid);
+      return;
+    case Stop::Blocked:
+      ++p.stats.voluntary_switches;
+      if (p.core >= 0) set_core(c, CoreStatus::Held, p.pid);  // see block()
+      else set_core(c, CoreStatus::Idle, kNoPid);
+      return;
+    case Stop::Yielded:
+      ++p.stats.voluntary_switches;
+      [[fallthrough]];
+    case Stop::Exited:
+      // exit_process or make_ready has already given the core back
+      if (c.pid == p.pid) set_core(c, CoreStatus::Idle, kNoPid);
+      return;
+  }
+}
+
+void Kernel::release_core(Core& c) {
+  if (c.pid != kNoPid) proc(c.pid).core = -1;
+  set_core(c, CoreStatus::Idle, kNoPid);
+}
+
+Core* Kernel::core_of(Process& p) {
+  if (p.core < 0) return nullptr;
+  Core& c = cores_[static_cast<std::size_t>(p.core)];
+  return c.pid == p.pid ? &c : nullptr;
+}
+
+bool Kernel::others_ready_for(const Process& p) const {
+  return p.core >= 0 && policy_->has_ready_for(p.core);
+}
+
+void Kernel::add_timer(Process& p, Tick at, int group) {
+  p.wake_at = at;
+  timers_.push(Timer{at, group, p.pid, p.timer_gen});
+}
+
+void Kernel::block(Process& p, BlockReason why, Tick duration) {
+  // switch_on_io false (uniprogramming): io and sleep keep the core. Join and
+  // locks always give it up, or one core could never run the awaited child.
+  bool keeps_core = !scenario_.machine.switch_on_io && (why == BlockReason::Io || why == BlockReason::Sleep);
+  if (!keeps_core) p.core = -1;
+  set_state(p, ProcState::Blocked, why);
+  if (why == BlockReason::Io) {
+    p.io_ticks = duration;
+    start_io(p);
+  } else if (duration != kNever) {
+    add_timer(p, now_ + duration, 0);
+  }
+}
+
+void Kernel::start_io(Process& p) {
+  std::int32_t channels = scenario_.machine.io_channels;
+  if (channels > 0 && io_in_service_ >= channels) {
+    io_queue_.push_back(p.pid);
+    return;
+  }
+  if (io_in_service_++ == 0) io_busy_since_ = now_;
+  log(EventKind::Io, kNoPid, 0, io_in_service_);
+  add_timer(p, now_ + p.io_ticks, 0);
+}
+
+void Kernel::finish_io_service(Process& p) {
+  (void)p;
+  if (--io_in_service_ == 0) result_.io_busy += now_ - io_busy_since_;
+  log(EventKind::Io, kNoPid, 0, io_in_service_);
+  if (!io_queue_.empty()) {
+    Process& next = proc(io_queue_.front());
+    io_queue_.pop_front();
+    start_io(next);
+  }
+}
+
+void Kernel::print(Process& p, std::string text) {
+  log(EventKind::Print, p.pid, 0, static_cast<std::int32_t>(result_.prints.size()));
+  result_.prints.push_back(PrintLine{now_, p.pid, std::move(text)});
+}
+
+void Kernel::finish_run() {
+  for (Core& c : cores_) set_core(c, CoreStatus::Idle, kNoPid);
+  result_.makespan = now_;
+  for (std::size_t i = 2; i < procs_.size(); ++i) {
+    Process& p = procs_[i];
+    if (p.alive()) {
+      account_state_time(p);  // the time spent stuck counts as blocked
+      std::string what = p.block == BlockReason::Join ? "child " + std::to_string(p.join_target)
+                         : p.block == BlockReason::Lock ? "a lock"
+                                                          : "";
+      result_.stuck.push_back(StuckProcess{p.pid, p.block, what});
+    }
+    ProcessResult r = p.stats;
+    r.pid = p.pid;
+    r.parent = p.parent;
+    r.original_parent = p.original_parent;
+    r.name = p.name;
+    r.program = p.program->name;
+    r.daemon = p.daemon;
+    r.started = p.started;
+    r.state = p.state;
+    result_.processes.push_back(std::move(r));
+  }
+  result_.files = files_;
+}
+
+}  // namespace mpsim::detail

@@ -1,0 +1,140 @@
+#pragma once
+// Private to sim/: the state of one simulation run, shared by the tick loop
+// (machine.cpp), the lifecycle rules (lifecycle.cpp) and the interpreter
+// (interpreter.cpp).
+#include <deque>
+#include <optional>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "mpsim/machine.hpp"
+#include "mpsim/policy.hpp"
+#include "mpsim/process.hpp"
+
+namespace mpsim::detail {
+
+struct Core {
+  CoreId id = 0;
+  Pid pid = kNoPid;        ///< running, being switched to, or held (see status)
+  CoreStatus status = CoreStatus::Idle;
+  Pid last = kNoPid;       ///< last process that ran here (context-switch cost)
+  Tick switch_left = 0;
+  Tick status_since = 0;
+};
+
+/// A wake-up at `tick`: group 0 = io/sleep/join timeout, group 1 = arrival.
+struct Timer {
+  Tick tick;
+  int group;
+  Pid pid;
+  std::uint32_t gen;
+  bool operator>(const Timer& o) const {
+    if (tick != o.tick) return tick > o.tick;
+    if (group != o.group) return group > o.group;
+    return pid > o.pid;
+  }
+};
+
+/// How a process's zero-time run ended.
+enum class Stop { Compute, Blocked, Exited, Yielded };
+
+struct LockState {
+  Pid holder = kNoPid;
+  std::deque<Pid> waiters;
+};
+
+class Kernel {
+ public:
+  Kernel(const Scenario& s, const RunOptions& o);
+  RunResult run();
+
+  // --- used by the interpreter and lifecycle code ---
+  Process& proc(Pid pid) { return procs_[static_cast<std::size_t>(pid)]; }
+  [[nodiscard]] bool valid_pid(std::int64_t pid) const {
+    return pid > kInitPid && pid < static_cast<std::int64_t>(procs_.size());
+  }
+  Tick now() const { return now_; }
+  const Scenario& scenario() const { return scenario_; }
+  const RunOptions& options() const { return options_; }
+
+  Pid create_process(Pid parent, const Program& program, std::string name, Variables vars);
+  void start_process(Process& child);          // new -> ready (child of a running process)
+  /// -> zombie with all consequences; `normal` = ran its exit handling (not signalled)
+  void exit_process(Process& p, std::int64_t code, bool normal);
+  void detach(Process& p);
+  void signal_process(Process& target, int signo, Pid sender);
+  void fail(Process& p, const std::string& message);  // runtime error: exit code 1
+  void print(Process& p, std::string text);
+  void block(Process& p, BlockReason why, Tick duration);  // duration kNever: no timeout
+  void make_ready(Process& p, bool front = false);
+  void reap(Process& zombie, Pid reaper);
+  std::map<std::string, FileContent>& files() { return files_; }
+  std::map<std::string, LockState>& locks() { return locks_; }
+  bool others_ready_for(const Process& p) const;
+
+  /// Runs zero-time operations of `p` (which holds a core) until it reaches a
+  /// time-consuming operation, blocks or exits.
+  Stop run_zero_time(Process& p);
+  /// The child `handle` names, or a RuntimeError naming `what`.
+  Process& child_of(const Process& parent, const Value& handle, std::string_view what);
+
+ private:
+  // The interpreter's operations (interpreter.cpp).
+  std::optional<Stop> step(Process& p, const Instr& in, const EvalContext& ctx);
+  std::optional<Stop> exit_sequence(Process& p);
+  std::optional<Stop> join(Process& p, const Instr& in, const EvalContext& ctx);
+  std::optional<Stop> read_file(Process& p, const Instr& in);
+  void write_file(Process& p, const Instr& in, const EvalContext& ctx);
+  std::optional<Stop> acquire(Process& p, const Instr& in);
+  void release(Process& p, const Instr& in);
+  Pid create_child(Process& p, const Instr& in, const EvalContext& ctx);
+  void start_child(Process& p, Process& c);
+
+ private:
+  // The phases of one boundary (semantics.md §5).
+  void wake_timers();               // 1
+  void continue_finished();         // 2
+  void expire_quanta();             // 3
+  void preempt_for_better();        // 4
+  void dispatch_free_cores();       // 5
+  Tick advance();                   // 6: returns the next boundary, or kNever
+
+  Tick next_event_time() const;
+  void begin_running(Core& c, Process& p);
+  void handle_stop(Core& c, Process& p, Stop stop);
+  void release_core(Core& c);
+  void set_core(Core& c, CoreStatus st, Pid pid);
+  void set_state(Process& p, ProcState st, BlockReason why = BlockReason::None);
+  void account_state_time(Process& p);
+  void log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core = -1);
+  void start_io(Process& p);
+  void finish_io_service(Process& p);
+  void add_timer(Process& p, Tick at, int group);
+  void orphan_children(Process& p, bool kill_daemons);
+  void finish_run();
+  bool all_done() const;
+  Core* core_of(Process& p);
+
+  const Scenario& scenario_;
+  RunOptions options_;
+  std::unique_ptr<Policy> policy_;
+  std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
+  std::vector<Core> cores_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt)
+  std::vector<Pid> held_resume_;  // switch_on_io false: blocked holders whose wait ended
+  std::deque<Pid> io_queue_;      // io requests waiting for a device
+  std::int32_t io_in_service_ = 0;
+  Tick io_busy_since_ = 0;
+  std::map<std::string, FileContent> files_;
+  std::map<std::string, LockState> locks_;
+  std::int64_t live_ = 0;         // processes ready, running or blocked
+  std::int64_t pending_arrivals_ = 0;
+  Tick now_ = 0;
+  std::uint64_t ready_seq_ = 0;
+  RunResult result_;
+};
+
+}  // namespace mpsim::detail

@@ -1,0 +1,222 @@
+// The tick loop. `run` is the contract of semantics.md §5 read top to bottom:
+// each boundary runs phases 1-5 in order, then `advance` moves time to the next
+// boundary at which anything can change (or by one tick without skipping).
+#include <algorithm>
+
+#include "kernel.hpp"
+
+namespace mpsim {
+
+RunResult simulate(const Scenario& scenario, const RunOptions& options) {
+  detail::Kernel kernel(scenario, options);
+  return kernel.run();
+}
+
+namespace detail {
+
+RunResult Kernel::run() {
+  for (;;) {
+    wake_timers();           // 1. io/sleep/timeouts end, then arrivals, each in pid order
+    continue_finished();     // 2. finished computes run their zero-time ops (core order)
+    expire_quanta();         // 3. used-up slices go to the tail of the ready queue
+    preempt_for_better();    // 4. preemptive policies / io_completion "preempt"
+    dispatch_free_cores();   // 5. free cores pick, in core order
+    if (all_done()) break;
+    if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
+      result_.deadlock = true;
+      break;
+    }
+  }
+  finish_run();
+  return std::move(result_);
+}
+
+void Kernel::wake_timers() {
+  std::vector<Pid> to_front;  // io_completion "preempt": queued ahead, in pid order
+  while (!timers_.empty() && timers_.top().tick == now_) {
+    Timer t = timers_.top();
+    timers_.pop();
+    Process& p = proc(t.pid);
+    if (t.gen != p.timer_gen) continue;  // cancelled (woken early, killed)
+    p.wake_at = kNever;
+    if (t.group == 1) {
+      --pending_arrivals_;
+      start_process(p);
+      continue;
+    }
+    if (p.block == BlockReason::Io) finish_io_service(p);
+    if (p.block == BlockReason::Join) p.join_target = kNoPid;  // timed out: nothing reaped
+    if (p.core >= 0) {
+      held_resume_.push_back(p.pid);  // switch_on_io false: it still owns its core
+    } else if (p.block == BlockReason::Io &&
+               scenario_.machine.io_completion == IoCompletion::Preempt) {
+      p.woke_from_io = true;
+      to_front.push_back(p.pid);
+      io_woken_.push_back(p.pid);
+      set_state(p, ProcState::Ready);  // enqueued below, ahead of everyone
+    } else {
+      make_ready(p);
+    }
+  }
+  for (auto it = to_front.rbegin(); it != to_front.rend(); ++it) {
+    Process& p = proc(*it);
+    p.ready_since = now_;
+    p.ready_seq = ++ready_seq_;
+    policy_->enqueue(p, now_, true);
+  }
+}
+
+void Kernel::continue_finished() {
+  for (Core& c : cores_) {
+    if (c.pid == kNoPid) continue;
+    Process& p = proc(c.pid);
+    if (c.status == CoreStatus::Running && p.remaining == 0) {
+      handle_stop(c, p, run_zero_time(p));
+    } else if (c.status == CoreStatus::Switching && c.switch_left == 0) {
+      begin_running(c, p);
+    } else if (c.status == CoreStatus::Held &&
+               std::find(held_resume_.begin(), held_resume_.end(), p.pid) != held_resume_.end()) {
+      begin_running(c, p);
+    }
+  }
+  held_resume_.clear();
+}
+
+void Kernel::expire_quanta() {
+  policy_->on_boundary(now_);
+  for (Core& c : cores_) {
+    if (c.status != CoreStatus::Running) continue;
+    Process& p = proc(c.pid);
+    if (policy_->slice_left(p) > 0) continue;
+    policy_->on_slice_end(p);
+    if (policy_->has_ready_for(c.id)) {
+      ++p.stats.involuntary_switches;
+      release_core(c);
+      make_ready(p);
+    } else {
+      p.quantum_used = 0;  // nobody else wants this core: a fresh slice, no switch
+    }
+  }
+}
+
+namespace {
+
+// Among running candidates, the one to take a core from: the least preferred by
+// the policy, then the one running longest, then the highest core.
+bool worse_victim(const Policy& pol, const Process& a, const Process& b, CoreId ca, CoreId cb,
+                  Tick now) {
+  if (pol.prefers(b, a, now)) return true;
+  if (pol.prefers(a, b, now)) return false;
+  if (a.state_since != b.state_since) return a.state_since < b.state_since;
+  return ca > cb;
+}
+
+}  // namespace
+
+void Kernel::preempt_for_better() {
+  bool io_preempt = !io_woken_.empty();
+  if (!policy_->preemptive() && !io_preempt) return;
+  std::vector<bool> taken(cores_.size());
+  std::size_t free_or_taken = 0;
+  for (const Core& c : cores_) {
+    if (c.status != CoreStatus::Idle && c.status != CoreStatus::Running) {
+      taken[static_cast<std::size_t>(c.id)] = true;
+      ++free_or_taken;
+    }
+  }
+  std::vector<Core*> victims;
+  policy_->for_each_ready([&](Process& r) {
+    // A free core would take `r` in phase 5: no preemption needed for it.
+    for (Core& c : cores_) {
+      if (!taken[static_cast<std::size_t>(c.id)] && c.status == CoreStatus::Idle && r.can_run_on(c.id)) {
+        taken[static_cast<std::size_t>(c.id)] = true;
+        return ++free_or_taken < cores_.size();
+      }
+    }
+    bool by_io = io_preempt && r.woke_from_io;
+    if (!by_io && !policy_->preemptive()) return false;  // io-woken ones come first
+    Core* victim = nullptr;
+    for (Core& c : cores_) {
+      if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !r.can_run_on(c.id)) continue;
+      const Process& v = proc(c.pid);
+      if (!by_io && !policy_->prefers(r, v, now_)) continue;
+      if (!victim || worse_victim(*policy_, v, proc(victim->pid), c.id, victim->id, now_)) victim = &c;
+    }
+    if (victim) {
+      taken[static_cast<std::size_t>(victim->id)] = true;
+      victims.push_back(victim);
+      return ++free_or_taken < cores_.size();
+    }
+    return !r.affinity.empty() || by_io;  // a worse candidate cannot win where `r` lost
+  });
+  for (Core* c : victims) {
+    Process& v = proc(c->pid);
+    ++v.stats.involuntary_switches;
+    release_core(*c);
+    make_ready(v);
+  }
+  for (Pid pid : io_woken_) proc(pid).woke_from_io = false;
+  io_woken_.clear();
+}
+
+void Kernel::dispatch_free_cores() {
+  for (Core& c : cores_) {
+    while (c.status == CoreStatus::Idle) {
+      Process* p = policy_->pick_next(c.id, now_);
+      if (!p) break;
+      p->core = c.id;
+      bool other = c.last != kNoPid && c.last != p->pid;
+      if (other) ++result_.context_switches;
+      if (other && scenario_.machine.context_switch > 0) {
+        c.switch_left = scenario_.machine.context_switch;
+        result_.switch_overhead += c.switch_left;
+        set_core(c, CoreStatus::Switching, p->pid);
+      } else {
+        begin_running(c, *p);
+      }
+    }
+  }
+}
+
+Tick Kernel::advance() {
+  Tick next = next_event_time();
+  if (next == kNever) return kNever;
+  if (!options_.event_skipping) next = now_ + 1;
+  Tick d = next - now_;
+  std::int32_t running = 0;
+  for (Core& c : cores_) {
+    if (c.status == CoreStatus::Running) {
+      Process& p = proc(c.pid);
+      p.remaining -= d;
+      p.quantum_used += d;
+      policy_->on_ran(p, d);
+      if (p.remaining == 0) ++p.pc;  // the compute is done; phase 2 continues after it
+      ++running;
+    } else if (c.status == CoreStatus::Switching) {
+      c.switch_left -= d;
+    }
+  }
+  result_.max_parallelism = std::max(result_.max_parallelism, running);
+  result_.concurrency_ticks += live_ * d;
+  now_ = next;
+  return next;
+}
+
+Tick Kernel::next_event_time() const {
+  Tick t = timers_.empty() ? kNever : timers_.top().tick;
+  for (const Core& c : cores_) {
+    if (c.status == CoreStatus::Running) {
+      const Process& p = procs_[static_cast<std::size_t>(c.pid)];
+      t = std::min(t, now_ + std::min(p.remaining, std::max<Tick>(1, policy_->slice_left(p))));
+    } else if (c.status == CoreStatus::Switching) {
+      t = std::min(t, now_ + c.switch_left);
+    }
+  }
+  if (t == kNever) return kNever;  // nothing pending: the policy alone cannot wake anyone
+  return std::min(t, policy_->next_event(now_));
+}
+
+bool Kernel::all_done() const { return live_ == 0 && pending_arrivals_ == 0; }
+
+}  // namespace detail
+}  // namespace mpsim

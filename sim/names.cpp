@@ -1,0 +1,96 @@
+// Names of enums as users see them in reports, JSON and errors.
+#include "mpsim/process.hpp"
+#include "mpsim/program.hpp"
+#include "mpsim/result.hpp"
+
+namespace mpsim {
+
+const char* to_string(ProcState s) {
+  switch (s) {
+    case ProcState::New: return "new";
+    case ProcState::Ready: return "ready";
+    case ProcState::Running: return "running";
+    case ProcState::Blocked: return "blocked";
+    case ProcState::Zombie: return "zombie";
+    case ProcState::Reaped: return "reaped";
+  }
+  return "?";
+}
+
+const char* to_string(BlockReason r) {
+  switch (r) {
+    case BlockReason::None: return "none";
+    case BlockReason::Io: return "io";
+    case BlockReason::Sleep: return "sleep";
+    case BlockReason::Join: return "join";
+    case BlockReason::Lock: return "lock";
+  }
+  return "?";
+}
+
+const char* to_string(CoreStatus s) {
+  switch (s) {
+    case CoreStatus::Idle: return "idle";
+    case CoreStatus::Switching: return "switching";
+    case CoreStatus::Running: return "running";
+    case CoreStatus::Held: return "held";
+  }
+  return "?";
+}
+
+const char* to_string(OpCode op) {
+  switch (op) {
+    case OpCode::Compute: return "compute";
+    case OpCode::Io: return "io";
+    case OpCode::Sleep: return "sleep";
+    case OpCode::Yield: return "yield";
+    case OpCode::Set: return "set";
+    case OpCode::Print: return "print";
+    case OpCode::Jump: return "jump";
+    case OpCode::JumpIfFalse: return "if";
+    case OpCode::RepeatInit: return "repeat";
+    case OpCode::RepeatNext: return "repeat";
+    case OpCode::Create: return "create";
+    case OpCode::Start: return "start";
+    case OpCode::Spawn: return "spawn";
+    case OpCode::SetDaemon: return "set_daemon";
+    case OpCode::Join: return "join";
+    case OpCode::Terminate: return "terminate";
+    case OpCode::Kill: return "kill";
+    case OpCode::IsAlive: return "is_alive";
+    case OpCode::GetPid: return "getpid";
+    case OpCode::GetPpid: return "getppid";
+    case OpCode::Exit: return "exit";
+    case OpCode::Read: return "read";
+    case OpCode::Write: return "write";
+    case OpCode::Acquire: return "acquire";
+    case OpCode::Release: return "release";
+    case OpCode::End: return "end";
+  }
+  return "?";
+}
+
+const Value* Variables::find(std::string_view name) const {
+  for (const auto& [k, v] : items_)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+void Variables::set(std::string_view name, Value v) {
+  for (auto& [k, old] : items_) {
+    if (k == name) {
+      old = std::move(v);
+      return;
+    }
+  }
+  items_.emplace_back(std::string(name), std::move(v));
+}
+
+bool Process::can_run_on(CoreId c) const {
+  if (affinity.empty()) return true;
+  for (CoreId a : affinity)
+    if (a == c) return true;
+  return false;
+}
+
+}  // namespace mpsim

@@ -1,0 +1,90 @@
+#pragma once
+// Ready-queue building blocks shared by the policies.
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "mpsim/process.hpp"
+
+namespace mpsim::policies {
+
+/// FIFO queue with affinity: pick_next takes the first process allowed on the
+/// core, so with no affinity every operation is O(1).
+class FifoQueue {
+ public:
+  void push(Process& p, bool front) { front ? q_.push_front(&p) : q_.push_back(&p); }
+  void remove(Process& p) {
+    auto it = std::find(q_.begin(), q_.end(), &p);
+    if (it != q_.end()) q_.erase(it);
+  }
+  Process* pop_for(CoreId core) {
+    for (auto it = q_.begin(); it != q_.end(); ++it) {
+      if ((*it)->can_run_on(core)) {
+        Process* p = *it;
+        q_.erase(it);
+        return p;
+      }
+    }
+    return nullptr;
+  }
+  [[nodiscard]] bool has_for(CoreId core) const {
+    return std::any_of(q_.begin(), q_.end(), [&](const Process* p) { return p->can_run_on(core); });
+  }
+  bool visit(const std::function<bool(Process&)>& f) {
+    for (Process* p : q_)
+      if (!f(*p)) return false;
+    return true;
+  }
+  [[nodiscard]] bool empty() const { return q_.empty(); }
+  std::deque<Process*>& items() { return q_; }
+
+ private:
+  std::deque<Process*> q_;
+};
+
+/// An unordered ready set searched for the best process by a policy's ordering;
+/// for policies whose order changes with time (aging) or per process (SJF).
+class ScanQueue {
+ public:
+  using Better = std::function<bool(const Process&, const Process&)>;
+  void push(Process& p) { v_.push_back(&p); }
+  void remove(Process& p) {
+    auto it = std::find(v_.begin(), v_.end(), &p);
+    if (it != v_.end()) v_.erase(it);
+  }
+  Process* pop_for(CoreId core, const Better& better) {
+    auto best = v_.end();
+    for (auto it = v_.begin(); it != v_.end(); ++it)
+      if ((*it)->can_run_on(core) && (best == v_.end() || better(**it, **best))) best = it;
+    if (best == v_.end()) return nullptr;
+    Process* p = *best;
+    v_.erase(best);
+    return p;
+  }
+  [[nodiscard]] bool has_for(CoreId core) const {
+    return std::any_of(v_.begin(), v_.end(), [&](const Process* p) { return p->can_run_on(core); });
+  }
+  bool visit_sorted(const Better& better, const std::function<bool(Process&)>& f) {
+    std::vector<Process*> sorted = v_;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](const Process* a, const Process* b) { return better(*a, *b); });
+    for (Process* p : sorted)
+      if (!f(*p)) return false;
+    return true;
+  }
+  [[nodiscard]] const std::vector<Process*>& items() const { return v_; }
+
+ private:
+  std::vector<Process*> v_;
+};
+
+/// FIFO order of entry into the ready queue: the tie-breaker of every policy.
+inline bool earlier_in_queue(const Process& a, const Process& b) { return a.ready_seq < b.ready_seq; }
+
+/// The predicted length of `p`'s next CPU burst (SJF/SRTF): what is left of the
+/// compute it is in, else the next compute found by following its program from
+/// its current position without running anything (see docs/semantics.md).
+Tick predicted_burst(const Process& p);
+
+}  // namespace mpsim::policies

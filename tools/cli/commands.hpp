@@ -1,0 +1,43 @@
+#pragma once
+// The subcommands of the mpsim binary. Each registers its options on the
+// CLI11 app and returns the process exit code when run.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "mpsim/loader.hpp"
+#include "mpsim/result.hpp"
+
+namespace mpsim::cli {
+
+/// Exit codes, documented in docs/cli.md.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitDeadlock = 3;
+
+using Command = std::function<int()>;
+
+Command add_run(CLI::App& app);
+Command add_check(CLI::App& app);
+Command add_demo(CLI::App& app);
+
+/// Options shared by every command that runs a machine.
+struct MachineOptions {
+  std::optional<std::int32_t> cores;
+  std::optional<std::string> policy;
+  std::optional<std::int64_t> quantum;
+  std::optional<std::int64_t> context_switch;
+  void add_to(CLI::App& cmd);
+  [[nodiscard]] MachineOverrides overrides() const { return {cores, policy, quantum, context_switch}; }
+};
+
+/// Loads `path`, applies overrides, prints every error to stderr; nullopt on failure.
+std::optional<Scenario> load_or_report(const std::string& path, const MachineOverrides& o);
+
+/// Writes `text` to `out` ("" or "-": stdout). Refuses to replace an existing
+/// file unless `force`. Returns false (after printing why) on failure.
+bool write_output(const std::string& out, const std::string& text, bool force);
+
+}  // namespace mpsim::cli

@@ -1,0 +1,55 @@
+// mpsim run FILE: simulate and report.
+#include <iostream>
+
+#include "commands.hpp"
+#include "mpsim/machine.hpp"
+#include "mpsim/report.hpp"
+
+namespace mpsim::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string file;
+  MachineOptions machine;
+  std::string format = "text";
+  bool timeline = false;
+  bool events = false;
+  bool no_skip = false;
+  std::string out;
+  bool force = false;
+};
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run", "simulate a scenario and report what happened");
+  auto a = std::make_shared<RunArgs>();
+  cmd->add_option("FILE", a->file, "scenario file")->required();
+  a->machine.add_to(*cmd);
+  cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
+  cmd->add_flag("--events", a->events, "add the event log (json format)");
+  cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
+  cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
+  cmd->add_flag("--force", a->force, "replace the output file if it exists");
+  return [a] {
+    auto s = load_or_report(a->file, a->machine.overrides());
+    if (!s) return kExitBadInput;
+    RunOptions opts;
+    opts.event_skipping = !a->no_skip;
+    opts.record_events = a->timeline || a->events;
+    RunResult r = simulate(*s, opts);
+    std::string text;
+    if (a->format == "json") {
+      text = format_json(r, a->events) + "\n";
+    } else {
+      text = format_text(r) + "\n";
+      if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
+    }
+    if (!write_output(a->out, text, a->force)) return kExitBadInput;
+    return r.deadlock ? kExitDeadlock : kExitOk;
+  };
+}
+
+}  // namespace mpsim::cli

@@ -1,0 +1,44 @@
+# Shared by tools/mpsim, tools/test and tools/bench (sourced, not run):
+# installs missing Debian packages when root, then configures and builds.
+set -euo pipefail
+
+MPSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MPSIM_PACKAGES=(g++ cmake make nlohmann-json3-dev libboost-graph-dev libcli11-dev
+                libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3 python3-jsonschema)
+
+mpsim_missing_packages() {
+  local missing=()
+  for p in "${MPSIM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  echo "${missing[@]:-}"
+}
+
+mpsim_install_packages() {
+  local missing
+  missing="$(mpsim_missing_packages)"
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "mpsim: missing Debian packages: $missing" >&2
+    echo "mpsim: install them with: sudo apt-get install -y $missing" >&2
+    exit 2
+  fi
+  echo "mpsim: installing $missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >&2
+}
+
+# mpsim_build DIR [cmake args...]: configure once, then build incrementally and quietly.
+mpsim_build() {
+  local dir="$1"
+  shift
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$MPSIM_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 ||
+      { cat "$dir.configure.log" >&2; exit 1; }
+  fi
+  local jobs
+  jobs="$(nproc 2>/dev/null || echo 2)"
+  cmake --build "$dir" -j "$jobs" > "$dir.build.log" 2>&1 || { cat "$dir.build.log" >&2; exit 1; }
+}
