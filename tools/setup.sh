@@ -34,11 +34,12 @@ mpsim_install_packages() {
 mpsim_build() {
   local dir="$1"
   shift
+  mkdir -p "$dir"
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S "$MPSIM_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 ||
-      { cat "$dir.configure.log" >&2; exit 1; }
+    cmake -S "$MPSIM_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir/configure.log" 2>&1 ||
+      { cat "$dir/configure.log" >&2; exit 1; }
   fi
   local jobs
   jobs="$(nproc 2>/dev/null || echo 2)"
-  cmake --build "$dir" -j "$jobs" > "$dir.build.log" 2>&1 || { cat "$dir.build.log" >&2; exit 1; }
+  cmake --build "$dir" -j "$jobs" > "$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
 }

@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+
+#include "mpsim/expr.hpp"
+
+namespace mpsim {
+namespace {
+
+class Vars : public EvalContext {
+ public:
+  std::optional<Value> variable(std::string_view n) const override {
+    if (n == "x") return Value{std::int64_t{7}};
+    if (n == "s") return Value{std::string("ab")};
+    return std::nullopt;
+  }
+  Value call(std::string_view, const std::vector<Value>&) const override { throw RuntimeError("no calls"); }
+};
+
+Value eval(const std::string& src) { return Expr::parse(src).eval(Vars{}); }
+
+TEST(Expr, ArithmeticFollowsPrecedence) {
+  EXPECT_EQ(eval("1 + 2 * 3"), Value{std::int64_t{7}});
+  EXPECT_EQ(eval("(1 + 2) * 3"), Value{std::int64_t{9}});
+  EXPECT_EQ(eval("x % 4 - -1"), Value{std::int64_t{4}});
+  EXPECT_EQ(eval("7 / 2"), Value{std::int64_t{3}});
+}
+
+TEST(Expr, ComparisonsAndLogic) {
+  EXPECT_EQ(eval("x > 3 && !(x == 8) || false"), Value{true});
+  EXPECT_EQ(eval("'b' > 'a'"), Value{true});
+}
+
+TEST(Expr, StringsConcatenate) { EXPECT_EQ(eval("s + '-' + x"), Value{std::string("ab-7")}); }
+
+TEST(Expr, RuntimeErrorsAreReported) {
+  EXPECT_THROW(eval("1 / 0"), RuntimeError);
+  EXPECT_THROW(eval("9223372036854775807 + 1"), RuntimeError);
+  EXPECT_THROW(eval("y"), RuntimeError);
+  EXPECT_THROW(eval("1 && true"), RuntimeError);
+}
+
+TEST(Expr, SyntaxErrorsGiveColumn) {
+  try {
+    (void)Expr::parse("1 + ");
+    FAIL();
+  } catch (const ExprSyntaxError& e) {
+    EXPECT_EQ(e.column, 4u);
+  }
+}
+
+TEST(Template, InterpolatesAndEscapes) {
+  EXPECT_EQ(Template::parse("x={x} {{literal}}").render(Vars{}), "x=7 {literal}");
+}
+
+}  // namespace
+}  // namespace mpsim
