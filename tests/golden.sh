@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# golden.sh MPSIM SCENARIO: compares `mpsim run` (text with timeline, and JSON)
-# with SCENARIO's stored outputs (foo.json -> foo.out.txt, foo.out.json).
-# An optional foo.args holds extra arguments (one line). Exit code must be 0,
-# or the number in foo.exit.
+# golden.sh MPSIM SCENARIO: compares `mpsim run` output (text with timeline,
+# and JSON) with the files stored beside SCENARIO:
+#   foo.json -> foo.out.txt and foo.out.json
+# A foo.variants file runs the scenario several ways, one per line
+# "LABEL: extra args", each compared with foo.LABEL.out.txt / .out.json.
+# The exit code must be 0, or the number in foo.exit.
 set -uo pipefail
 mpsim="$1"
 scenario="$2"
 base="${scenario%.json}"
-args=()
-[ -f "$base.args" ] && read -r -a args < "$base.args"
 want_exit=0
 [ -f "$base.exit" ] && want_exit="$(cat "$base.exit")"
 status=0
-check() {  # check EXPECTED-FILE ARGS...
+
+compare() {  # compare EXPECTED-FILE ARGS...
   local expected="$1"
   shift
   local actual rc
-  actual="$("$mpsim" run "$scenario" "${args[@]}" "$@")"
+  actual="$("$mpsim" run "$scenario" "$@")"
   rc=$?
   if [ "$rc" != "$want_exit" ]; then
     echo "FAIL: $scenario $*: exit code $rc, expected $want_exit"
@@ -30,6 +31,21 @@ check() {  # check EXPECTED-FILE ARGS...
     status=1
   fi
 }
-check "$base.out.txt" --timeline
-check "$base.out.json" --format json
+
+variant() {  # variant PREFIX ARGS...
+  local prefix="$1"
+  shift
+  compare "$prefix.out.txt" "$@" --timeline
+  compare "$prefix.out.json" "$@" --format json
+}
+
+if [ -f "$base.variants" ]; then
+  while IFS=: read -r label rest; do
+    [ -z "$label" ] && continue
+    read -r -a args <<< "$rest"
+    variant "$base.$label" "${args[@]}"
+  done < "$base.variants"
+else
+  variant "$base"
+fi
 exit $status
