@@ -141,9 +141,13 @@ ojson event_json(const Event& e) {
       j["pid"] = e.pid;
       j["index"] = e.b;
       break;
-    default:
+    default: {
       j["pid"] = e.pid;
-      j[e.kind == EventKind::Spawn ? "parent" : e.kind == EventKind::Reap ? "reaper" : "former_parent"] = e.b;
+      const char* other = e.kind == EventKind::Reap     ? "reaper"
+                          : e.kind == EventKind::Orphan ? "former_parent"
+                                                        : "parent";  // spawn, daemon_kill
+      j[other] = e.b;
+    }
   }
   return j;
 }

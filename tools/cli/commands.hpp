@@ -22,6 +22,7 @@ using Command = std::function<int()>;
 Command add_run(CLI::App& app);
 Command add_check(CLI::App& app);
 Command add_demo(CLI::App& app);
+Command add_policies(CLI::App& app);
 
 /// Options shared by every command that runs a machine.
 struct MachineOptions {

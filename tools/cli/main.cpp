@@ -1,7 +1,9 @@
 // mpsim: one binary, one subcommand per job.
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
+#include "mpsim/diagnostics.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"mpsim: a multiprocessing simulator (processes, cores, schedulers)"};
@@ -11,6 +13,17 @@ int main(int argc, char** argv) {
   Command run = add_run(app);
   Command check = add_check(app);
   Command demo = add_demo(app);
+  Command policies = add_policies(app);
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    std::string guess = mpsim::closest_match(argv[1], names);
+    std::cerr << "error: unknown command \"" << argv[1] << "\"" << (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)")
+              << "; commands:";
+    for (const auto& n : names) std::cerr << " " << n;
+    std::cerr << "\n";
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -21,6 +34,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("check")) return check();
     if (app.got_subcommand("demo")) return demo();
+    if (app.got_subcommand("policies")) return policies();
   } catch (const std::exception& e) {
     std::cerr << "mpsim: internal error: " << e.what() << "\n";
     return kExitInternal;
