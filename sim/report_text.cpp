@@ -8,16 +8,14 @@
 
 #include "mpsim/policy.hpp"
 #include "mpsim/report.hpp"
+#include "text_table.hpp"
 
 namespace mpsim {
 
 namespace {
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+using detail::fixed;
+using detail::Table;
 
 std::string pct(Tick part, Tick whole) {
   return whole == 0 ? "0.0%" : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole), 1) + "%";
@@ -29,35 +27,6 @@ std::string real_time(Tick ticks, std::int64_t tick_us) {
   if (us >= 1e3) return fixed(us / 1e3, 3) + " ms";
   return fixed(us, 0) + " us";
 }
-
-/// A table whose columns are as wide as their widest cell.
-class Table {
- public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  std::string render(const std::string& indent) const {
-    std::vector<std::size_t> w(rows_[0].size(), 0);
-    for (const auto& r : rows_)
-      for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
-    std::string out;
-    for (const auto& r : rows_) {
-      std::string line = indent;
-      for (std::size_t i = 0; i < r.size(); ++i) {
-        line += r[i];
-        if (i + 1 < r.size()) line += std::string(w[i] - display_width(r[i]) + 2, ' ');
-      }
-      out += line + "\n";
-    }
-    return out;
-  }
-
- private:
-  // UTF-8 aware enough for names: count code points, not bytes.
-  static std::size_t display_width(const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-  }
-  std::vector<std::vector<std::string>> rows_;
-};
 
 std::string stats_line(const std::vector<double>& v) {
   if (v.empty()) return "-";

@@ -1,0 +1,78 @@
+// mpsim compare FILE --cores 1,2,4 --policy rr,fcfs: every combination, side by side.
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "commands.hpp"
+#include "mpsim/compare.hpp"
+
+namespace mpsim::cli {
+
+namespace {
+
+struct CompareArgs {
+  std::string file;
+  std::vector<std::int32_t> cores = {1, 2, 4};
+  std::vector<std::string> policies;
+  std::vector<std::int64_t> quanta;
+  std::string format = "text";
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string out;
+  bool force = false;
+};
+
+std::vector<CompareConfig> configs(const CompareArgs& a) {
+  std::vector<std::string> policies = a.policies.empty() ? std::vector<std::string>{""} : a.policies;
+  std::vector<std::optional<Tick>> quanta;
+  for (auto q : a.quanta) quanta.emplace_back(q);
+  if (quanta.empty()) quanta.emplace_back(std::nullopt);
+  std::vector<CompareConfig> out;
+  for (const auto& p : policies)
+    for (const auto& q : quanta)
+      for (auto c : a.cores) out.push_back(CompareConfig{c, p, q});
+  return out;
+}
+
+// A one-line progress bar, only for a person watching a terminal.
+void progress(std::size_t done, std::size_t total) {
+  constexpr int kWidth = 30;
+  int filled = static_cast<int>(kWidth * done / total);
+  std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+            << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << done << "/" << total
+            << (done == total ? "\r\033[K" : "") << std::flush;
+}
+
+}  // namespace
+
+Command add_compare(CLI::App& app) {
+  auto* cmd = app.add_subcommand("compare", "run a scenario on several core counts and policies, side by side");
+  auto a = std::make_shared<CompareArgs>();
+  cmd->add_option("FILE", a->file, "scenario file")->required();
+  cmd->add_option("--cores", a->cores, "core counts, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 1024));
+  cmd->add_option("--policy", a->policies, "policies, e.g. rr,fcfs (default: the scenario's)")->delimiter(',');
+  cmd->add_option("--quantum", a->quanta, "quanta for rr/mlfq, e.g. 1,4")->delimiter(',')->check(CLI::PositiveNumber);
+  cmd->add_option("--format", a->format, "text, json or csv")->check(CLI::IsMember({"text", "json", "csv"}));
+  cmd->add_option("--threads", a->threads, "runs at once (results do not depend on it)")->check(CLI::Range(1, 256));
+  cmd->add_option("-o,--output", a->out, "write to this file instead of stdout");
+  cmd->add_flag("--force", a->force, "replace the output file if it exists");
+  return [a] {
+    MachineOverrides none;
+    auto s = load_or_report(a->file, none);
+    if (!s) return kExitBadInput;
+    std::vector<CompareRow> rows;
+    try {
+      bool tty = isatty(STDERR_FILENO) != 0;
+      rows = run_compare(*s, configs(*a), a->threads, tty ? progress : std::function<void(std::size_t, std::size_t)>{});
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+    std::string text = a->format == "json"  ? format_compare_json(rows) + "\n"
+                       : a->format == "csv" ? format_compare_csv(rows)
+                                            : format_compare_text(rows);
+    return write_output(a->out, text, a->force) ? kExitOk : kExitBadInput;
+  };
+}
+
+}  // namespace mpsim::cli
