@@ -24,3 +24,25 @@ std::string format_timeline(const RunResult& r);
 double percentile(std::vector<double> values, double p);
 
 }  // namespace mpsim
+
+namespace mpsim {
+
+/// Chrome trace-event JSON (opens in Perfetto and chrome://tracing): a track
+/// per core and per process, instants for lifecycle events; needs the event log.
+std::string format_trace(const RunResult& r);
+
+/// A self-contained SVG Gantt chart of one or more runs stacked on one time
+/// axis (one section per run, titled by `labels`); needs the event logs.
+std::string format_gantt_svg(const std::vector<const RunResult*>& runs, const std::vector<std::string>& labels);
+
+}  // namespace mpsim
+
+namespace mpsim {
+struct CompareRow;
+
+/// One self-contained HTML page (inline SVG, CSS and a little JavaScript, no
+/// network): scenario, compare table, bound, Gantt charts, process tree,
+/// printed lines, errors and deadlocks. `rows` must have event logs.
+std::string format_html_report(const Scenario& s, const std::vector<CompareRow>& rows);
+
+}  // namespace mpsim

@@ -24,6 +24,7 @@ Command add_check(CLI::App& app);
 Command add_demo(CLI::App& app);
 Command add_policies(CLI::App& app);
 Command add_compare(CLI::App& app);
+Command add_report(CLI::App& app);
 
 /// Options shared by every command that runs a machine.
 struct MachineOptions {

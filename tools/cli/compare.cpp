@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "mpsim/compare.hpp"
+#include "mpsim/report.hpp"
 
 namespace mpsim::cli {
 
@@ -19,6 +20,7 @@ struct CompareArgs {
   std::string format = "text";
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string out;
+  std::string gantt;
   bool force = false;
 };
 
@@ -43,6 +45,16 @@ void progress(std::size_t done, std::size_t total) {
             << (done == total ? "\r\033[K" : "") << std::flush;
 }
 
+std::string stacked_gantt(const std::vector<CompareRow>& rows) {
+  std::vector<const RunResult*> runs;
+  std::vector<std::string> labels;
+  for (const auto& r : rows) {
+    runs.push_back(&r.result);
+    labels.push_back(std::to_string(r.config.cores) + " core(s), " + r.policy_description);
+  }
+  return format_gantt_svg(runs, labels);
+}
+
 }  // namespace
 
 Command add_compare(CLI::App& app) {
@@ -55,7 +67,8 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("--format", a->format, "text, json or csv")->check(CLI::IsMember({"text", "json", "csv"}));
   cmd->add_option("--threads", a->threads, "runs at once (results do not depend on it)")->check(CLI::Range(1, 256));
   cmd->add_option("-o,--output", a->out, "write to this file instead of stdout");
-  cmd->add_flag("--force", a->force, "replace the output file if it exists");
+  cmd->add_option("--gantt", a->gantt, "also write one SVG with every configuration on one time axis");
+  cmd->add_flag("--force", a->force, "replace output files if they exist");
   return [a] {
     MachineOverrides none;
     auto s = load_or_report(a->file, none);
@@ -71,6 +84,7 @@ Command add_compare(CLI::App& app) {
     std::string text = a->format == "json"  ? format_compare_json(rows) + "\n"
                        : a->format == "csv" ? format_compare_csv(rows)
                                             : format_compare_text(rows);
+    if (!a->gantt.empty() && !write_output(a->gantt, stacked_gantt(rows), a->force)) return kExitBadInput;
     return write_output(a->out, text, a->force) ? kExitOk : kExitBadInput;
   };
 }

@@ -17,6 +17,8 @@ struct RunArgs {
   bool events = false;
   bool no_skip = false;
   std::string out;
+  std::string trace;
+  std::string gantt;
   bool force = false;
 };
 
@@ -32,13 +34,15 @@ Command add_run(CLI::App& app) {
   cmd->add_flag("--events", a->events, "add the event log (json format)");
   cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
   cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
-  cmd->add_flag("--force", a->force, "replace the output file if it exists");
+  cmd->add_option("--trace", a->trace, "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
+  cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
+  cmd->add_flag("--force", a->force, "replace output files if they exist");
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
     RunOptions opts;
     opts.event_skipping = !a->no_skip;
-    opts.record_events = a->timeline || a->events;
+    opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty();
     RunResult r = simulate(*s, opts);
     std::string text;
     if (a->format == "json") {
@@ -47,6 +51,8 @@ Command add_run(CLI::App& app) {
       text = format_text(r) + "\n";
       if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
     }
+    if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force)) return kExitBadInput;
+    if (!a->gantt.empty() && !write_output(a->gantt, format_gantt_svg({&r}, {s->name}), a->force)) return kExitBadInput;
     if (!write_output(a->out, text, a->force)) return kExitBadInput;
     return r.deadlock ? kExitDeadlock : kExitOk;
   };
