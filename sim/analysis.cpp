@@ -120,11 +120,11 @@ class DagBuilder {
       case BlockReason::Sleep: edge(tr.cur, v, t - tr.since, pid, "sleep"); break;
       case BlockReason::Join:
         if (tr.joined.empty()) edge(tr.cur, v, t - tr.since, pid, "join timeout");
-        else edge(tr.cur, v, 0, pid, "join");
+        else edge(tr.cur, v, 0, pid, "");  // program order; the join edges below carry the meaning
         for (Vertex c : tr.joined) edge(c, v, 0, pid, "join");
         tr.joined.clear();
         break;
-      default: edge(tr.cur, v, 0, pid, "wait"); break;
+      default: edge(tr.cur, v, 0, pid, ""); break;
     }
     tr.cur = v;
   }
@@ -136,7 +136,7 @@ class DagBuilder {
       r.joined.push_back(track(zombie).exit);  // the join wait ends right after this
     } else {
       Vertex v = fresh();
-      edge(cut(reaper, t), v, 0, reaper, "join");
+      edge(cut(reaper, t), v, 0, reaper, "");
       edge(track(zombie).exit, v, 0, reaper, "join");
       r.cur = v;
     }
@@ -178,7 +178,7 @@ WorkSpan work_span(const RunResult& r) {
   ws.span = dist[end];
   for (Vertex v = end; via[v]; v = boost::source(*via[v], g)) {
     const EdgeInfo& info = g[*via[v]];
-    ws.critical_path.push_back(PathStep{info.pid, info.what, info.weight});
+    if (!info.what.empty()) ws.critical_path.push_back(PathStep{info.pid, info.what, info.weight});
   }
   std::reverse(ws.critical_path.begin(), ws.critical_path.end());
   return ws;

@@ -222,7 +222,7 @@ void Kernel::start_io(Process& p) {
     return;
   }
   if (io_in_service_++ == 0) io_busy_since_ = now_;
-  log(EventKind::Io, kNoPid, 0, io_in_service_);
+  log(EventKind::Io, p.pid, 0, io_in_service_);  // the pid marks when its service (not its queueing) began
   add_timer(p, now_ + p.io_ticks, 0);
 }
 

@@ -130,7 +130,10 @@ ojson event_json(const Event& e) {
       j["status"] = to_string(static_cast<CoreStatus>(e.a));
       if (e.pid) j["pid"] = e.pid;
       break;
-    case EventKind::Io: j["in_service"] = e.b; break;
+    case EventKind::Io:
+      if (e.pid) j["pid"] = e.pid;
+      j["in_service"] = e.b;
+      break;
     case EventKind::Signal:
       j["pid"] = e.pid;
       j["signal"] = e.b;

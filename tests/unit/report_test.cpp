@@ -1,0 +1,100 @@
+// Structure of the trace, the Gantt chart and the comparison.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "mpsim/compare.hpp"
+#include "mpsim/report.hpp"
+#include "sim_helpers.hpp"
+
+namespace mpsim::test {
+namespace {
+
+const char* kTwoWorkers = R"({"name": "two", "machine": {"cores": 1, "scheduler": {"policy": "rr", "quantum": 2}, "tick_us": 500},
+  "programs": {"w": [{"compute": 3}, {"io": 2}, {"print": "done"}]},
+  "processes": [{"name": "w-{index}", "program": "w", "count": 2}]})";
+
+// The trace-event format Perfetto and chrome://tracing read: every event has
+// ph/pid/name; X has ts and dur >= 0; instants have s; metadata names tracks.
+TEST(Trace, FollowsTheTraceEventFormat) {
+  RunResult r = run(kTwoWorkers);
+  auto j = nlohmann::json::parse(format_trace(r));
+  ASSERT_TRUE(j.contains("traceEvents"));
+  std::set<std::string> thread_names;
+  std::multiset<std::string> instants;
+  std::int64_t core_busy_us = 0;
+  for (const auto& e : j["traceEvents"]) {
+    ASSERT_TRUE(e.contains("ph") && e.contains("pid") && e.contains("name")) << e.dump();
+    std::string ph = e["ph"];
+    ASSERT_TRUE(ph == "X" || ph == "i" || ph == "M") << ph;
+    if (ph == "X") {
+      ASSERT_GE(e["dur"].get<std::int64_t>(), 0);
+      ASSERT_EQ(e["ts"].get<std::int64_t>() % 500, 0);  // microseconds from tick_us
+      if (e["pid"] == 1 && e["cat"] == "running") core_busy_us += e["dur"].get<std::int64_t>();
+    }
+    if (ph == "i") {
+      EXPECT_EQ(e["s"], "t");
+      instants.insert(e["name"].get<std::string>());
+    }
+    if (ph == "M" && e["name"] == "thread_name") thread_names.insert(e["args"]["name"].get<std::string>());
+  }
+  EXPECT_EQ(thread_names, (std::set<std::string>{"core 0", "2 w-0", "3 w-1"}));
+  EXPECT_EQ(instants.count("spawn"), 2u);
+  EXPECT_EQ(instants.count("exit"), 2u);
+  EXPECT_EQ(instants.count("reap"), 2u);
+  EXPECT_EQ(instants.count("print"), 2u);
+  EXPECT_EQ(core_busy_us, 6 * 500);  // 6 ticks of compute
+}
+
+TEST(Gantt, SmallRunsDrawEveryInterval) {
+  RunResult r = run(kTwoWorkers);
+  std::string svg = format_gantt_svg({&r}, {"two"});
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  EXPECT_NE(svg.find("<title>w-0 [0, 2)</title>"), std::string::npos);
+  EXPECT_NE(svg.find(">core 0</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">2 w-0</text>"), std::string::npos);
+}
+
+// 10^5 ticks of 50 alternating processes: aggregation keeps the file small.
+TEST(Gantt, LongRunsAreAggregatedPerPixel) {
+  RunResult r = run(R"({"machine": {"cores": 1, "scheduler": {"policy": "rr", "quantum": 1}},
+    "programs": {"w": [{"compute": 2000}]}, "processes": [{"name": "w-{index}", "program": "w", "count": 50}]})");
+  ASSERT_EQ(r.makespan, 100000);
+  std::string svg = format_gantt_svg({&r}, {"long"});
+  EXPECT_LT(svg.size(), 600000u);
+  EXPECT_EQ(svg.find("<title>"), std::string::npos);  // no per-interval tooltips when aggregated
+}
+
+TEST(Compare, RowsDoNotDependOnThreads) {
+  Scenario s = load(kTwoWorkers);
+  std::vector<CompareConfig> configs = {{1, "rr", 1}, {2, "rr", 1}, {1, "fcfs", std::nullopt}, {2, "fcfs", std::nullopt}};
+  std::string one = format_compare_json(run_compare(s, configs, 1));
+  std::string four = format_compare_json(run_compare(s, configs, 4));
+  EXPECT_EQ(one, four);
+}
+
+// Two workers of compute 3 + io 2: on 2 cores both run at once (makespan 5,
+// the span); on 1 core fcfs runs them back to back with the io overlapped:
+// w-0 computes 0-3, w-1 3-6, w-1's io ends at 8.
+TEST(Compare, SpeedupAgainstOneCoreOfTheSamePolicy) {
+  Scenario s = load(kTwoWorkers);
+  auto rows = run_compare(s, {{2, "fcfs", std::nullopt}}, 1);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].baseline_makespan, 8);
+  EXPECT_EQ(rows[0].result.makespan, 5);
+  EXPECT_DOUBLE_EQ(rows[0].speedup(), 8.0 / 5.0);
+  EXPECT_EQ(rows[0].work_span.work, 6);
+  EXPECT_EQ(rows[0].work_span.span, 5);
+  std::string text = format_compare_text(rows);
+  EXPECT_NE(text.find("On 2 cores up to 2 ran at once (parallelism): speedup 1.60 of a possible 1.60"), std::string::npos)
+      << text;
+}
+
+TEST(Compare, BadConfigurationIsAnError) {
+  Scenario s = load(kTwoWorkers);
+  EXPECT_THROW(run_compare(s, {{1, "fcfs", 3}}, 1), std::invalid_argument);  // fcfs has no quantum
+}
+
+}  // namespace
+}  // namespace mpsim::test
