@@ -2,7 +2,9 @@
 // a fixed order so the same run gives the same bytes.
 #include <nlohmann/json.hpp>
 
+#include "mpsim/deadlock.hpp"
 #include "mpsim/policy.hpp"
+#include "mpsim/races.hpp"
 #include "mpsim/report.hpp"
 
 namespace mpsim {
@@ -112,11 +114,30 @@ const char* kind_name(EventKind k) {
     case EventKind::DaemonKill: return "daemon_kill";
     case EventKind::Print: return "print";
     case EventKind::Error: return "error";
+    case EventKind::Sync: return "sync";
   }
   return "?";
 }
 
-ojson event_json(const Event& e) {
+const char* sync_name(SyncOp op) {
+  switch (op) {
+    case SyncOp::Read: return "read";
+    case SyncOp::Write: return "write";
+    case SyncOp::Acquire: return "acquire";
+    case SyncOp::Release: return "release";
+    case SyncOp::Put: return "put";
+    case SyncOp::Get: return "get";
+    case SyncOp::Set: return "set";
+    case SyncOp::Wake: return "wake";
+    case SyncOp::Arrive: return "arrive";
+    case SyncOp::Pass: return "pass";
+    case SyncOp::Notify: return "notify";
+    case SyncOp::Notified: return "notified";
+  }
+  return "?";
+}
+
+ojson event_json(const Event& e, const RunResult& r) {
   ojson j{{"tick", e.tick}, {"kind", kind_name(e.kind)}};
   switch (e.kind) {
     case EventKind::State:
@@ -144,6 +165,17 @@ ojson event_json(const Event& e) {
       j["pid"] = e.pid;
       j["index"] = e.b;
       break;
+    case EventKind::Sync: {
+      auto op = static_cast<SyncOp>(e.a);
+      bool file = op == SyncOp::Read || op == SyncOp::Write;
+      const auto& names = file ? r.keys : r.objects;
+      j["pid"] = e.pid;
+      j["op"] = sync_name(op);
+      j[file ? "key" : "object"] = names.at(static_cast<std::size_t>(e.core));
+      if (op == SyncOp::Put || op == SyncOp::Get) j["message"] = e.b;
+      if (op == SyncOp::Arrive || op == SyncOp::Pass) j["generation"] = e.b;
+      break;
+    }
     default: {
       j["pid"] = e.pid;
       const char* other = e.kind == EventKind::Reap     ? "reaper"
@@ -175,16 +207,34 @@ std::string format_json(const RunResult& r, bool events) {
     j["files"][name] = f;
   }
   if (r.deadlock) {
+    DeadlockReport rep = analyse_deadlock(r);
     ojson stuck = ojson::array();
-    for (const auto& s : r.stuck)
-      stuck.push_back({{"pid", s.pid}, {"reason", to_string(s.reason)}, {"waits_for", s.waits_for}});
-    j["deadlock"] = {{"tick", r.makespan}, {"blocked", stuck}};
+    for (std::size_t i = 0; i < r.stuck.size(); ++i) {
+      const auto& s = r.stuck[i];
+      stuck.push_back({{"pid", s.pid}, {"reason", to_string(s.reason)}, {"waits_for", s.waits_for},
+                       {"holders", s.holders}, {"explanation", rep.explanations[i]}});
+    }
+    j["deadlock"] = {{"tick", r.makespan}, {"blocked", stuck}, {"cycles", rep.cycles}};
   } else {
     j["deadlock"] = nullptr;
   }
+  if (r.keys.empty()) {
+    j["races"] = nullptr;  // no shared files: nothing to race on
+  } else {
+    RaceReport rep = find_races(r);
+    ojson list = ojson::array();
+    for (const auto& race : rep.races) {
+      auto access = [](const Access& a) {
+        return ojson{{"pid", a.pid}, {"tick", a.tick}, {"op", a.write ? "write" : "read"}};
+      };
+      list.push_back({{"key", race.key}, {"first", access(race.first)}, {"second", access(race.second)},
+                      {"explanation", explain(race, r)}});
+    }
+    j["races"] = {{"total", rep.total}, {"listed", list}};
+  }
   if (events) {
     j["events"] = ojson::array();
-    for (const auto& e : r.events) j["events"].push_back(event_json(e));
+    for (const auto& e : r.events) j["events"].push_back(event_json(e, r));
   }
   return j.dump(2);
 }

@@ -6,7 +6,9 @@
 #include <numeric>
 #include <sstream>
 
+#include "mpsim/deadlock.hpp"
 #include "mpsim/policy.hpp"
+#include "mpsim/races.hpp"
 #include "mpsim/report.hpp"
 #include "text_table.hpp"
 
@@ -111,6 +113,28 @@ std::string name_of(const RunResult& r, Pid pid) {
   return "?";
 }
 
+void races(std::ostringstream& out, const RunResult& r) {
+  RaceReport rep = find_races(r);
+  out << "races\n";
+  if (rep.total == 0) out << "  none: every conflicting access to a shared file is ordered by happens-before\n";
+  for (const auto& race : rep.races) out << "  " << explain(race, r) << "\n";
+  if (rep.total > rep.races.size()) out << "  ... and " << rep.total - rep.races.size() << " more\n";
+  out << "\n";
+}
+
+void deadlock(std::ostringstream& out, const RunResult& r) {
+  DeadlockReport rep = analyse_deadlock(r);
+  out << "deadlock at tick " << r.makespan << ": no process can ever run again\n";
+  for (const auto& line : rep.explanations) out << "  " << line << "\n";
+  for (const auto& cycle : rep.cycles) {
+    out << "  cycle:";
+    for (const auto& v : cycle) out << " " << v << " ->";
+    out << " " << cycle.front() << "\n";
+  }
+  if (rep.cycles.empty()) out << "  no circular wait: what they wait for can never be provided\n";
+  out << "\n";
+}
+
 }  // namespace
 
 double percentile(std::vector<double> values, double p) {
@@ -160,13 +184,8 @@ std::string format_text(const RunResult& r) {
     }
     out << "\n";
   }
-  if (r.deadlock) {
-    out << "deadlock at tick " << r.makespan << ": no process can ever run again\n";
-    for (const auto& s : r.stuck)
-      out << "  pid " << s.pid << " (" << name_of(r, s.pid) << ") blocked on " << to_string(s.reason)
-          << (s.waits_for.empty() ? "" : " waiting for " + s.waits_for) << "\n";
-    out << "\n";
-  }
+  if (!r.keys.empty()) races(out, r);
+  if (r.deadlock) deadlock(out, r);
   std::string text = out.str();
   while (!text.empty() && text.back() == '\n') text.pop_back();  // the caller ends the line
   return text;

@@ -22,6 +22,23 @@ enum class EventKind : std::uint8_t {
   DaemonKill,  ///< daemon pid terminated because its parent `b` exited
   Print,       ///< pid printed prints[b]
   Error,       ///< pid failed with errors[b]
+  Sync,        ///< pid did SyncOp `a` on object `core` (RunResult::objects or ::keys), argument `b`
+};
+
+/// Operations on shared state recorded for happens-before analysis.
+enum class SyncOp : std::uint8_t {
+  Read,      ///< read file key `core` (index into RunResult::keys)
+  Write,     ///< wrote file key `core`
+  Acquire,   ///< obtained lock or semaphore `core` (index into RunResult::objects)
+  Release,   ///< released lock or semaphore `core`
+  Put,       ///< put message `b` into queue `core`
+  Get,       ///< got message `b` from queue `core`
+  Set,       ///< set event `core`
+  Wake,      ///< returned from waiting on event `core` because it was set
+  Arrive,    ///< arrived at barrier `core`, generation `b`
+  Pass,      ///< passed barrier `core`, generation `b`
+  Notify,    ///< notified condition `core`
+  Notified,  ///< woke up in condition `core` because of a notify
 };
 
 enum class CoreStatus : std::uint8_t { Idle, Switching, Running, Held };
@@ -86,7 +103,10 @@ struct CoreResult {
 struct StuckProcess {
   Pid pid;
   BlockReason reason;
-  std::string waits_for;  ///< "child 3", "lock mutex"
+  std::string waits_for;       ///< in words: "child 3", "lock mutex"
+  std::string object;          ///< "lock mutex", "queue q"...; "" for a join
+  Pid child = kNoPid;          ///< the joined child, for a join
+  std::vector<Pid> holders;    ///< who holds the object (locks, semaphores)
 };
 
 struct RunResult {
@@ -108,6 +128,8 @@ struct RunResult {
   std::vector<Event> events;
   bool deadlock = false;
   std::vector<StuckProcess> stuck;
+  std::vector<std::string> objects;  ///< synchronisation objects by index, as "lock mutex"
+  std::vector<std::string> keys;     ///< shared file keys by index, as "data.ticket"
 
   [[nodiscard]] double average_concurrency() const {
     return makespan == 0 ? 0.0 : static_cast<double>(concurrency_ticks) / static_cast<double>(makespan);

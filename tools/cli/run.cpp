@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "mpsim/deadlock.hpp"
 #include "mpsim/machine.hpp"
 #include "mpsim/report.hpp"
 
@@ -19,6 +20,8 @@ struct RunArgs {
   std::string out;
   std::string trace;
   std::string gantt;
+  std::string dot;
+  std::string tree;
   bool force = false;
 };
 
@@ -36,13 +39,16 @@ Command add_run(CLI::App& app) {
   cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
   cmd->add_option("--trace", a->trace, "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
   cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
+  cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
+  cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
     RunOptions opts;
     opts.event_skipping = !a->no_skip;
-    opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty();
+    // The event log feeds timelines, traces, charts and the race detector.
+    opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty() || !s->files.empty();
     RunResult r = simulate(*s, opts);
     std::string text;
     if (a->format == "json") {
@@ -53,6 +59,8 @@ Command add_run(CLI::App& app) {
     }
     if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force)) return kExitBadInput;
     if (!a->gantt.empty() && !write_output(a->gantt, format_gantt_svg({&r}, {s->name}), a->force)) return kExitBadInput;
+    if (!a->tree.empty() && !write_output(a->tree, process_tree_dot(r), a->force)) return kExitBadInput;
+    if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force)) return kExitBadInput;
     if (!write_output(a->out, text, a->force)) return kExitBadInput;
     return r.deadlock ? kExitDeadlock : kExitOk;
   };
