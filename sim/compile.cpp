@@ -63,7 +63,8 @@ Instr jump_to(std::int32_t target) {
 
 class Compiler {
  public:
-  Compiler(Program& prog, const CompileEnv& env, Checker& chk) : prog_(prog), env_(env), chk_(chk) {}
+  Compiler(Program& prog, const CompileEnv& env, Checker& chk)
+      : prog_(prog), env_(env), chk_(chk) {}
 
   void block(const json& ops, const std::string& path) {
     if (!chk_.is_array(ops, path)) return;
@@ -83,8 +84,14 @@ class Compiler {
       emit(make(OpCode::Yield), path);
       return;
     }
+    if (op.is_string() && !closest_match(op.get<std::string>(), {"yield"}).empty()) {
+      chk_.error(path,
+                 "unknown operation \"" + op.get<std::string>() + "\" (did you mean \"yield\"?)");
+      return;
+    }
     if (!op.is_object()) {
-      chk_.error(path, "expected an operation object such as {\"compute\": 5}, found " + describe(op));
+      chk_.error(path,
+                 "expected an operation object such as {\"compute\": 5}, found " + describe(op));
       return;
     }
     std::vector<std::string> found;
@@ -101,50 +108,55 @@ class Compiler {
     compile_op(name, op, path);
   }
 
-  void no_single_operation(const json& op, const std::string& path, const std::vector<std::string>& found) {
+  void no_single_operation(const json& op, const std::string& path,
+                           const std::vector<std::string>& found) {
     if (found.size() > 1) {
-      chk_.error(path, "expected exactly one operation per object, found \"" + found[0] + "\" and \"" +
-                           found[1] + "\" (put them in separate objects)");
+      chk_.error(path, "expected exactly one operation per object, found \"" + found[0] +
+                           "\" and \"" + found[1] + "\" (put them in separate objects)");
       return;
     }
     if (op.empty()) {
       chk_.error(path, "expected an operation, found an empty object");
       return;
     }
+    // Name the key that is not a modifier: in {"into": "x", "raed": "f.k"} the typo is "raed".
     std::string key = op.items().begin().key();
+    for (const auto& [k, v] : op.items())
+      if (!is_modifier(k)) {
+        key = k;
+        break;
+      }
+    if (is_modifier(key)) {
+      chk_.error(path, "expected an operation such as \"compute\", found only \"" + key +
+                           "\", which modifies an operation");
+      return;
+    }
     std::string guess = closest_match(key, operation_names());
     std::string msg = "unknown operation \"" + key + "\"";
-    if (!guess.empty()) msg += " (did you mean \"" + guess + "\"?)";
+    if (!guess.empty())
+      msg += " (did you mean \"" + guess + "\"?)";
+    else
+      msg += "; expected one of: " + join(operation_names());
     chk_.error(child(path, key), msg);
   }
 
-  std::string var_name(const json& v, const std::string& path) {
-    auto s = chk_.string(v, path);
-    if (!s) return {};
-    bool ok = !s->empty() && (std::isalpha(static_cast<unsigned char>((*s)[0])) || (*s)[0] == '_');
-    for (char c : *s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-    if (!ok) {
-      chk_.error(path, "expected a variable name (letters, digits, _), found \"" + *s + "\"");
-      return {};
-    }
-    const auto& reserved = builtin_variables();
-    if (std::find(reserved.begin(), reserved.end(), *s) != reserved.end()) {
-      chk_.error(path, "\"" + *s + "\" is a built-in variable and cannot be assigned");
-      return {};
-    }
-    return *s;
+  static bool is_modifier(const std::string& key) {
+    for (const auto& [name, shape] : shapes())
+      if (std::find(shape.modifiers.begin(), shape.modifiers.end(), key) != shape.modifiers.end())
+        return true;
+    return false;
   }
 
-  std::string reference(const json& v, const std::string& path, const std::vector<std::string>& known,
-                        const std::string& what) {
+  std::string var_name(const json& v, const std::string& path) {
+    return chk_.variable(v, path).value_or("");
+  }
+
+  std::string reference(const json& v, const std::string& path,
+                        const std::vector<std::string>& known, const std::string& what) {
     auto s = chk_.string(v, path);
     if (!s) return {};
     if (std::find(known.begin(), known.end(), *s) != known.end()) return *s;
-    std::string msg = "unknown " + what + " \"" + *s + "\"";
-    std::string guess = closest_match(*s, known);
-    if (!guess.empty()) msg += " (did you mean \"" + guess + "\"?)";
-    else if (known.empty()) msg += " (the scenario declares none)";
-    chk_.error(path, msg);
+    chk_.error(path, unknown_name(what, *s, known));
     return {};
   }
 
@@ -160,7 +172,13 @@ class Compiler {
     return *s;
   }
 
-  Expr need_amount(const json& v, const std::string& path) {
+  // A duration in ticks: constants are bounded so sums of ticks cannot overflow.
+  Expr need_ticks(const json& v, const std::string& path) {
+    auto e = chk_.amount(v, path, 0, kMaxTicks);
+    return e ? *e : Expr::constant(0);
+  }
+
+  Expr need_count(const json& v, const std::string& path) {
     auto e = chk_.amount(v, path, 0);
     return e ? *e : Expr::constant(0);
   }
@@ -186,70 +204,99 @@ class Compiler {
       case OpCode::Compute:
       case OpCode::Io:
       case OpCode::Sleep:
-        in.amount = need_amount(arg, apath);
+        in.amount = need_ticks(arg, apath);
         break;
-      case OpCode::Exit: in.amount = need_value(arg, apath); break;
+      case OpCode::Exit: {
+        // An exit code is an integer, never true/false.
+        auto e = chk_.amount(arg, apath, INT64_MIN);
+        in.amount = e ? *e : Expr::constant(0);
+        break;
+      }
       case OpCode::Yield:
         if (!arg.is_boolean() || !arg.get<bool>())
-          chk_.error(apath, "expected true (or write the operation as the string \"yield\"), found " +
-                                describe(arg));
+          chk_.error(apath,
+                     "expected true (or write the operation as the string \"yield\"), found " +
+                         describe(arg));
         break;
       case OpCode::Set:
         in.target = var_name(arg, apath);
-        if (!op.contains("value")) chk_.error(path, "\"set\" needs a \"value\"");
-        else in.amount = need_value(op["value"], child(path, "value"));
+        if (!op.contains("value"))
+          chk_.error(path, "\"set\" needs a \"value\"");
+        else
+          in.amount = need_value(op["value"], child(path, "value"));
         break;
       case OpCode::Print: {
         auto t = chk_.templ(arg, apath);
-        if (t) in.text = *t;
-        else in.text = Template::parse("");
+        if (t)
+          in.text = *t;
+        else
+          in.text = Template::parse("");
         break;
       }
-      case OpCode::JumpIfFalse: return name == "if" ? compile_if(op, path) : compile_while(op, path);
-      case OpCode::RepeatInit: return compile_repeat(op, path);
+      case OpCode::JumpIfFalse:
+        return name == "if" ? compile_if(op, path) : compile_while(op, path);
+      case OpCode::RepeatInit:
+        return compile_repeat(op, path);
       case OpCode::Create:
-      case OpCode::Spawn: child_op(in, op, path, apath); break;
+      case OpCode::Spawn:
+        child_op(in, op, path, apath);
+        break;
       case OpCode::SetDaemon:
         in.handle = need_expr(arg, apath);
         in.daemon = true;
-        if (op.contains("value")) in.daemon = chk_.boolean(op["value"], child(path, "value")).value_or(true);
+        if (op.contains("value"))
+          in.daemon = chk_.boolean(op["value"], child(path, "value")).value_or(true);
         break;
       case OpCode::Join:
         in.handle = need_expr(arg, apath);
         if (op.contains("timeout")) {
           in.has_timeout = true;
-          in.amount = need_amount(op["timeout"], child(path, "timeout"));
+          in.amount = need_ticks(op["timeout"], child(path, "timeout"));
         }
         break;
       case OpCode::Start:
       case OpCode::Terminate:
-      case OpCode::Kill: in.handle = need_expr(arg, apath); break;
+      case OpCode::Kill:
+        in.handle = need_expr(arg, apath);
+        break;
       case OpCode::IsAlive:
         in.handle = need_expr(arg, apath);
-        if (!op.contains("into")) chk_.error(path, "\"is_alive\" needs \"into\": the variable to store the answer in");
-        else in.target = var_name(op["into"], child(path, "into"));
+        if (!op.contains("into"))
+          chk_.error(path, "\"is_alive\" needs \"into\": the variable to store the answer in");
+        else
+          in.target = var_name(op["into"], child(path, "into"));
         break;
       case OpCode::GetPid:
-      case OpCode::GetPpid: in.target = var_name(arg, apath); break;
+      case OpCode::GetPpid:
+        in.target = var_name(arg, apath);
+        break;
       case OpCode::Read:
         in.object = file_key(arg, apath);
-        if (!op.contains("into")) chk_.error(path, "\"read\" needs \"into\": the variable to read into");
-        else in.target = var_name(op["into"], child(path, "into"));
+        if (!op.contains("into"))
+          chk_.error(path, "\"read\" needs \"into\": the variable to read into");
+        else
+          in.target = var_name(op["into"], child(path, "into"));
         break;
       case OpCode::Write:
         in.object = file_key(arg, apath);
-        if (!op.contains("value")) chk_.error(path, "\"write\" needs a \"value\"");
-        else in.amount = need_value(op["value"], child(path, "value"));
+        if (!op.contains("value"))
+          chk_.error(path, "\"write\" needs a \"value\"");
+        else
+          in.amount = need_value(op["value"], child(path, "value"));
         break;
       case OpCode::Acquire:
-      case OpCode::Release: in.object = reference(arg, apath, env_.locks, "lock"); break;
-      default: break;
+      case OpCode::Release:
+        in.object = reference(arg, apath, env_.locks, "lock");
+        break;
+      default:
+        break;
     }
     emit(std::move(in), path);
   }
 
   void child_op(Instr& in, const json& op, const std::string& path, const std::string& apath) {
-    in.object = reference(op.at(in.op == OpCode::Spawn ? "spawn" : "create"), apath, env_.programs, "program");
+    in.object = reference(op.at(in.op == OpCode::Spawn ? "spawn" : "create"), apath, env_.programs,
+                          "program");
     if (op.contains("into")) in.target = var_name(op["into"], child(path, "into"));
     if (op.contains("name")) {
       auto t = chk_.templ(op["name"], child(path, "name"));
@@ -258,7 +305,8 @@ class Compiler {
         in.has_child_name = true;
       }
     }
-    if (op.contains("daemon")) in.daemon = chk_.boolean(op["daemon"], child(path, "daemon")).value_or(false);
+    if (op.contains("daemon"))
+      in.daemon = chk_.boolean(op["daemon"], child(path, "daemon")).value_or(false);
     if (op.contains("args") && chk_.is_object(op["args"], child(path, "args"))) {
       for (const auto& [k, v] : op["args"].items()) {
         std::string kp = child(child(path, "args"), k);
@@ -272,8 +320,10 @@ class Compiler {
     Instr test_in = make(OpCode::JumpIfFalse);
     test_in.condition = need_expr(op["if"], child(path, "if"));
     std::size_t test = emit(std::move(test_in), path);
-    if (!op.contains("then")) chk_.error(path, "\"if\" needs \"then\": the operations to run when true");
-    else block(op["then"], child(path, "then"));
+    if (!op.contains("then"))
+      chk_.error(path, "\"if\" needs \"then\": the operations to run when true");
+    else
+      block(op["then"], child(path, "then"));
     if (op.contains("else")) {
       std::size_t skip = emit(make(OpCode::Jump), path);
       prog_.code[test].jump = here();
@@ -289,7 +339,7 @@ class Compiler {
     Instr test_in = make(OpCode::JumpIfFalse);
     test_in.condition = need_expr(op["while"], child(path, "while"));
     std::size_t test = emit(std::move(test_in), path);
-    body(op, path);
+    body(op, path, "while");
     emit(jump_to(top), path);
     prog_.code[test].jump = here();
   }
@@ -297,21 +347,24 @@ class Compiler {
   void compile_repeat(const json& op, const std::string& path) {
     std::int32_t slot = prog_.loop_slots++;
     Instr init = make(OpCode::RepeatInit);
-    init.amount = need_amount(op["repeat"], child(path, "repeat"));
+    init.amount = need_count(op["repeat"], child(path, "repeat"));
     init.slot = slot;
     emit(std::move(init), path);
     std::int32_t top = here();
     Instr next_in = make(OpCode::RepeatNext);
     next_in.slot = slot;
     std::size_t next = emit(std::move(next_in), path);
-    body(op, path);
+    body(op, path, "repeat");
     emit(jump_to(top), path);
     prog_.code[next].jump = here();
   }
 
-  void body(const json& op, const std::string& path) {
-    if (!op.contains("do")) chk_.error(path, "expected \"do\": the operations of the loop");
-    else block(op["do"], child(path, "do"));
+  void body(const json& op, const std::string& path, const char* loop) {
+    if (!op.contains("do"))
+      chk_.error(path,
+                 std::string("\"") + loop + "\" needs \"do\": the operations to run in the loop");
+    else
+      block(op["do"], child(path, "do"));
   }
 
   Program& prog_;
@@ -330,8 +383,9 @@ const std::vector<std::string>& operation_names() {
   return kNames;
 }
 
-std::shared_ptr<Program> compile_program(const std::string& name, const json& ops, const std::string& path,
-                                         const CompileEnv& env, Checker& chk) {
+std::shared_ptr<Program> compile_program(const std::string& name, const json& ops,
+                                         const std::string& path, const CompileEnv& env,
+                                         Checker& chk) {
   auto prog = std::make_shared<Program>();
   prog->name = name;
   Compiler(*prog, env, chk).block(ops, path);

@@ -1,6 +1,7 @@
 #pragma once
 /// Reading scenario files: JSON -> validated, compiled Scenario, or every
 /// problem found, each with file, JSON path and what was expected.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,17 @@
 #include "mpsim/scenario.hpp"
 
 namespace mpsim {
+
+/// Limits the loader enforces (and scenarios/schema.json repeats).
+inline constexpr std::int32_t kMaxCores = 1024;
+/// Replicas of one `processes` entry, and initial processes in all.
+inline constexpr std::int32_t kMaxProcesses = 1000000;
+/// Largest duration written as a constant (compute, io, sleep, arrival, join
+/// timeout, quantum...): 10^12 ticks, about 31 years of 1 ms ticks. It keeps
+/// sums of durations far from int64 overflow.
+inline constexpr std::int64_t kMaxTicks = 1000000000000;
+/// Most MLFQ levels: each is a queue the policy scans on every pick.
+inline constexpr std::int64_t kMaxLevels = 64;
 
 struct LoadResult {
   std::optional<Scenario> scenario;  ///< set only when there are no diagnostics
