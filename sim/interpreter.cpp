@@ -235,6 +235,7 @@ std::optional<Stop> Kernel::read_file(Process& p, const Instr& in) {
   auto it = content.find(key);
   if (it == content.end()) throw RuntimeError("read of " + in.object + ": the file has no key '" + key + "'");
   p.vars.set(in.target, it->second);
+  log_sync(p, SyncOp::Read, key_id(in.object));
   ++p.pc;
   return std::nullopt;
 }
@@ -242,7 +243,7 @@ std::optional<Stop> Kernel::read_file(Process& p, const Instr& in) {
 void Kernel::write_file(Process& p, const Instr& in, const EvalContext& ctx) {
   auto [file, key] = split_key(in.object);
   files_.at(file)[key] = in.amount.eval(ctx);
-  (void)p;
+  log_sync(p, SyncOp::Write, key_id(in.object));
 }
 
 std::optional<Stop> Kernel::acquire(Process& p, const Instr& in) {
@@ -250,6 +251,7 @@ std::optional<Stop> Kernel::acquire(Process& p, const Instr& in) {
   ++p.pc;
   if (l.holder == kNoPid) {
     l.holder = p.pid;
+    log_sync(p, SyncOp::Acquire, object_id("lock " + in.object));
     return std::nullopt;
   }
   // Not recursive: re-acquiring a held lock blocks forever (reported as a deadlock).
@@ -263,10 +265,13 @@ void Kernel::release(Process& p, const Instr& in) {
   if (l.holder != p.pid)
     throw RuntimeError("release of lock " + in.object + ", which " + p.name + " does not hold");
   l.holder = kNoPid;
+  std::int32_t id = object_id("lock " + in.object);
+  log_sync(p, SyncOp::Release, id);
   if (l.waiters.empty()) return;
   Process& next = proc(l.waiters.front());  // FIFO hand-over: the lock goes to the first waiter
   l.waiters.pop_front();
   l.holder = next.pid;
+  log_sync(next, SyncOp::Acquire, id);
   make_ready(next);
 }
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 
 namespace mpsim {
 
@@ -83,6 +85,9 @@ class RaceFinder {
       if (before.access.pid == p || (!before.access.write && !write)) continue;
       auto seen = static_cast<std::size_t>(before.access.pid) < mine.size() ? mine[static_cast<std::size_t>(before.access.pid)] : 0;
       if (seen >= before.epoch) continue;  // ordered by happens-before
+      // Two reads by one process at one tick look the same in a report: count the pair once.
+      auto id = std::make_tuple(before.access.pid, before.access.tick, before.access.write, p, t, write, key);
+      if (!seen_pairs_.insert(id).second) continue;
       ++report_.total;
       if (report_.races.size() < limit_) report_.races.push_back(Race{r_.keys.at(key), before.access, now});
     }
@@ -96,6 +101,7 @@ class RaceFinder {
   std::map<std::size_t, Clock> objects_;
   std::map<std::pair<std::size_t, std::int32_t>, Clock> messages_, barriers_;
   std::map<std::size_t, std::vector<Stamp>> history_;
+  std::set<std::tuple<Pid, Tick, bool, Pid, Tick, bool, std::size_t>> seen_pairs_;
   RaceReport report_;
 };
 

@@ -114,7 +114,7 @@ std::string name_of(const RunResult& r, Pid pid) {
 }
 
 void races(std::ostringstream& out, const RunResult& r) {
-  RaceReport rep = find_races(r);
+  RaceReport rep = find_races(r, 20);  // the JSON result lists up to 200
   out << "races\n";
   if (rep.total == 0) out << "  none: every conflicting access to a shared file is ordered by happens-before\n";
   for (const auto& race : rep.races) out << "  " << explain(race, r) << "\n";

@@ -4,7 +4,8 @@
 #   foo.json -> foo.out.txt and foo.out.json
 # A foo.variants file runs the scenario several ways, one per line
 # "LABEL: extra args", each compared with foo.LABEL.out.txt / .out.json.
-# The exit code must be 0, or the number in foo.exit.
+# The exit code must be 0, or the number in foo.exit. A foo.notimeline file
+# leaves the per-tick table out of the text (for runs of thousands of ticks).
 set -uo pipefail
 mpsim="$1"
 scenario="$2"
@@ -12,6 +13,8 @@ base="${scenario%.json}"
 want_exit=0
 [ -f "$base.exit" ] && want_exit="$(cat "$base.exit")"
 status=0
+timeline=(--timeline)
+[ -f "$base.notimeline" ] && timeline=()
 
 compare() {  # compare EXPECTED-FILE ARGS...
   local expected="$1"
@@ -35,7 +38,7 @@ compare() {  # compare EXPECTED-FILE ARGS...
 variant() {  # variant PREFIX ARGS...
   local prefix="$1"
   shift
-  compare "$prefix.out.txt" "$@" --timeline
+  compare "$prefix.out.txt" "$@" "${timeline[@]}"
   compare "$prefix.out.json" "$@" --format json
 }
 

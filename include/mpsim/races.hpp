@@ -22,7 +22,8 @@ struct Race {
 
 struct RaceReport {
   std::vector<Race> races;  ///< in the order the second access happened; at most the limit asked
-  std::size_t total = 0;    ///< all races found, also those not listed
+  std::size_t total = 0;    ///< all races found, also those not listed (pairs that read the
+                            ///< same in a report, e.g. two reads at one tick, count once)
 };
 
 /// Replays the event log with vector clocks. Happens-before: program order,
