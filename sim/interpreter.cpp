@@ -277,11 +277,14 @@ void Kernel::release(Process& p, const Instr& in) {
 
 Stop Kernel::run_zero_time(Process& p) {
   ProcessContext ctx(*this, p);
-  for (std::int64_t ops = 0;; ++ops) {
+  // Counted over all its dispatches at this boundary: two processes yielding
+  // to each other in endless loops never consume a tick either.
+  std::int64_t& ops = zero_ops_[p.pid];
+  for (;;) {
     const Instr& in = p.program->code[static_cast<std::size_t>(p.pc)];
     try {
-      if (ops == options_.max_zero_time_ops)
-        throw RuntimeError("runaway loop: more than " + std::to_string(ops) +
+      if (ops++ == options_.max_zero_time_ops)
+        throw RuntimeError("runaway loop: more than " + std::to_string(options_.max_zero_time_ops) +
                            " zero-time operations at one tick without consuming time");
       if (auto stop = step(p, in, ctx)) return *stop;
     } catch (const RuntimeError& e) {

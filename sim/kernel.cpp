@@ -39,7 +39,11 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   result_.machine = s.machine;
   result_.cores.resize(cores_.size());
   files_ = s.files;
-  for (const auto& l : s.locks) locks_[l];
+  for (const auto& l : s.locks) {
+    locks_[l];
+    object_index_["lock " + l] = static_cast<std::int32_t>(result_.objects.size());
+    result_.objects.push_back("lock " + l);
+  }
   procs_.resize(2);
   procs_[1].pid = kInitPid;
   procs_[1].name = "init";
@@ -135,7 +139,10 @@ void Kernel::set_core(Core& c, CoreStatus st, Pid pid) {
   Tick dt = now_ - c.status_since;
   CoreResult& acc = result_.cores[static_cast<std::size_t>(c.id)];
   if (c.status == CoreStatus::Running) acc.busy += dt;
-  if (c.status == CoreStatus::Switching) acc.switching += dt;
+  if (c.status == CoreStatus::Switching) {
+    acc.switching += dt;
+    result_.switch_overhead += dt;  // not the planned cost: the process may die mid-switch
+  }
   if (c.status == CoreStatus::Held) acc.held += dt;
   c.status = st;
   c.pid = pid;
@@ -237,9 +244,38 @@ void Kernel::finish_io_service(Process& p) {
   }
 }
 
+std::int32_t Kernel::key_id(const std::string& key) {
+  auto [it, added] = key_index_.emplace(key, static_cast<std::int32_t>(result_.keys.size()));
+  if (added) result_.keys.push_back(key);
+  return it->second;
+}
+
+void Kernel::log_sync(const Process& p, SyncOp op, std::int32_t object, std::int32_t arg) {
+  // Event::core holds the object index; beyond its range the race detector
+  // would mix objects up, so such a run is refused rather than misreported.
+  if (object > INT16_MAX) throw std::length_error("more than 32767 shared keys or objects in one run");
+  log(EventKind::Sync, p.pid, static_cast<int>(op), arg, static_cast<CoreId>(object));
+}
+
 void Kernel::print(Process& p, std::string text) {
   log(EventKind::Print, p.pid, 0, static_cast<std::int32_t>(result_.prints.size()));
   result_.prints.push_back(PrintLine{now_, p.pid, std::move(text)});
+}
+
+// What a process stuck at the end waits for, for the deadlock report.
+StuckProcess Kernel::describe_wait(const Process& p) const {
+  StuckProcess s{p.pid, p.block, "", "", kNoPid, {}};
+  if (p.block == BlockReason::Join) {
+    s.child = p.join_target;
+    s.waits_for = "child " + std::to_string(p.join_target);
+  }
+  for (const auto& [name, lock] : locks_) {
+    if (std::find(lock.waiters.begin(), lock.waiters.end(), p.pid) == lock.waiters.end()) continue;
+    s.object = "lock " + name;
+    s.waits_for = "lock `" + name + "`";
+    if (lock.holder != kNoPid) s.holders.push_back(lock.holder);
+  }
+  return s;
 }
 
 void Kernel::finish_run() {
@@ -249,10 +285,7 @@ void Kernel::finish_run() {
     Process& p = procs_[i];
     if (p.alive()) {
       account_state_time(p);  // the time spent stuck counts as blocked
-      std::string what = p.block == BlockReason::Join ? "child " + std::to_string(p.join_target)
-                         : p.block == BlockReason::Lock ? "a lock"
-                                                          : "";
-      result_.stuck.push_back(StuckProcess{p.pid, p.block, what});
+      result_.stuck.push_back(describe_wait(p));
     }
     ProcessResult r = p.stats;
     r.pid = p.pid;

@@ -21,6 +21,7 @@ struct Core {
   CoreStatus status = CoreStatus::Idle;
   Pid last = kNoPid;       ///< last process that ran here (context-switch cost)
   Tick switch_left = 0;
+  Tick switched_in = -1;   ///< boundary at which a switch to `pid` last completed
   Tick status_since = 0;
 };
 
@@ -72,6 +73,12 @@ class Kernel {
   void reap(Process& zombie, Pid reaper);
   std::map<std::string, FileContent>& files() { return files_; }
   std::map<std::string, LockState>& locks() { return locks_; }
+  /// Records a shared-state operation for the race detector (docs/json-output.md).
+  void log_sync(const Process& p, SyncOp op, std::int32_t object, std::int32_t arg = 0);
+  /// Index of file key "file.key" in RunResult::keys, added on first use.
+  std::int32_t key_id(const std::string& key);
+  /// Index of the synchronisation object "lock NAME" in RunResult::objects.
+  std::int32_t object_id(const std::string& object) const { return object_index_.at(object); }
   bool others_ready_for(const Process& p) const;
 
   /// Runs zero-time operations of `p` (which holds a core) until it reaches a
@@ -101,7 +108,10 @@ class Kernel {
   void dispatch_free_cores();       // 5
   Tick advance();                   // 6: returns the next boundary, or kNever
 
-  Tick next_event_time() const;
+  bool dispatch(Core& c);
+  Tick next_event_time();
+  bool preemption_pending();
+  bool wanted_by_other(const Core& c, const Process& p);
   void begin_running(Core& c, Process& p);
   void handle_stop(Core& c, Process& p, Stop stop);
   void release_core(Core& c);
@@ -114,6 +124,7 @@ class Kernel {
   void add_timer(Process& p, Tick at, int group);
   void orphan_children(Process& p, bool kill_daemons);
   void finish_run();
+  StuckProcess describe_wait(const Process& p) const;
   bool all_done() const;
   Core* core_of(Process& p);
 
@@ -123,7 +134,8 @@ class Kernel {
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
   std::vector<Core> cores_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt)
+  std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt),
+                                   // cleared at the start of the next boundary
   std::vector<Pid> held_resume_;  // switch_on_io false: blocked holders whose wait ended
   std::deque<Pid> io_queue_;      // io requests waiting for a device
   std::int32_t io_in_service_ = 0;
@@ -134,6 +146,9 @@ class Kernel {
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
+  std::map<Pid, std::int64_t> zero_ops_;  // zero-time operations run at this boundary, by pid
+  std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
+  std::map<std::string, std::int32_t> object_index_;  // RunResult::objects by name
   RunResult result_;
 };
 

@@ -32,6 +32,10 @@ RunResult Kernel::run() {
 }
 
 void Kernel::wake_timers() {
+  // The last boundary's io wake-ups lose their urgency: it lasted through its
+  // phase 5 (policies that order by priority put them first only then).
+  for (Pid pid : io_woken_) proc(pid).woke_from_io = false;
+  io_woken_.clear();
   std::vector<Pid> to_front;  // io_completion "preempt": queued ahead, in pid order
   while (!timers_.empty() && timers_.top().tick == now_) {
     Timer t = timers_.top();
@@ -73,6 +77,7 @@ void Kernel::continue_finished() {
     if (c.status == CoreStatus::Running && p.remaining == 0) {
       handle_stop(c, p, run_zero_time(p));
     } else if (c.status == CoreStatus::Switching && c.switch_left == 0) {
+      c.switched_in = now_;
       begin_running(c, p);
     } else if (c.status == CoreStatus::Held &&
                std::find(held_resume_.begin(), held_resume_.end(), p.pid) != held_resume_.end()) {
@@ -89,7 +94,7 @@ void Kernel::expire_quanta() {
     Process& p = proc(c.pid);
     if (policy_->slice_left(p) > 0) continue;
     policy_->on_slice_end(p);
-    if (policy_->has_ready_for(c.id)) {
+    if (wanted_by_other(c, p)) {
       ++p.stats.involuntary_switches;
       release_core(c);
       make_ready(p);
@@ -97,6 +102,18 @@ void Kernel::expire_quanta() {
       p.quantum_used = 0;  // nobody else wants this core: a fresh slice, no switch
     }
   }
+}
+
+// Would a ready process take core `c` if `p` gave it up? One that the policy
+// ranks strictly below `p` would not (MLFQ: a lower level), so requeueing `p`
+// would only "switch" it to itself and count a switch that never happened.
+bool Kernel::wanted_by_other(const Core& c, const Process& p) {
+  bool wanted = false;
+  policy_->for_each_ready([&](Process& r) {
+    wanted = r.can_run_on(c.id) && !policy_->prefers(p, r, now_);
+    return !wanted;
+  });
+  return wanted;
 }
 
 namespace {
@@ -138,6 +155,11 @@ void Kernel::preempt_for_better() {
     Core* victim = nullptr;
     for (Core& c : cores_) {
       if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !r.can_run_on(c.id)) continue;
+      // A process whose switch-in has just been paid for runs at least this
+      // tick. Otherwise two processes can take the core from each other at
+      // every switch completion and never run (priority aging with a switch
+      // cost of at least the aging period: a livelock).
+      if (c.switched_in == now_) continue;
       const Process& v = proc(c.pid);
       if (!by_io && !policy_->prefers(r, v, now_)) continue;
       if (!victim || worse_victim(*policy_, v, proc(victim->pid), c.id, victim->id, now_)) victim = &c;
@@ -155,27 +177,34 @@ void Kernel::preempt_for_better() {
     release_core(*c);
     make_ready(v);
   }
-  for (Pid pid : io_woken_) proc(pid).woke_from_io = false;
-  io_woken_.clear();
 }
 
 void Kernel::dispatch_free_cores() {
-  for (Core& c : cores_) {
-    while (c.status == CoreStatus::Idle) {
-      Process* p = policy_->pick_next(c.id, now_);
-      if (!p) break;
-      p->core = c.id;
-      bool other = c.last != kNoPid && c.last != p->pid;
-      if (other) ++result_.context_switches;
-      if (other && scenario_.machine.context_switch > 0) {
-        c.switch_left = scenario_.machine.context_switch;
-        result_.switch_overhead += c.switch_left;
-        set_core(c, CoreStatus::Switching, p->pid);
-      } else {
-        begin_running(c, *p);
-      }
-    }
+  // A dispatched process may make others ready (a child, a lock waiter, a
+  // joining parent) after an earlier free core was passed over: go round
+  // again until no free core can take a ready process.
+  for (bool dispatched = true; dispatched;) {
+    dispatched = false;
+    for (Core& c : cores_)
+      while (c.status == CoreStatus::Idle && dispatch(c)) dispatched = true;
   }
+}
+
+// Gives free core `c` the policy's pick, if any; it runs its zero-time
+// operations at once unless the core must first switch to it.
+bool Kernel::dispatch(Core& c) {
+  Process* p = policy_->pick_next(c.id, now_);
+  if (!p) return false;
+  p->core = c.id;
+  bool other = c.last != kNoPid && c.last != p->pid;
+  if (other) ++result_.context_switches;
+  if (other && scenario_.machine.context_switch > 0) {
+    c.switch_left = scenario_.machine.context_switch;  // overhead counted as it is spent (set_core)
+    set_core(c, CoreStatus::Switching, p->pid);
+  } else {
+    begin_running(c, *p);
+  }
+  return true;
 }
 
 Tick Kernel::advance() {
@@ -199,10 +228,11 @@ Tick Kernel::advance() {
   result_.max_parallelism = std::max(result_.max_parallelism, running);
   result_.concurrency_ticks += live_ * d;
   now_ = next;
+  zero_ops_.clear();  // a new boundary: nobody has run zero-time operations yet
   return next;
 }
 
-Tick Kernel::next_event_time() const {
+Tick Kernel::next_event_time() {
   Tick t = timers_.empty() ? kNever : timers_.top().tick;
   for (const Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
@@ -213,7 +243,31 @@ Tick Kernel::next_event_time() const {
     }
   }
   if (t == kNever) return kNever;  // nothing pending: the policy alone cannot wake anyone
+  if (policy_->preemptive() && preemption_pending()) t = std::min(t, now_ + 1);
   return std::min(t, policy_->next_event(now_));
+}
+
+// Would phase 4 take a core at the next boundary? After phase 5 a ready
+// process may already beat a running one: a victim of phase 4, a child or
+// waiter made ready in phase 5, a process spared because its switch-in had
+// just ended, one dispatched ahead of better ones (io_completion "preempt"),
+// or a running one whose burst proved longer than predicted (srtf). A
+// tick-by-tick run preempts at the next tick, so event skipping must stop
+// there too. Preferences only weaken as running processes progress (aging
+// steps are events of their own), so asking now is safe: at worst one
+// boundary more, at which nothing happens.
+bool Kernel::preemption_pending() {
+  bool pending = false;
+  policy_->for_each_ready([&](Process& r) {
+    for (const Core& c : cores_)
+      if (c.status == CoreStatus::Running && r.can_run_on(c.id) &&
+          policy_->prefers(r, proc(c.pid), now_))
+        pending = true;
+    // In policy order a worse candidate cannot win where `r` lost (io-woken
+    // ones come first, out of order; pinned ones may lose only by affinity).
+    return !pending && (r.woke_from_io || !r.affinity.empty());
+  });
+  return pending;
 }
 
 bool Kernel::all_done() const { return live_ == 0 && pending_arrivals_ == 0; }

@@ -43,6 +43,12 @@ Tick predicted_burst(const Process& p) {
         }
         case OpCode::Jump: pc = in.jump; continue;
         case OpCode::JumpIfFalse: pc = in.condition.eval_bool(ctx, "if") ? pc + 1 : in.jump; continue;
+        case OpCode::RepeatInit: {  // a loop not entered yet: its count decides
+          // (the RepeatNext right after it reads a counter not yet set)
+          bool enters = in.amount.eval_int(ctx, "repeat") > 0;
+          pc = enters ? pc + 2 : p.program->code[static_cast<std::size_t>(pc) + 1].jump;
+          continue;
+        }
         case OpCode::RepeatNext:
           pc = p.loop_counters[static_cast<std::size_t>(in.slot)] > 0 ? pc + 1 : in.jump;
           continue;

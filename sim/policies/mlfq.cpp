@@ -17,6 +17,7 @@ class Mlfq : public Policy {
 
   void enqueue(Process& p, Tick, bool front) override {
     refresh(p);
+    demote_if_spent(p);  // it may have blocked just as its allotment ran out
     queues_[static_cast<std::size_t>(p.policy_level)].push(p, front);
   }
   void dequeue(Process& p) override { queues_[static_cast<std::size_t>(p.policy_level)].remove(p); }
@@ -47,10 +48,7 @@ class Mlfq : public Policy {
   }
   void on_slice_end(Process& p) override {
     refresh(p);
-    std::size_t l = static_cast<std::size_t>(p.policy_level);
-    if (p.policy_used < allot_[l]) return;
-    p.policy_used = 0;
-    if (l + 1 < quanta_.size()) ++p.policy_level;
+    demote_if_spent(p);
   }
   Tick next_event(Tick now) const override { return boost_ == 0 ? kNever : (now / boost_ + 1) * boost_; }
   void on_boundary(Tick now) override {
@@ -75,6 +73,14 @@ class Mlfq : public Policy {
 
  private:
   std::int64_t level(const Process& p) const { return p.policy_epoch == epoch_ ? p.policy_level : 0; }
+  // A process that has used its allotment at its level moves one level down
+  // (at the last level it stays, with a fresh allotment).
+  void demote_if_spent(Process& p) const {
+    std::size_t l = static_cast<std::size_t>(p.policy_level);
+    if (p.policy_used < allot_[l]) return;
+    p.policy_used = 0;
+    if (l + 1 < quanta_.size()) ++p.policy_level;
+  }
   void refresh(Process& p) const {
     if (p.policy_epoch == epoch_) return;
     p.policy_epoch = epoch_;

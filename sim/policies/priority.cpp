@@ -11,7 +11,7 @@ namespace mpsim::policies {
 class PriorityPolicy : public Policy {
  public:
   PriorityPolicy(bool preemptive, Tick aging) : preemptive_(preemptive), aging_(aging) {}
-  void enqueue(Process& p, Tick, bool) override { q_.push(p); }
+  void enqueue(Process& p, Tick, bool front) override { q_.push(p, front); }
   void dequeue(Process& p) override { q_.remove(p); }
   Process* pick_next(CoreId core, Tick now) override { return q_.pop_for(core, better(now)); }
   bool has_ready_for(CoreId core) const override { return q_.has_for(core); }

@@ -45,38 +45,60 @@ class FifoQueue {
 
 /// An unordered ready set searched for the best process by a policy's ordering;
 /// for policies whose order changes with time (aging) or per process (SJF).
+/// A process pushed to the `front` (io_completion "preempt") is urgent at the
+/// boundary it woke at (while `woke_from_io`): it comes before every other,
+/// whatever the ordering says, the latest pushed first as in a FIFO's front.
 class ScanQueue {
  public:
   using Better = std::function<bool(const Process&, const Process&)>;
-  void push(Process& p) { v_.push_back(&p); }
+  void push(Process& p, bool front) {
+    v_.push_back(&p);
+    if (front) urgent_.insert(urgent_.begin(), &p);
+  }
   void remove(Process& p) {
-    auto it = std::find(v_.begin(), v_.end(), &p);
-    if (it != v_.end()) v_.erase(it);
+    erase(v_, &p);
+    erase(urgent_, &p);
   }
   Process* pop_for(CoreId core, const Better& better) {
+    for (Process* p : urgent_) {
+      if (!p->woke_from_io || !p->can_run_on(core)) continue;
+      remove(*p);
+      return p;
+    }
     auto best = v_.end();
     for (auto it = v_.begin(); it != v_.end(); ++it)
       if ((*it)->can_run_on(core) && (best == v_.end() || better(**it, **best))) best = it;
     if (best == v_.end()) return nullptr;
     Process* p = *best;
-    v_.erase(best);
+    remove(*p);  // from urgent_ too: a stale entry would hand it out twice
     return p;
   }
   [[nodiscard]] bool has_for(CoreId core) const {
     return std::any_of(v_.begin(), v_.end(), [&](const Process* p) { return p->can_run_on(core); });
   }
   bool visit_sorted(const Better& better, const std::function<bool(Process&)>& f) {
-    std::vector<Process*> sorted = v_;
-    std::stable_sort(sorted.begin(), sorted.end(),
+    std::vector<Process*> sorted;
+    for (Process* p : urgent_)
+      if (p->woke_from_io) sorted.push_back(p);
+    auto first = static_cast<std::ptrdiff_t>(sorted.size());
+    for (Process* p : v_)
+      if (std::find(sorted.begin(), sorted.end(), p) == sorted.end()) sorted.push_back(p);
+    std::stable_sort(sorted.begin() + first, sorted.end(),
                      [&](const Process* a, const Process* b) { return better(*a, *b); });
     for (Process* p : sorted)
       if (!f(*p)) return false;
     return true;
   }
+  /// Every ready process (urgent ones included), in no particular order.
   [[nodiscard]] const std::vector<Process*>& items() const { return v_; }
 
  private:
+  static void erase(std::vector<Process*>& v, Process* p) {
+    auto it = std::find(v.begin(), v.end(), p);
+    if (it != v.end()) v.erase(it);
+  }
   std::vector<Process*> v_;
+  std::vector<Process*> urgent_;  ///< pushed to the front, latest first (urgent while woke_from_io)
 };
 
 /// FIFO order of entry into the ready queue: the tie-breaker of every policy.

@@ -9,9 +9,9 @@ namespace mpsim::policies {
 class ShortestFirst : public Policy {
  public:
   explicit ShortestFirst(bool preemptive) : preemptive_(preemptive) {}
-  void enqueue(Process& p, Tick, bool) override {
+  void enqueue(Process& p, Tick, bool front) override {
     p.policy_level = predicted_burst(p);  // fixed while it waits: nothing it runs changes it
-    q_.push(p);
+    q_.push(p, front);
   }
   void dequeue(Process& p) override { q_.remove(p); }
   Process* pick_next(CoreId core, Tick) override { return q_.pop_for(core, better()); }

@@ -1,0 +1,448 @@
+// Property tests: random valid scenarios (every policy and machine option,
+// programs mixing compute, io, sleep, yield, spawn/create, join, signals,
+// repeat, if, locks and exit) must give identical bytes with and without
+// event skipping, give the same bytes twice, and satisfy the invariants the
+// event log and the metrics promise.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mpsim/report.hpp"
+#include "schedule_helpers.hpp"
+
+namespace mpsim::test {
+namespace {
+
+// ---------------------------------------------------------------- running enough cases
+
+// Takes no notice of anything: progress output would drown the test log.
+class QuietListener : public rc::detail::TestListener {
+ public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+// RC_GTEST_PROP runs 100 cases unless RC_PARAMS says otherwise, and RC_PARAMS
+// cannot be set from code. This runs `property` for at least `cases` cases
+// (RC_PARAMS may ask for more; its seed and `reproduce` still apply) and checks
+// from rapidcheck's own result that they all ran.
+template <typename Property>
+void check_cases(int cases, Property property) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  rc::detail::TestMetadata meta;
+  meta.id = std::string(info->test_suite_name()) + "/" + info->name();
+  meta.description = info->name();
+  const auto& config = rc::detail::configuration();
+  rc::detail::TestParams params = config.testParams;
+  params.maxSuccess = std::max(params.maxSuccess, cases);
+  QuietListener quiet;
+  auto result = rc::detail::checkProperty(rc::detail::toProperty(property), meta, params, quiet,
+                                          config.reproduce);
+  if (!result.template is<rc::detail::SuccessResult>()) {
+    std::ostringstream os;
+    rc::detail::printResultMessage(result, os);
+    FAIL() << os.str();
+  }
+  EXPECT_GE(result.template get<rc::detail::SuccessResult>().numSuccess, cases);
+}
+
+// ---------------------------------------------------------------- generating scenarios
+
+// lo..hi inclusive, uniformly at every rapidcheck size (shrinking still goes
+// towards lo): small sizes would otherwise make nearly every scenario fcfs.
+int pick(int lo, int hi) {
+  return *rc::gen::resize(100, rc::gen::inRange(lo, hi + 1));
+}
+bool chance(int percent) {
+  return pick(1, 100) <= percent;
+}
+
+/// Index of a choice drawn with the given weights (0 = never).
+std::size_t weighted(const std::vector<int>& weights) {
+  int total = 0;
+  for (int w : weights) total += w;
+  int x = pick(1, total);
+  for (std::size_t i = 0;; ++i) {
+    x -= weights[i];
+    if (x <= 0) return i;
+  }
+}
+
+std::string num(std::int64_t v) {
+  return std::to_string(v);
+}
+
+/// What a generated program is known to do, for the cpu invariant.
+struct ProgramInfo {
+  bool static_demand = true;  ///< no `if`: its compute total is known in advance
+  Tick demand = 0;            ///< compute ticks up to its end or `exit`
+  std::int64_t exit_code = 0;
+};
+
+enum Kind {
+  Compute,
+  Io,
+  Sleep,
+  Yield,
+  Print,
+  Set,
+  Repeat,
+  If,
+  Spawn,
+  Create,
+  Join,
+  Terminate,
+  Kill,
+  Exit,
+  Lock
+};
+
+/// Builds one random scenario as JSON text. Program i may only spawn programs
+/// j > i, so process trees are finite; operations stay small so runs are short.
+class ScenarioGen {
+ public:
+  std::string scenario() {
+    cores_ = pick(1, 4);
+    int n = pick(1, 4);
+    std::string programs;
+    for (int i = 0; i < n; ++i) programs += (i ? ", " : "") + program(i, n);
+    return R"({"name": "prop", "machine": )" + machine() +
+           R"(, "locks": ["m0", "m1"], "programs": {)" + programs + R"(}, "processes": [)" +
+           processes(n) + "]}";
+  }
+  [[nodiscard]] const std::vector<ProgramInfo>& programs() const { return info_; }
+  [[nodiscard]] int cores() const { return cores_; }
+
+ private:
+  struct Block {
+    int prog, programs, depth;
+    Tick mult;
+    bool in_if, in_lock;
+  };
+
+  std::string machine() {
+    std::string m = "{\"cores\": " + num(cores_) + ", \"scheduler\": " + scheduler();
+    m += ", \"context_switch\": " + num(pick(0, 2));
+    m += std::string(", \"switch_on_io\": ") + (chance(75) ? "true" : "false");
+    m += std::string(", \"io_completion\": \"") + (chance(70) ? "enqueue" : "preempt") + "\"";
+    m += ", \"io_channels\": " + num(pick(0, 2));
+    m += std::string(", \"exit_semantics\": \"") + (chance(70) ? "posix" : "python") + "\"";
+    return m + "}";
+  }
+
+  std::string scheduler() {
+    switch (pick(0, 5)) {
+      case 0:
+        return R"("fcfs")";
+      case 1:
+        return R"("sjf")";
+      case 2:
+        return R"("srtf")";
+      case 3:
+        return R"({"policy": "rr", "quantum": )" + num(pick(1, 4)) + "}";
+      case 4:
+        return std::string(R"({"policy": "priority", "preemptive": )") +
+               (chance(60) ? "true" : "false") +
+               ", \"aging\": " + num(chance(50) ? 0 : pick(1, 3)) + "}";
+      default:
+        return mlfq();
+    }
+  }
+
+  std::string mlfq() {
+    int levels = pick(1, 3);
+    std::string s = R"({"policy": "mlfq", "levels": )" + num(levels);
+    s += chance(50) ? ", \"quantum\": " + num(pick(1, 4)) : ", \"quanta\": " + list(levels, 1, 4);
+    s += chance(50) ? ", \"allotment\": " + num(pick(0, 6))
+                    : ", \"allotments\": " + list(levels, 1, 6);
+    return s + ", \"boost\": " + num(chance(50) ? 0 : pick(3, 20)) + "}";
+  }
+
+  static std::string list(int n, int lo, int hi) {
+    std::string s = "[";
+    for (int i = 0; i < n; ++i) s += (i ? ", " : "") + num(pick(lo, hi));
+    return s + "]";
+  }
+
+  std::string processes(int programs) {
+    std::string s;
+    int n = pick(1, 4);
+    for (int i = 0; i < n; ++i) {
+      int count = pick(1, 2);
+      s += (i ? ", " : "");
+      s += R"({"name": "p)" + num(i) + (count > 1 ? "-{index}" : "") + R"(", "program": "p)" +
+           num(chance(60) ? 0 : pick(0, programs - 1)) + "\", \"count\": " + num(count) +
+           ", \"arrival\": " + num(chance(50) ? 0 : pick(0, 6)) +
+           ", \"priority\": " + num(pick(0, 3));
+      if (chance(25)) s += ", \"affinity\": " + affinity();
+      if (chance(5)) s += R"(, "daemon": true)";
+      s += "}";
+    }
+    return s;
+  }
+
+  std::string affinity() {
+    std::string s;
+    for (int c = 0; c < cores_; ++c)
+      if (chance(50)) s += (s.empty() ? "" : ", ") + num(c);
+    return "[" + (s.empty() ? num(pick(0, cores_ - 1)) : s) + "]";
+  }
+
+  std::string program(int i, int n) {
+    info_.emplace_back();
+    handles_.clear();
+    spawns_ = 0;
+    exited_ = false;
+    return "\"p" + num(i) + "\": [" + ops(Block{i, n, 0, 1, false, false}) + "]";
+  }
+
+  std::string ops(const Block& b) {
+    std::string s;
+    int n = pick(1, b.depth == 0 ? 6 : 3);
+    for (int k = 0; k < n && !exited_; ++k) {
+      std::string o = op(b);
+      if (!o.empty()) s += (s.empty() ? "" : ", ") + o;
+    }
+    return s.empty() ? R"({"compute": 0})" : s;
+  }
+
+  std::string op(const Block& b) {
+    bool top = b.depth == 0 && !b.in_lock;
+    bool can_spawn = b.depth == 0 && b.prog + 1 < b.programs && spawns_ < 2;
+    bool has = !handles_.empty();
+    std::vector<int> w = {6,
+                          3,
+                          2,
+                          1,
+                          1,
+                          1,
+                          b.depth < 2 ? 2 : 0,
+                          b.depth < 2 ? 1 : 0,
+                          can_spawn ? 3 : 0,
+                          can_spawn ? 1 : 0,
+                          has ? 3 : 0,
+                          has ? 1 : 0,
+                          has ? 1 : 0,
+                          top ? 1 : 0,
+                          top ? 1 : 0};
+    switch (static_cast<Kind>(weighted(w))) {
+      case Compute: {
+        int n = pick(1, 5);
+        if (!b.in_if) info_.back().demand += n * b.mult;
+        return R"({"compute": )" + num(n) + "}";
+      }
+      case Io:
+        return R"({"io": )" + num(pick(1, 4)) + "}";
+      case Sleep:
+        return R"({"sleep": )" + num(pick(1, 4)) + "}";
+      case Yield:
+        return R"("yield")";
+      case Print:
+        return R"({"print": "{pid} at {now}"})";
+      case Set:
+        return R"({"set": "x", "value": "pid * 2"})";
+      case Repeat: {
+        int n = pick(0, 3);
+        return R"({"repeat": )" + num(n) + R"(, "do": [)" +
+               ops(Block{b.prog, b.programs, b.depth + 1, b.mult * n, b.in_if, b.in_lock}) + "]}";
+      }
+      case If:
+        return if_op(b);
+      case Spawn:
+        return spawn_op(b, "spawn");
+      case Create: {
+        std::string h = "h" + num(static_cast<std::int64_t>(handles_.size()));
+        std::string c = spawn_op(b, "create");
+        return c + R"(, {"start": ")" + h + "\"}";
+      }
+      case Join: {
+        std::string h =
+            handles_[static_cast<std::size_t>(pick(0, static_cast<int>(handles_.size()) - 1))];
+        if (chance(30)) return R"({"join": ")" + h + R"(", "timeout": )" + num(pick(0, 5)) + "}";
+        return R"({"join": ")" + h + "\"}";
+      }
+      case Terminate:
+        return R"({"terminate": ")" + handles_.back() + "\"}";
+      case Kill:
+        return R"({"kill": ")" + handles_.back() + "\"}";
+      case Exit: {
+        exited_ = true;
+        info_.back().exit_code = pick(2, 5);
+        return R"({"exit": )" + num(info_.back().exit_code) + "}";
+      }
+      case Lock: {
+        std::string m = "m" + num(pick(0, 1));
+        std::string body = ops(Block{b.prog, b.programs, 1, b.mult, b.in_if, true});
+        return R"({"acquire": ")" + m + "\"}, " + body + R"(, {"release": ")" + m + "\"}";
+      }
+    }
+    return "";
+  }
+
+  std::string if_op(const Block& b) {
+    info_.back().static_demand = false;
+    Block inner{b.prog, b.programs, b.depth + 1, b.mult, true, b.in_lock};
+    std::size_t saved = handles_.size();  // handles set in a branch may stay unset
+    std::string s = R"({"if": "pid % 2 == 0", "then": [)" + ops(inner) + "]";
+    if (chance(50)) s += R"(, "else": [)" + ops(inner) + "]";
+    handles_.resize(saved);
+    return s + "}";
+  }
+
+  std::string spawn_op(const Block& b, const std::string& verb) {
+    ++spawns_;
+    std::string h = "h" + num(static_cast<std::int64_t>(handles_.size()));
+    handles_.push_back(h);
+    std::string s = "{\"" + verb + "\": \"p" + num(pick(b.prog + 1, b.programs - 1)) +
+                    "\", \"into\": \"" + h + "\"";
+    if (chance(20)) s += R"(, "daemon": true)";
+    return s + "}";
+  }
+
+  int cores_ = 1;
+  std::vector<ProgramInfo> info_;
+  std::vector<std::string> handles_;
+  int spawns_ = 0;
+  bool exited_ = false;
+};
+
+// ---------------------------------------------------------------- invariants
+
+/// Core and process states tick by tick, rebuilt from the event log.
+class Replay {
+ public:
+  Replay(const RunResult& r, int cores)
+      : r_(r),
+        status_(static_cast<std::size_t>(cores)),
+        core_pid_(static_cast<std::size_t>(cores)),
+        state_(r.processes.size() + 2, ProcState::New) {}
+
+  void check() {
+    Tick last = 0;
+    for (std::size_t i = 0; i < r_.events.size(); ++i) {
+      const Event& e = r_.events[i];
+      RC_ASSERT(e.tick >= last);  // event ticks never go back
+      last = e.tick;
+      apply(e);
+      bool end_of_tick = i + 1 == r_.events.size() || r_.events[i + 1].tick != e.tick;
+      if (end_of_tick && e.tick < r_.makespan) check_tick();
+    }
+    RC_ASSERT(last <= r_.makespan);
+  }
+
+ private:
+  void apply(const Event& e) {
+    if (e.kind == EventKind::State)
+      state_[static_cast<std::size_t>(e.pid)] = static_cast<ProcState>(e.a);
+    if (e.kind == EventKind::Core) {
+      status_[static_cast<std::size_t>(e.core)] = static_cast<CoreStatus>(e.a);
+      core_pid_[static_cast<std::size_t>(e.core)] = e.pid;
+    }
+  }
+
+  // What holds from this tick until the next event: each core is in exactly
+  // one status that agrees with its process's state, and the running
+  // processes are exactly those on running cores (so never more than cores).
+  void check_tick() {
+    std::size_t running_cores = 0;
+    for (std::size_t c = 0; c < status_.size(); ++c) {
+      Pid pid = core_pid_[c];
+      switch (status_[c]) {
+        case CoreStatus::Idle:
+          RC_ASSERT(pid == kNoPid);
+          break;
+        case CoreStatus::Running:
+          ++running_cores;
+          RC_ASSERT(state_.at(static_cast<std::size_t>(pid)) == ProcState::Running);
+          break;
+        case CoreStatus::Switching:
+          RC_ASSERT(state_.at(static_cast<std::size_t>(pid)) == ProcState::Ready);
+          break;
+        case CoreStatus::Held:
+          RC_ASSERT(state_.at(static_cast<std::size_t>(pid)) == ProcState::Blocked);
+          break;
+      }
+    }
+    auto running =
+        static_cast<std::size_t>(std::count(state_.begin(), state_.end(), ProcState::Running));
+    RC_ASSERT(running == running_cores);
+    RC_ASSERT(running <= status_.size());
+  }
+
+  const RunResult& r_;
+  std::vector<CoreStatus> status_;
+  std::vector<Pid> core_pid_;
+  std::vector<ProcState> state_;
+};
+
+void check_process(const ProcessResult& p, const std::vector<ProgramInfo>& programs) {
+  if (p.finish >= 0) {
+    RC_ASSERT(p.wait + p.cpu + p.blocked() == p.turnaround());  // ready, running or blocked
+    RC_ASSERT(p.first_run < 0 || p.first_run >= p.arrival);
+  }
+  const ProgramInfo& info = programs.at(static_cast<std::size_t>(std::stoi(p.program.substr(1))));
+  bool ran_to_its_end = p.finish >= 0 && p.exit_code == info.exit_code && p.error.empty();
+  if (info.static_demand && ran_to_its_end) RC_ASSERT(p.cpu == info.demand);
+}
+
+void check_run(const RunResult& r, const ScenarioGen& gen) {
+  Replay(r, gen.cores()).check();
+  Tick cpu = 0;
+  for (const ProcessResult& p : r.processes) {
+    check_process(p, gen.programs());
+    cpu += p.cpu;
+    // Every started process ends reaped, unless the run deadlocked (then the
+    // blocked ones, and zombies whose parent is blocked, remain).
+    if (!r.deadlock && p.started) RC_ASSERT(p.state == ProcState::Reaped);
+    if (!p.started) RC_ASSERT(p.state == ProcState::New);
+  }
+  Tick busy = 0, switching = 0;
+  for (const CoreResult& c : r.cores) {
+    busy += c.busy;
+    switching += c.switching;
+    RC_ASSERT(c.busy + c.switching + c.held <= r.makespan);
+  }
+  RC_ASSERT(busy == cpu);
+  RC_ASSERT(switching == r.switch_overhead);
+  RC_ASSERT(r.deadlock == !r.stuck.empty());
+}
+
+// ---------------------------------------------------------------- properties
+
+// The property of semantics §5: skipping ticks in which nothing changes must
+// not change anything; plus every invariant on both runs.
+void skipping_changes_nothing() {
+  ScenarioGen gen;
+  std::string json = gen.scenario();
+  RC_LOG() << json << "\n";
+  Scenario s = load(json);
+  RunResult skip = simulate(s, RunOptions{.event_skipping = true});
+  RunResult step = simulate(s, RunOptions{.event_skipping = false});
+  std::string diff = first_difference(format_json(skip, true), format_json(step, true));
+  RC_LOG() << "skipping vs tick by tick: " << diff << "\n";
+  RC_ASSERT(diff.empty());
+  check_run(skip, gen);
+}
+
+TEST(Property, EventSkippingGivesTheTickByTickResult) {
+  check_cases(1000, skipping_changes_nothing);
+}
+
+// The same input twice gives the same bytes (no hidden state, no addresses).
+RC_GTEST_PROP(Property, RunsAreDeterministic, ()) {
+  ScenarioGen gen;
+  std::string json = gen.scenario();
+  RC_LOG() << json << "\n";
+  Scenario s = load(json);
+  RC_ASSERT(
+      first_difference(format_json(simulate(s), true), format_json(simulate(load(json)), true))
+          .empty());
+}
+
+}  // namespace
+}  // namespace mpsim::test
