@@ -112,6 +112,7 @@ class Kernel {
   Tick next_event_time();
   bool preemption_pending();
   bool wanted_by_other(const Core& c, const Process& p);
+  bool renews_silently(const Core& c, const Process& p);
   void begin_running(Core& c, Process& p);
   void handle_stop(Core& c, Process& p, Stop stop);
   void release_core(Core& c);

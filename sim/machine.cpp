@@ -216,8 +216,14 @@ Tick Kernel::advance() {
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
       Process& p = proc(c.pid);
+      bool renews = renews_silently(c, p);
+      Tick slice = policy_->slice_left(p) + p.quantum_used;
       p.remaining -= d;
       p.quantum_used += d;
+      // Slices renewed in place while skipping: keep where the current one
+      // stands, in (0, slice], so that phase 3 sees an expiry at exactly the
+      // boundaries a tick-by-tick run would.
+      if (renews && p.quantum_used > slice) p.quantum_used = (p.quantum_used - 1) % slice + 1;
       policy_->on_ran(p, d);
       if (p.remaining == 0) ++p.pc;  // the compute is done; phase 2 continues after it
       ++running;
@@ -232,12 +238,21 @@ Tick Kernel::advance() {
   return next;
 }
 
+// A slice that would only be renewed in place (nobody else wants the core,
+// and the policy does nothing at a slice end) is not an event: a lone
+// process under rr computes 10^9 ticks in one step, not one per quantum.
+bool Kernel::renews_silently(const Core& c, const Process& p) {
+  return policy_->silent_slice_end() && !wanted_by_other(c, p);
+}
+
 Tick Kernel::next_event_time() {
   Tick t = timers_.empty() ? kNever : timers_.top().tick;
   for (const Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
       const Process& p = procs_[static_cast<std::size_t>(c.pid)];
-      t = std::min(t, now_ + std::min(p.remaining, std::max<Tick>(1, policy_->slice_left(p))));
+      Tick until = p.remaining;
+      if (!renews_silently(c, p)) until = std::min(until, std::max<Tick>(1, policy_->slice_left(p)));
+      t = std::min(t, now_ + until);
     } else if (c.status == CoreStatus::Switching) {
       t = std::min(t, now_ + c.switch_left);
     }

@@ -34,6 +34,9 @@ class Policy {
   virtual void on_ran(Process& p, Tick ticks) { (void)p, (void)ticks; }
   /// The slice of running `p` ended (before the machine requeues or renews it).
   virtual void on_slice_end(Process& p) { (void)p; }
+  /// True when on_slice_end does nothing, so renewing a slice in place is not
+  /// an event the machine must stop at.
+  [[nodiscard]] virtual bool silent_slice_end() const { return false; }
   /// Earliest tick after `now` at which the policy changes its mind by itself (aging, boost).
   [[nodiscard]] virtual Tick next_event(Tick now) const { (void)now; return kNever; }
   /// Called at each boundary before preemption checks (for boosts and aging).

@@ -16,6 +16,7 @@ class RoundRobin : public Policy {
   bool prefers(const Process&, const Process&, Tick) const override { return false; }
   bool preemptive() const override { return false; }
   Tick slice_left(const Process& p) const override { return quantum_ - p.quantum_used; }
+  bool silent_slice_end() const override { return true; }
   std::string describe() const override { return "rr (quantum " + std::to_string(quantum_) + ")"; }
 
  private:

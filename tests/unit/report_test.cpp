@@ -98,3 +98,35 @@ TEST(Compare, BadConfigurationIsAnError) {
 
 }  // namespace
 }  // namespace mpsim::test
+
+namespace mpsim::test {
+namespace {
+
+// A lone process under rr renews its slice in place every quantum without an
+// event; a process arriving mid-slice must still wait for that slice's end.
+// q = 4: A renews at 4, B arrives at 6, A's slice ends at 8 -> B runs 8-11,
+// A finishes 11-13. Both ways of stepping must agree.
+TEST(RoundRobin, SilentRenewalsKeepTheSliceBoundaries) {
+  const char* s = R"({"machine": {"cores": 1, "scheduler": {"policy": "rr", "quantum": 4}},
+    "programs": {"a": [{"compute": 10}], "b": [{"compute": 3}]},
+    "processes": [{"name": "A", "program": "a"}, {"name": "B", "program": "b", "arrival": 6}]})";
+  for (bool skip : {true, false}) {
+    RunOptions o;
+    o.event_skipping = skip;
+    RunResult r = run(s, o);
+    EXPECT_EQ(by_name(r, "A").finish, 13) << skip;
+    EXPECT_EQ(by_name(r, "B").first_run, 8) << skip;
+    EXPECT_EQ(by_name(r, "B").finish, 11) << skip;
+  }
+}
+
+// The same lone process over 10^9 ticks is a handful of events, not 2.5 * 10^8.
+TEST(RoundRobin, LongComputeIsOneStep) {
+  RunResult r = run(R"({"machine": {"scheduler": {"policy": "rr", "quantum": 4}},
+    "programs": {"a": [{"compute": 1000000000}]}, "processes": [{"program": "a"}]})");
+  EXPECT_EQ(r.makespan, 1000000000);
+  EXPECT_LT(r.scheduling_events, 20);
+}
+
+}  // namespace
+}  // namespace mpsim::test
