@@ -1,0 +1,112 @@
+// The child loads the scenario once, then times simulate() alone: loading is
+// reported apart, since a user pays it once per file, not per run.
+#include "runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "isolate.hpp"
+#include "mpsim/loader.hpp"
+#include "mpsim/machine.hpp"
+
+namespace mpsim::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Scenario load(const Case& c, std::uint64_t seed) {
+  std::string text = c.workload->scenario(c.size, c.machine, seed);
+  LoadResult lr = load_scenario_text(text, "bench:" + c.workload->name);
+  if (!lr.scenario) {
+    std::string why =
+        lr.errors.empty() ? "no scenario" : lr.errors[0].path + ": " + lr.errors[0].message;
+    throw std::runtime_error("generated scenario does not load: " + why);
+  }
+  return std::move(*lr.scenario);
+}
+
+// A benchmark that measures a broken run measures nothing: every process must
+// have exited, and the log must hold every counted event when it is kept.
+void check_run(const RunResult& r, const Case& c) {
+  if (r.deadlock) throw std::runtime_error("the run deadlocked");
+  if (!r.errors.empty()) throw std::runtime_error("runtime error: " + r.errors[0].message);
+  auto done = std::count_if(r.processes.begin(), r.processes.end(), [](const ProcessResult& p) {
+    return p.state == ProcState::Zombie || p.state == ProcState::Reaped;
+  });
+  if (done != c.size.processes)
+    throw std::runtime_error(std::to_string(done) + " of " + std::to_string(c.size.processes) +
+                             " processes finished");
+  if (c.record_events && static_cast<std::int64_t>(r.events.size()) != r.scheduling_events)
+    throw std::runtime_error("event log and scheduling_events disagree");
+}
+
+// Runs in the child; returns its measurements as JSON text.
+std::string measure(const Case& c, int reps, std::uint64_t seed) {
+  auto t0 = Clock::now();
+  Scenario s = load(c, seed);
+  nlohmann::json out = {{"load_s", since(t0)}, {"seconds", nlohmann::json::array()}};
+  RunOptions opts;
+  opts.record_events = c.record_events;
+  for (int i = 0; i < reps; ++i) {
+    auto start = Clock::now();
+    RunResult r = simulate(s, opts);
+    out["seconds"].push_back(since(start));
+    check_run(r, c);
+    if (i > 0 && out["events"] != r.scheduling_events)
+      throw std::runtime_error("scheduling events differ between identical runs");
+    out["events"] = r.scheduling_events;
+    out["makespan"] = r.makespan;
+    // Later runs reuse a fragmented heap and peak higher: the first is what a user sees.
+    if (i == 0) out["peak_first_kb"] = peak_rss_kb();
+  }
+  return out.dump();
+}
+
+}  // namespace
+
+double CaseResult::median_seconds() const {
+  if (seconds.empty()) return 0;
+  std::vector<double> v = seconds;
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double CaseResult::min_seconds() const {
+  return seconds.empty() ? 0 : *std::min_element(seconds.begin(), seconds.end());
+}
+
+double CaseResult::events_per_second() const {
+  double t = median_seconds();
+  return t > 0 ? static_cast<double>(events) / t : 0;
+}
+
+CaseResult run_case(const Case& c, const RunSettings& how) {
+  CaseResult r;
+  r.spec = c;
+  auto body = [&] { return measure(c, how.reps, how.seed); };
+  Isolated iso = how.fork ? run_isolated(body, how.timeout_s) : run_here(body);
+  r.peak_rss_kb = r.peak_all_kb = iso.peak_rss_kb;
+  r.start_rss_kb = iso.start_rss_kb;
+  if (!iso.ok) {
+    r.failure = iso.failure;
+    return r;
+  }
+  auto j = nlohmann::json::parse(iso.output);
+  r.load_seconds = j["load_s"].get<double>();
+  r.seconds = j["seconds"].get<std::vector<double>>();
+  r.events = j["events"].get<std::int64_t>();
+  r.makespan = j["makespan"].get<std::int64_t>();
+  r.peak_rss_kb = j["peak_first_kb"].get<std::int64_t>();
+  r.ok = true;
+  return r;
+}
+
+}  // namespace mpsim::bench

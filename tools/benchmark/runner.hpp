@@ -1,0 +1,47 @@
+#pragma once
+// One benchmark case: a workload at one size on one machine, run several
+// times in a child process of its own.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workloads.hpp"
+
+namespace mpsim::bench {
+
+struct Case {
+  const Workload* workload = nullptr;
+  WorkloadSize size;
+  MachineSpec machine;
+  bool record_events = true;  ///< RunOptions::record_events (keep the event log)
+};
+
+struct CaseResult {
+  Case spec;
+  bool ok = false;
+  std::string failure;
+  std::vector<double> seconds;  ///< wall time of simulate() per repetition
+  double load_seconds = 0;      ///< generating and loading the scenario, once
+  std::int64_t events = 0;      ///< RunResult::scheduling_events (the same every repetition)
+  std::int64_t makespan = 0;
+  std::int64_t peak_rss_kb =
+      0;  ///< child's peak up to the end of the first run (what one run costs)
+  std::int64_t peak_all_kb = 0;   ///< child's peak over every run (heap fragmentation adds to it)
+  std::int64_t start_rss_kb = 0;  ///< the child before loading anything
+
+  [[nodiscard]] double median_seconds() const;
+  [[nodiscard]] double min_seconds() const;
+  [[nodiscard]] double events_per_second() const;  ///< at the median time
+};
+
+struct RunSettings {
+  int reps = 5;
+  std::uint64_t seed = 1;
+  int timeout_s = 600;  ///< 0: no limit
+  bool fork = true;     ///< false: run in this process (for profilers)
+};
+
+/// Runs `c` `reps` times in a fresh child killed after `timeout_s` seconds.
+CaseResult run_case(const Case& c, const RunSettings& how);
+
+}  // namespace mpsim::bench

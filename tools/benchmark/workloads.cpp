@@ -1,0 +1,149 @@
+// The workload table. Generators build JSON with nlohmann::json so that
+// quoting is never an issue, then hand the text to the real loader.
+#include "workloads.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "mpsim/policy.hpp"
+
+namespace mpsim::bench {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// splitmix64: a tiny, well-mixed generator, enough to turn a seed into offsets.
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// The prime modulus of the jitter hash: index * index + offset stays below
+// 2^41 for every allowed count (10^6), and the product below 2^37.
+constexpr std::uint64_t kJitterPrime = 1000003;
+
+// A scenario expression giving each process (by `index`) a value in [lo, hi]:
+// a quadratic hash modulo a prime, scrambled by `multiplier` (< 2^17) and
+// shifted by `offset` (the seed's part). A linear hash of index would repeat
+// with a short period; this one looks random (no correlation between
+// neighbours). One shared program then sees per-process jitter through its
+// args, without one JSON entry per process.
+std::string jitter(std::int64_t lo, std::int64_t hi, std::uint64_t multiplier,
+                   std::uint64_t offset) {
+  std::string p = std::to_string(kJitterPrime);
+  return std::to_string(lo) + " + (index * index + " + std::to_string(offset) + ") % " + p + " * " +
+         std::to_string(multiplier) + " % " + p + " % " + std::to_string(hi - lo + 1);
+}
+
+bool has_param(const std::string& policy, const std::string& key) {
+  const PolicyInfo* info = find_policy(policy);
+  if (!info) return false;
+  return std::any_of(info->params.begin(), info->params.end(),
+                     [&](const ParamSpec& p) { return p.key == key; });
+}
+
+ojson machine_json(const MachineSpec& m) {
+  ojson sched = {{"policy", m.policy}};
+  // The loader rejects parameters a policy does not declare (fcfs has no quantum).
+  if (has_param(m.policy, "quantum")) sched["quantum"] = m.quantum;
+  return {{"cores", m.cores}, {"scheduler", sched}};
+}
+
+// M processes, each `repeat K { compute cpu; io wait }` with its own cpu in
+// [1, 16] and wait in [1, 64]. Bursts differ between processes so that
+// completions spread over many ticks (the expensive case: few events per
+// boundary); computes up to 4 quanta long make rr slice most of them.
+std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  std::uint64_t state = seed;
+  std::uint64_t cpu_offset = splitmix64(state) % kJitterPrime;
+  std::uint64_t io_offset = splitmix64(state) % kJitterPrime;
+  ojson body = ojson::array({{{"compute", "cpu"}}, {{"io", "wait"}}});
+  ojson doc = {{"name", "bench-bursts"},
+               {"machine", machine_json(m)},
+               {"programs", {{"worker", ojson::array({{{"repeat", size.bursts}, {"do", body}}})}}},
+               {"processes", ojson::array({{{"name", "w{index}"},
+                                            {"program", "worker"},
+                                            {"count", size.processes},
+                                            {"args",
+                                             {{"cpu", jitter(1, 16, 7919, cpu_offset)},
+                                              {"wait", jitter(1, 64, 104729, io_offset)}}}}})}};
+  return doc.dump();
+}
+
+// M processes each computing `ticks` ticks in one go: the cost of simulated
+// time itself, which event skipping should make nearly free.
+std::string long_compute_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t) {
+  ojson doc = {
+      {"name", "bench-long-compute"},
+      {"machine", machine_json(m)},
+      {"programs", {{"spin", ojson::array({{{"compute", size.ticks}}})}}},
+      {"processes",
+       ojson::array({{{"name", "spin{index}"}, {"program", "spin"}, {"count", size.processes}}})}};
+  return doc.dump();
+}
+
+std::string processes_x_bursts(const WorkloadSize& s) {
+  return std::to_string(s.processes) + "x" + std::to_string(s.bursts);
+}
+
+// "1x1e9t": M processes of one compute of T ticks; T as a power of ten when it is one.
+std::string processes_x_ticks(const WorkloadSize& s) {
+  std::string ticks = std::to_string(s.ticks);
+  bool power_of_ten = ticks[0] == '1' && ticks.find_first_not_of('0', 1) == std::string::npos;
+  if (s.ticks >= 1000 && power_of_ten) ticks = std::string("1e") + std::to_string(ticks.size() - 1);
+  return std::to_string(s.processes) + "x" + ticks + "t";
+}
+
+std::vector<MachineSpec> rr_and_fcfs(std::vector<std::int32_t> cores) {
+  std::vector<MachineSpec> out;
+  for (const char* policy : {"rr", "fcfs"})
+    for (std::int32_t c : cores) out.push_back(MachineSpec{policy, 4, c});
+  return out;
+}
+
+std::vector<Workload> make_table() {
+  std::vector<Workload> t;
+  t.push_back(Workload{
+      .name = "bursts",
+      .summary =
+          "M processes x K bursts: repeat K { compute 1..16; io 1..64 }, jittered per process",
+      .scenario = bursts_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = {{1000, 100, 0}, {10000, 100, 0}, {100000, 10, 0}},
+      .quick_sizes = {{1000, 10, 0}, {10000, 1, 0}},
+      .machines = rr_and_fcfs({1, 4}),
+      .note =
+          "size MxK; K is 10 for M = 10^5 (100 otherwise) so that every run stays within seconds"});
+  t.push_back(Workload{.name = "long-compute",
+                       .summary = "one process computing T = 10^9 ticks in a single compute",
+                       .scenario = long_compute_scenario,
+                       .size_label = processes_x_ticks,
+                       .full_sizes = {{1, 1, 1000000000}},
+                       .quick_sizes = {{1, 1, 10000000}},  // rr takes seconds at 1e9 today
+                       .machines = rr_and_fcfs({1}),
+                       .note = "size MxTt: M processes of one T-tick compute (1e7 with --quick)"});
+  return t;
+}
+
+}  // namespace
+
+const std::vector<Workload>& workloads() {
+  static const std::vector<Workload> kTable = make_table();
+  return kTable;
+}
+
+const Workload* find_workload(std::string_view name) {
+  for (const Workload& w : workloads())
+    if (w.name == name) return &w;
+  return nullptr;
+}
+
+std::string policy_label(const MachineSpec& m) {
+  if (has_param(m.policy, "quantum")) return m.policy + " q" + std::to_string(m.quantum);
+  return m.policy;
+}
+
+}  // namespace mpsim::bench
