@@ -27,17 +27,8 @@ struct Segment {
   std::string title;  // tooltip (exact mode only)
 };
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '&') o += "&amp;";
-    else if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '"') o += "&quot;";
-    else o += c;
-  }
-  return o;
-}
+using detail::xml_escape;
+const auto& esc = xml_escape;  // short: it is on almost every line below
 
 class Chart {
  public:

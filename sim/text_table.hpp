@@ -18,6 +18,19 @@ inline std::string fixed(double v, int decimals) {
   return buf;
 }
 
+/// Text made safe inside XML/HTML elements and attributes (SVG, the HTML report).
+inline std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '&') o += "&amp;";
+    else if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else if (c == '"') o += "&quot;";
+    else o += c;
+  }
+  return o;
+}
+
 /// A table whose columns are as wide as their widest cell.
 class Table {
  public:
