@@ -75,7 +75,7 @@ void Kernel::detach(Process& p) {
 
 void Kernel::signal_process(Process& target, int signo, Pid sender) {
   if (!target.alive()) return;  // already exited: like Python, nothing happens
-  log(EventKind::Signal, target.pid, 0, signo, static_cast<CoreId>(sender));
+  log(EventKind::Signal, target.pid, signo, sender);  // the sender in the 32-bit field: pids can pass 32767
   detach(target);
   exit_process(target, -signo, false);
 }

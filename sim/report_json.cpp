@@ -157,8 +157,8 @@ ojson event_json(const Event& e, const RunResult& r) {
       break;
     case EventKind::Signal:
       j["pid"] = e.pid;
-      j["signal"] = e.b;
-      j["sender"] = e.core;
+      j["signal"] = e.a;
+      j["sender"] = e.b;
       break;
     case EventKind::Print:
     case EventKind::Error:

@@ -91,7 +91,7 @@ class TraceWriter {
         case EventKind::Orphan: instant(e.tick, e.pid, "orphan", {{"former_parent", e.b}, {"new_parent", 1}}); break;
         case EventKind::Reap: instant(e.tick, e.pid, "reap", {{"reaper", e.b}}); break;
         case EventKind::Signal:
-          instant(e.tick, e.pid, e.b == 9 ? "kill" : "terminate", {{"signal", e.b}, {"sender", e.core}});
+          instant(e.tick, e.pid, e.a == 9 ? "kill" : "terminate", {{"signal", e.a}, {"sender", e.b}});
           break;
         case EventKind::DaemonKill: instant(e.tick, e.pid, "daemon killed", {{"parent", e.b}}); break;
         case EventKind::Print:

@@ -18,7 +18,7 @@ enum class EventKind : std::uint8_t {
   Spawn,       ///< pid was started by parent `b`
   Orphan,      ///< pid lost parent `b` and was adopted by init
   Reap,        ///< zombie pid was reaped by `b`
-  Signal,      ///< pid was sent signal `b` (15 terminate, 9 kill) by `core` (the sender pid)
+  Signal,      ///< pid was sent signal `a` (15 terminate, 9 kill) by process `b`
   DaemonKill,  ///< daemon pid terminated because its parent `b` exited
   Print,       ///< pid printed prints[b]
   Error,       ///< pid failed with errors[b]
@@ -45,7 +45,7 @@ enum class CoreStatus : std::uint8_t { Idle, Switching, Running, Held };
 
 const char* to_string(CoreStatus s);
 
-/// One entry of the event log; 16 bytes so that long runs stay cheap.
+/// One entry of the event log (24 bytes with padding; long runs should keep it small).
 struct Event {
   Tick tick;
   Pid pid;
