@@ -43,8 +43,17 @@ const std::map<std::string, OpShape>& shapes() {
       {"exit", {OpCode::Exit, {}}},
       {"read", {OpCode::Read, {"into"}}},
       {"write", {OpCode::Write, {"value"}}},
-      {"acquire", {OpCode::Acquire, {}}},
+      {"acquire", {OpCode::Acquire, {"timeout", "into"}}},
       {"release", {OpCode::Release, {}}},
+      {"set_event", {OpCode::SetEvent, {}}},
+      {"clear_event", {OpCode::ClearEvent, {}}},
+      {"is_set", {OpCode::IsSet, {"into"}}},
+      {"wait", {OpCode::Wait, {"timeout", "into"}}},
+      {"notify", {OpCode::Notify, {"n"}}},
+      {"notify_all", {OpCode::NotifyAll, {}}},
+      {"put", {OpCode::Put, {"value", "timeout", "ok"}}},
+      {"get", {OpCode::Get, {"into", "timeout", "ok"}}},
+      {"qsize", {OpCode::QSize, {"into"}}},
   };
   return kShapes;
 }
@@ -286,12 +295,87 @@ class Compiler {
         break;
       case OpCode::Acquire:
       case OpCode::Release:
-        in.object = reference(arg, apath, env_.locks, "lock");
+      case OpCode::SetEvent:
+      case OpCode::ClearEvent:
+      case OpCode::IsSet:
+      case OpCode::Wait:
+      case OpCode::Notify:
+      case OpCode::NotifyAll:
+      case OpCode::Put:
+      case OpCode::Get:
+      case OpCode::QSize:
+        sync_op(in, op, path, apath);
         break;
       default:
         break;
     }
     emit(std::move(in), path);
+  }
+
+  // The kinds of object each synchronisation operation applies to.
+  static std::vector<SyncKind> kinds_for(OpCode op) {
+    switch (op) {
+      case OpCode::Acquire:
+      case OpCode::Release: return {SyncKind::Lock, SyncKind::RLock, SyncKind::Semaphore};
+      case OpCode::SetEvent:
+      case OpCode::ClearEvent:
+      case OpCode::IsSet: return {SyncKind::Event};
+      case OpCode::Wait: return {SyncKind::Event, SyncKind::Barrier, SyncKind::Condition};
+      case OpCode::Notify:
+      case OpCode::NotifyAll: return {SyncKind::Condition};
+      default: return {SyncKind::Queue};
+    }
+  }
+
+  void sync_op(Instr& in, const json& op, const std::string& path, const std::string& apath) {
+    const char* name = to_string(in.op);
+    in.obj = sync_reference(op.at(name), apath, kinds_for(in.op));
+    if (in.obj >= 0) in.object = env_.objects[static_cast<std::size_t>(in.obj)].name;
+    if (op.contains("into")) in.target = var_name(op["into"], child(path, "into"));
+    if (op.contains("ok")) in.flag = var_name(op["ok"], child(path, "ok"));
+    if (op.contains("timeout")) {
+      in.has_timeout = true;
+      in.timeout = need_ticks(op["timeout"], child(path, "timeout"));
+      if (in.obj >= 0 && env_.objects[static_cast<std::size_t>(in.obj)].kind == SyncKind::Barrier)
+        chk_.error(child(path, "timeout"), "a barrier wait takes no timeout (a broken barrier is not modelled)");
+    }
+    if (in.op == OpCode::Notify)
+      in.amount = op.contains("n") ? need_count(op["n"], child(path, "n")) : Expr::constant(1);
+    if ((in.op == OpCode::IsSet || in.op == OpCode::QSize) && !op.contains("into"))
+      chk_.error(path, std::string("\"") + name + "\" needs \"into\": the variable to store the answer in");
+    if (in.op == OpCode::Put) {
+      if (!op.contains("value"))
+        chk_.error(path, "\"put\" needs a \"value\": the message");
+      else
+        in.amount = need_value(op["value"], child(path, "value"));
+    }
+  }
+
+  // An object of one of `kinds`; a wrong kind is named in the message.
+  std::int32_t sync_reference(const json& v, const std::string& path, const std::vector<SyncKind>& kinds) {
+    auto s = chk_.string(v, path);
+    if (!s) return -1;
+    std::vector<std::string> fitting, words;
+    for (SyncKind k : kinds) words.emplace_back(to_string(k));
+    for (std::size_t i = 0; i < env_.objects.size(); ++i) {
+      const SyncObject& o = env_.objects[i];
+      bool fits = std::find(kinds.begin(), kinds.end(), o.kind) != kinds.end();
+      if (o.name == *s && fits) return static_cast<std::int32_t>(i);
+      if (o.name == *s) {
+        chk_.error(path, "\"" + *s + "\" is a " + to_string(o.kind) + "; expected " + either(words));
+        return -1;
+      }
+      if (fits) fitting.push_back(o.name);
+    }
+    chk_.error(path, unknown_name(either(words), *s, fitting));
+    return -1;
+  }
+
+  static std::string either(const std::vector<std::string>& words) {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i)
+      out += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+    return out;
   }
 
   void child_op(Instr& in, const json& op, const std::string& path, const std::string& apath) {

@@ -6,13 +6,14 @@
 
 #include "json_check.hpp"
 #include "mpsim/program.hpp"
+#include "mpsim/scenario.hpp"
 
 namespace mpsim::detail {
 
 /// What a program may refer to, for static checks with suggestions.
 struct CompileEnv {
   std::vector<std::string> programs;
-  std::vector<std::string> locks;
+  std::vector<SyncObject> objects;
   std::vector<std::string> files;
 };
 

@@ -210,8 +210,17 @@ std::optional<Stop> Kernel::step(Process& p, const Instr& in, const EvalContext&
       return exit_sequence(p);
     case OpCode::Read: return read_file(p, in);
     case OpCode::Write: write_file(p, in, ctx); break;
-    case OpCode::Acquire: return acquire(p, in);
-    case OpCode::Release: release(p, in); break;
+    case OpCode::Acquire:
+    case OpCode::Release:
+    case OpCode::SetEvent:
+    case OpCode::ClearEvent:
+    case OpCode::IsSet:
+    case OpCode::Wait:
+    case OpCode::Notify:
+    case OpCode::NotifyAll:
+    case OpCode::Put:
+    case OpCode::Get:
+    case OpCode::QSize: return sync_step(p, in, ctx);
   }
   ++p.pc;
   return std::nullopt;
@@ -244,35 +253,6 @@ void Kernel::write_file(Process& p, const Instr& in, const EvalContext& ctx) {
   auto [file, key] = split_key(in.object);
   files_.at(file)[key] = in.amount.eval(ctx);
   log_sync(p, SyncOp::Write, key_id(in.object));
-}
-
-std::optional<Stop> Kernel::acquire(Process& p, const Instr& in) {
-  LockState& l = locks_.at(in.object);
-  ++p.pc;
-  if (l.holder == kNoPid) {
-    l.holder = p.pid;
-    log_sync(p, SyncOp::Acquire, object_id("lock " + in.object));
-    return std::nullopt;
-  }
-  // Not recursive: re-acquiring a held lock blocks forever (reported as a deadlock).
-  l.waiters.push_back(p.pid);
-  block(p, BlockReason::Lock, kNever);
-  return Stop::Blocked;
-}
-
-void Kernel::release(Process& p, const Instr& in) {
-  LockState& l = locks_.at(in.object);
-  if (l.holder != p.pid)
-    throw RuntimeError("release of lock " + in.object + ", which " + p.name + " does not hold");
-  l.holder = kNoPid;
-  std::int32_t id = object_id("lock " + in.object);
-  log_sync(p, SyncOp::Release, id);
-  if (l.waiters.empty()) return;
-  Process& next = proc(l.waiters.front());  // FIFO hand-over: the lock goes to the first waiter
-  l.waiters.pop_front();
-  l.holder = next.pid;
-  log_sync(next, SyncOp::Acquire, id);
-  make_ready(next);
 }
 
 Stop Kernel::run_zero_time(Process& p) {

@@ -39,11 +39,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   result_.machine = s.machine;
   result_.cores.resize(cores_.size());
   files_ = s.files;
-  for (const auto& l : s.locks) {
-    locks_[l];
-    object_index_["lock " + l] = static_cast<std::int32_t>(result_.objects.size());
-    result_.objects.push_back("lock " + l);
-  }
+  init_sync_objects();
   procs_.resize(2);
   procs_[1].pid = kInitPid;
   procs_[1].name = "init";
@@ -120,6 +116,11 @@ void Kernel::account_state_time(Process& p) {
         case BlockReason::Sleep: p.stats.blocked_sleep += dt; break;
         case BlockReason::Join: p.stats.blocked_join += dt; break;
         case BlockReason::Lock: p.stats.blocked_lock += dt; break;
+        case BlockReason::Semaphore: p.stats.blocked_semaphore += dt; break;
+        case BlockReason::Event: p.stats.blocked_event += dt; break;
+        case BlockReason::Barrier: p.stats.blocked_barrier += dt; break;
+        case BlockReason::Condition: p.stats.blocked_condition += dt; break;
+        case BlockReason::Queue: p.stats.blocked_queue += dt; break;
         case BlockReason::None: break;
       }
       break;
@@ -209,8 +210,8 @@ void Kernel::add_timer(Process& p, Tick at, int group) {
 }
 
 void Kernel::block(Process& p, BlockReason why, Tick duration) {
-  // switch_on_io false (uniprogramming): io and sleep keep the core. Join and
-  // locks always give it up, or one core could never run the awaited child.
+  // switch_on_io false (uniprogramming): io and sleep keep the core. Joins and
+  // synchronisation waits always give it up, or one core could never run the awaited child.
   bool keeps_core = !scenario_.machine.switch_on_io && (why == BlockReason::Io || why == BlockReason::Sleep);
   if (!keeps_core) p.core = -1;
   set_state(p, ProcState::Blocked, why);
@@ -269,12 +270,7 @@ StuckProcess Kernel::describe_wait(const Process& p) const {
     s.child = p.join_target;
     s.waits_for = "child " + std::to_string(p.join_target);
   }
-  for (const auto& [name, lock] : locks_) {
-    if (std::find(lock.waiters.begin(), lock.waiters.end(), p.pid) == lock.waiters.end()) continue;
-    s.object = "lock " + name;
-    s.waits_for = "lock `" + name + "`";
-    if (lock.holder != kNoPid) s.holders.push_back(lock.holder);
-  }
+  if (p.wait_obj >= 0) describe_sync_wait(p, s);
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include "mpsim/machine.hpp"
 #include "mpsim/policy.hpp"
 #include "mpsim/process.hpp"
+#include "sync.hpp"
 
 namespace mpsim::detail {
 
@@ -41,11 +42,6 @@ struct Timer {
 /// How a process's zero-time run ended.
 enum class Stop { Compute, Blocked, Exited, Yielded };
 
-struct LockState {
-  Pid holder = kNoPid;
-  std::deque<Pid> waiters;
-};
-
 class Kernel {
  public:
   Kernel(const Scenario& s, const RunOptions& o);
@@ -72,13 +68,10 @@ class Kernel {
   void make_ready(Process& p, bool front = false);
   void reap(Process& zombie, Pid reaper);
   std::map<std::string, FileContent>& files() { return files_; }
-  std::map<std::string, LockState>& locks() { return locks_; }
   /// Records a shared-state operation for the race detector (docs/json-output.md).
   void log_sync(const Process& p, SyncOp op, std::int32_t object, std::int32_t arg = 0);
   /// Index of file key "file.key" in RunResult::keys, added on first use.
   std::int32_t key_id(const std::string& key);
-  /// Index of the synchronisation object "lock NAME" in RunResult::objects.
-  std::int32_t object_id(const std::string& object) const { return object_index_.at(object); }
   bool others_ready_for(const Process& p) const;
 
   /// Runs zero-time operations of `p` (which holds a core) until it reaches a
@@ -94,10 +87,32 @@ class Kernel {
   std::optional<Stop> join(Process& p, const Instr& in, const EvalContext& ctx);
   std::optional<Stop> read_file(Process& p, const Instr& in);
   void write_file(Process& p, const Instr& in, const EvalContext& ctx);
-  std::optional<Stop> acquire(Process& p, const Instr& in);
-  void release(Process& p, const Instr& in);
   Pid create_child(Process& p, const Instr& in, const EvalContext& ctx);
   void start_child(Process& p, Process& c);
+
+  // Synchronisation objects (sync.cpp).
+  void init_sync_objects();
+  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext& ctx);
+  std::optional<Stop> enter_wait(Process& p, const Instr& in, std::int32_t obj, Tick timeout);
+  void set_wait_result(Process& p, const Instr& in, bool ok);
+  void end_wait(Process& p, bool ok);
+  void clear_wait(Process& p);
+  std::optional<Stop> acquire(Process& p, const Instr& in, Tick timeout);
+  void release(Process& p, SyncState& o);
+  void free_lock(std::int32_t id);
+  void set_event(Process& p, std::int32_t id);
+  std::optional<Stop> event_wait(Process& p, const Instr& in, Tick timeout);
+  std::optional<Stop> barrier_wait(Process& p, const Instr& in);
+  SyncState& held_condition_lock(const Process& p, const SyncState& cond, const char* what);
+  std::optional<Stop> condition_wait(Process& p, const Instr& in, Tick timeout);
+  void notify(Process& p, std::int32_t id, std::int64_t n);
+  bool reacquire(Process& p);
+  std::optional<Stop> put(Process& p, const Instr& in, Value v, Tick timeout);
+  std::optional<Stop> get(Process& p, const Instr& in, Tick timeout);
+  void deliver(Process& g, std::int32_t obj, std::int32_t id, Value v);
+  void sync_timeout(Process& p);
+  void leave_sync_wait(Process& p);
+  void describe_sync_wait(const Process& p, StuckProcess& s) const;
 
  private:
   // The phases of one boundary (semantics.md §5).
@@ -142,14 +157,13 @@ class Kernel {
   std::int32_t io_in_service_ = 0;
   Tick io_busy_since_ = 0;
   std::map<std::string, FileContent> files_;
-  std::map<std::string, LockState> locks_;
+  std::vector<SyncState> sync_;   // by index in Scenario::objects (= RunResult::objects)
   std::int64_t live_ = 0;         // processes ready, running or blocked
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
   std::map<Pid, std::int64_t> zero_ops_;  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
-  std::map<std::string, std::int32_t> object_index_;  // RunResult::objects by name
   RunResult result_;
 };
 

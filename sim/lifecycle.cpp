@@ -65,12 +65,7 @@ void Kernel::detach(Process& p) {
     if (it != io_queue_.end()) io_queue_.erase(it);
     else finish_io_service(p);
   }
-  if (p.block == BlockReason::Lock) {
-    for (auto& [name, lock] : locks_) {
-      auto it = std::find(lock.waiters.begin(), lock.waiters.end(), p.pid);
-      if (it != lock.waiters.end()) lock.waiters.erase(it);
-    }
-  }
+  leave_sync_wait(p);
 }
 
 void Kernel::signal_process(Process& target, int signo, Pid sender) {

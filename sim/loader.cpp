@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "compile.hpp"
+#include "sync_decl.hpp"
 #include "json_check.hpp"
 #include "mpsim/policy.hpp"
 
@@ -209,15 +210,15 @@ class Loader {
 
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
-    chk_.known_keys(
-        doc, "",
-        {"$schema", "name", "description", "machine", "files", "locks", "programs", "processes"});
+    std::vector<std::string> top = {"$schema", "name", "description", "machine", "files", "programs", "processes"};
+    top.insert(top.begin() + 5, sync_object_keys().begin(), sync_object_keys().end());
+    chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
     if (doc.contains("description"))
       s_.description = chk_.string(doc["description"], "/description").value_or("");
     machine(doc.contains("machine") ? doc["machine"] : json::object(), "/machine");  // defaults too
     if (doc.contains("files")) files(doc["files"], "/files");
-    if (doc.contains("locks")) locks(doc["locks"], "/locks");
+    load_sync_objects(doc, chk_, s_.objects);
     if (!doc.contains("programs"))
       chk_.error("",
                  "missing key \"programs\": expected an object of named programs, each a list of "
@@ -384,24 +385,12 @@ class Loader {
     }
   }
 
-  void locks(const json& l, const std::string& path) {
-    if (!chk_.is_array(l, path)) return;
-    for (std::size_t i = 0; i < l.size(); ++i) {
-      auto name = chk_.string(l[i], child(path, i));
-      if (!name) continue;
-      if (std::find(s_.locks.begin(), s_.locks.end(), *name) != s_.locks.end())
-        chk_.error(child(path, i), "duplicate lock \"" + *name + "\"");
-      else
-        s_.locks.push_back(*name);
-    }
-  }
-
   void programs(const json& p, const std::string& path) {
     if (!chk_.is_object(p, path)) return;
     CompileEnv env;
     for (const auto& [name, ops] : p.items()) program_names_.push_back(name);
     env.programs = program_names_;
-    env.locks = s_.locks;
+    env.objects = s_.objects;
     for (const auto& [name, c] : s_.files) env.files.push_back(name);
     for (const auto& [name, ops] : p.items())
       s_.programs[name] = compile_program(name, ops, child(path, name), env, chk_);

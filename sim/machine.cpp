@@ -50,6 +50,10 @@ void Kernel::wake_timers() {
     }
     if (p.block == BlockReason::Io) finish_io_service(p);
     if (p.block == BlockReason::Join) p.join_target = kNoPid;  // timed out: nothing reaped
+    if (p.wait_obj >= 0) {  // a synchronisation wait timed out: it decides what follows
+      sync_timeout(p);
+      continue;
+    }
     if (p.core >= 0) {
       held_resume_.push_back(p.pid);  // switch_on_io false: it still owns its core
     } else if (p.block == BlockReason::Io &&

@@ -24,6 +24,24 @@ const char* to_string(BlockReason r) {
     case BlockReason::Sleep: return "sleep";
     case BlockReason::Join: return "join";
     case BlockReason::Lock: return "lock";
+    case BlockReason::Semaphore: return "semaphore";
+    case BlockReason::Event: return "event";
+    case BlockReason::Barrier: return "barrier";
+    case BlockReason::Condition: return "condition";
+    case BlockReason::Queue: return "queue";
+  }
+  return "?";
+}
+
+const char* to_string(SyncKind k) {
+  switch (k) {
+    case SyncKind::Lock: return "lock";
+    case SyncKind::RLock: return "rlock";
+    case SyncKind::Semaphore: return "semaphore";
+    case SyncKind::Event: return "event";
+    case SyncKind::Barrier: return "barrier";
+    case SyncKind::Condition: return "condition";
+    case SyncKind::Queue: return "queue";
   }
   return "?";
 }
@@ -65,6 +83,15 @@ const char* to_string(OpCode op) {
     case OpCode::Write: return "write";
     case OpCode::Acquire: return "acquire";
     case OpCode::Release: return "release";
+    case OpCode::SetEvent: return "set_event";
+    case OpCode::ClearEvent: return "clear_event";
+    case OpCode::IsSet: return "is_set";
+    case OpCode::Wait: return "wait";
+    case OpCode::Notify: return "notify";
+    case OpCode::NotifyAll: return "notify_all";
+    case OpCode::Put: return "put";
+    case OpCode::Get: return "get";
+    case OpCode::QSize: return "qsize";
     case OpCode::End: return "end";
   }
   return "?";

@@ -104,7 +104,7 @@ void process_table(std::ostringstream& out, const RunResult& r) {
            std::to_string(p.wait), std::to_string(p.cpu), std::to_string(p.blocked()),
            std::to_string(p.voluntary_switches) + "/" + std::to_string(p.involuntary_switches), fate(p)});
   }
-  out << t.render("  ") << "  (blocked = io+sleep+join+lock; switches = voluntary/involuntary)\n\n";
+  out << t.render("  ") << "  (blocked = io, sleep, join and synchronisation waits; switches = voluntary/involuntary)\n\n";
 }
 
 std::string name_of(const RunResult& r, Pid pid) {

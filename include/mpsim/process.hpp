@@ -42,6 +42,12 @@ struct Process {
   Tick remaining = 0;          ///< ticks left of the current compute (0: not computing)
   std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
   std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
+  // A wait on a synchronisation object (sim/sync.cpp).
+  std::int32_t wait_obj = -1;      ///< object it is queued on; -1: none
+  const Instr* wait_op = nullptr;  ///< the waiting operation, for its "into"/"ok" variables
+  std::int64_t wait_depth = 0;     ///< lock depth to take when granted (rlock after a condition wait)
+  bool wait_reacquire = false;     ///< condition wait: notified or timed out, now queued for the lock
+  bool wait_timed_out = false;     ///< condition wait: its timeout fired
 
   // Scheduling state (changed only by the machine).
   ProcState state = ProcState::New;

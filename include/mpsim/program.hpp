@@ -17,7 +17,9 @@ enum class OpCode : std::uint8_t {
   // zero-time
   Set, Print, Jump, JumpIfFalse, RepeatInit, RepeatNext,
   Create, Start, Spawn, SetDaemon, Join, Terminate, Kill, IsAlive, GetPid, GetPpid,
-  Exit, Read, Write, Acquire, Release,
+  Exit, Read, Write,
+  // synchronisation objects (semantics.md §7); Acquire, Wait, Put and Get may block
+  Acquire, Release, SetEvent, ClearEvent, IsSet, Wait, Notify, NotifyAll, Put, Get, QSize,
   End,
 };
 
@@ -26,7 +28,8 @@ const char* to_string(OpCode op);
 /// One instruction. Which fields are used depends on `op` (see comments).
 struct Instr {
   OpCode op = OpCode::End;
-  Expr amount;           ///< Compute/Io/Sleep ticks, Repeat count, Exit code, Join timeout, Set/Write value
+  Expr amount;           ///< Compute/Io/Sleep ticks, Repeat count, Exit code, Join timeout,
+                         ///< Set/Write/Put value, Notify count
   Expr handle;           ///< Start/SetDaemon/Join/Terminate/Kill/IsAlive: the child handle
   Expr condition;        ///< JumpIfFalse
   Template text;         ///< Print
@@ -34,8 +37,11 @@ struct Instr {
   bool has_child_name = false;
   bool daemon = false;   ///< Create/Spawn: start as a daemon; SetDaemon: the value
   bool has_timeout = false;
-  std::string target;    ///< Set/Read/IsAlive/GetPid/GetPpid/Create/Spawn: variable ("into");
-  std::string object;    ///< Create/Spawn: program; Read/Write: "file.key"; Acquire/Release: lock
+  Expr timeout;          ///< synchronisation waits with has_timeout (Join keeps it in `amount`)
+  std::string target;    ///< Set/Read/IsAlive/GetPid/GetPpid/Create/Spawn, sync ops: variable ("into");
+  std::string flag;      ///< Put/Get: variable told whether it succeeded ("ok"); "" = none
+  std::string object;    ///< Create/Spawn: program; Read/Write: "file.key"; sync ops: object name
+  std::int32_t obj = -1; ///< sync ops: index into Scenario::objects
   std::vector<std::pair<std::string, Expr>> args;  ///< Create/Spawn: child arguments
   std::int32_t jump = -1;  ///< Jump/JumpIfFalse/RepeatNext: target index
   std::int32_t slot = -1;  ///< RepeatInit/RepeatNext: loop counter slot

@@ -87,11 +87,16 @@ struct ProcessResult {
   Tick wait = 0;                 ///< ticks ready (incl. being switched in)
   Tick cpu = 0;                  ///< ticks computing
   Tick blocked_io = 0, blocked_sleep = 0, blocked_join = 0, blocked_lock = 0;
+  Tick blocked_semaphore = 0, blocked_event = 0, blocked_barrier = 0, blocked_condition = 0,
+       blocked_queue = 0;
   std::int64_t voluntary_switches = 0;
   std::int64_t involuntary_switches = 0;
   [[nodiscard]] Tick turnaround() const { return finish < 0 ? -1 : finish - arrival; }
   [[nodiscard]] Tick response() const { return first_run < 0 ? -1 : first_run - arrival; }
-  [[nodiscard]] Tick blocked() const { return blocked_io + blocked_sleep + blocked_join + blocked_lock; }
+  [[nodiscard]] Tick blocked() const {
+    return blocked_io + blocked_sleep + blocked_join + blocked_lock + blocked_semaphore +
+           blocked_event + blocked_barrier + blocked_condition + blocked_queue;
+  }
 };
 
 struct CoreResult {
@@ -103,7 +108,7 @@ struct CoreResult {
 struct StuckProcess {
   Pid pid;
   BlockReason reason;
-  std::string waits_for;       ///< in words: "child 3", "lock mutex"
+  std::string waits_for;       ///< in words: "child 3", "lock `mutex`"
   std::string object;          ///< "lock mutex", "queue q"...; "" for a join
   Pid child = kNoPid;          ///< the joined child, for a join
   std::vector<Pid> holders;    ///< who holds the object (locks, semaphores)

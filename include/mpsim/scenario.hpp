@@ -52,6 +52,20 @@ struct ProcessSpec {
 
 using FileContent = std::map<std::string, Value>;
 
+/// The kinds of synchronisation and IPC object (semantics.md §7).
+enum class SyncKind : std::uint8_t { Lock, RLock, Semaphore, Event, Barrier, Condition, Queue };
+
+const char* to_string(SyncKind k);
+
+/// One declared synchronisation object. Names are unique across all kinds.
+struct SyncObject {
+  std::string name;
+  SyncKind kind = SyncKind::Lock;
+  std::int64_t value = 0;   ///< semaphore: initial value; barrier: parties; queue: capacity (0 = unbounded)
+  bool bounded = false;     ///< semaphore: releasing above the initial value is an error
+  std::int32_t lock = -1;   ///< condition: index of its lock or rlock in Scenario::objects
+};
+
 struct Scenario {
   std::string source;  ///< file it was loaded from
   std::string name;
@@ -60,7 +74,7 @@ struct Scenario {
   std::map<std::string, std::shared_ptr<const Program>> programs;
   std::vector<ProcessSpec> processes;
   std::map<std::string, FileContent> files;
-  std::vector<std::string> locks;
+  std::vector<SyncObject> objects;  ///< in declaration order, kinds in SyncKind order
 };
 
 }  // namespace mpsim

@@ -16,7 +16,10 @@ inline constexpr Tick kNever = INT64_MAX;
 enum class ProcState : std::uint8_t { New, Ready, Running, Blocked, Zombie, Reaped };
 
 /// Why a blocked process waits: each is a separate metric.
-enum class BlockReason : std::uint8_t { None, Io, Sleep, Join, Lock };
+enum class BlockReason : std::uint8_t {
+  None, Io, Sleep, Join, Lock,  // Lock: a lock or rlock
+  Semaphore, Event, Barrier, Condition, Queue,
+};
 
 const char* to_string(ProcState s);
 const char* to_string(BlockReason r);

@@ -461,7 +461,7 @@ TEST(Locks, ReleaseOfALockNotHeldIsAnError) {
   RunResult r = run_both(scenario(kOneCore, R"("a": [{"release": "m"}])",
                                   R"({"name": "A", "program": "a"})", R"("locks": ["m"])"));
   EXPECT_EQ(pid(r, 2).exit_code, 1);
-  EXPECT_EQ(pid(r, 2).error, "/programs/a/0: release of lock m, which A does not hold");
+  EXPECT_EQ(pid(r, 2).error, "/programs/a/0: release of lock `m`, which A does not hold");
 }
 
 TEST(Locks, ReacquiringAHeldLockDeadlocks) {

@@ -85,7 +85,7 @@ TEST(Loader, SuggestsOperationsProgramsLocksAndFunctions) {
       "test.json: /programs/p/3/if: unknown function \"isalive\" in \"isalive(1)\" (did you mean "
       "\"is_alive\"?)\n");
   EXPECT_EQ(errors_of(R"j({"p": [{"acquire": "m"}, {"print": "{nmae_of(1)}"}]})j"),
-            "test.json: /programs/p/0/acquire: unknown lock \"m\" (the scenario declares none)\n"
+            "test.json: /programs/p/0/acquire: unknown lock, rlock or semaphore \"m\" (the scenario declares none)\n"
             "test.json: /programs/p/1/print: unknown function \"nmae_of\" in \"{nmae_of(1)}\" (did "
             "you mean "
             "\"name_of\"?)\n");
