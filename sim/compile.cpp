@@ -362,7 +362,7 @@ class Compiler {
       bool fits = std::find(kinds.begin(), kinds.end(), o.kind) != kinds.end();
       if (o.name == *s && fits) return static_cast<std::int32_t>(i);
       if (o.name == *s) {
-        chk_.error(path, "\"" + *s + "\" is a " + to_string(o.kind) + "; expected " + either(words));
+        chk_.error(path, "\"" + *s + "\" is " + article(o.kind) + to_string(o.kind) + "; expected " + either(words));
         return -1;
       }
       if (fits) fitting.push_back(o.name);
@@ -370,6 +370,8 @@ class Compiler {
     chk_.error(path, unknown_name(either(words), *s, fitting));
     return -1;
   }
+
+  static const char* article(SyncKind k) { return k == SyncKind::Event ? "an " : "a "; }
 
   static std::string either(const std::vector<std::string>& words) {
     std::string out;

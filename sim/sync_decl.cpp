@@ -97,7 +97,7 @@ class DeclLoader {
     }
     auto same = std::find_if(out_.begin(), out_.end(), [&](const SyncObject& o) { return o.name == name; });
     if (same != out_.end()) {
-      chk_.error(path, "duplicate name \"" + name + "\": it is already a " + to_string(same->kind) +
+      chk_.error(path, "duplicate name \"" + name + "\": it is already " + (same->kind == SyncKind::Event ? "an " : "a ") + to_string(same->kind) +
                            " (object names are shared by all kinds)");
       return nullptr;
     }
