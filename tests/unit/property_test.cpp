@@ -1,6 +1,7 @@
 // Property tests: random valid scenarios (every policy and machine option,
 // programs mixing compute, io, sleep, yield, spawn/create, join, signals,
-// repeat, if, locks and exit) must give identical bytes with and without
+// repeat, if, locks, semaphores, events, barriers, conditions, queues and
+// exit) must give identical bytes with and without
 // event skipping, give the same bytes twice, and satisfy the invariants the
 // event log and the metrics promise.
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "mpsim/deadlock.hpp"
+#include "mpsim/races.hpp"
 #include "mpsim/report.hpp"
 #include "schedule_helpers.hpp"
 
@@ -99,7 +102,8 @@ enum Kind {
   Terminate,
   Kill,
   Exit,
-  Lock
+  Lock,
+  Sync
 };
 
 /// Builds one random scenario as JSON text. Program i may only spawn programs
@@ -112,7 +116,9 @@ class ScenarioGen {
     std::string programs;
     for (int i = 0; i < n; ++i) programs += (i ? ", " : "") + program(i, n);
     return R"({"name": "prop", "machine": )" + machine() +
-           R"(, "locks": ["m0", "m1"], "programs": {)" + programs + R"(}, "processes": [)" +
+           R"(, "locks": ["m0", "m1"], "semaphores": {"s0": {"value": 1}}, "events": ["e0"],)"
+           R"( "barriers": {"b0": {"parties": 2}}, "conditions": {"c0": {"lock": "m0"}},)"
+           R"( "queues": {"q0": {"capacity": 1}}, "programs": {)" + programs + R"(}, "processes": [)" +
            processes(n) + "]}";
   }
   [[nodiscard]] const std::vector<ProgramInfo>& programs() const { return info_; }
@@ -229,7 +235,8 @@ class ScenarioGen {
                           has ? 1 : 0,
                           has ? 1 : 0,
                           top ? 1 : 0,
-                          top ? 1 : 0};
+                          top ? 1 : 0,
+                          2};
     switch (static_cast<Kind>(weighted(w))) {
       case Compute: {
         int n = pick(1, 5);
@@ -280,8 +287,28 @@ class ScenarioGen {
         std::string body = ops(Block{b.prog, b.programs, 1, b.mult, b.in_if, true});
         return R"({"acquire": ")" + m + "\"}, " + body + R"(, {"release": ")" + m + "\"}";
       }
+      case Sync:
+        return sync_op(b);
     }
     return "";
+  }
+
+  // One operation on the other objects; waits mostly have timeouts, so runs
+  // end in a deadlock only now and then.
+  std::string sync_op(const Block& b) {
+    std::string timeout = chance(80) ? R"(, "timeout": )" + num(pick(0, 4)) : "";
+    switch (pick(0, 7)) {
+      case 0: return R"({"acquire": "s0")" + timeout + R"(, "into": "ok"}, {"release": "s0"})";
+      case 1: return R"({"set_event": "e0"})";
+      case 2: return R"({"clear_event": "e0"})";
+      case 3: return R"({"wait": "e0")" + timeout + "}";
+      case 4: return R"({"put": "q0", "value": "pid")" + timeout + R"(, "ok": "ok"})";
+      case 5: return R"({"get": "q0", "into": "msg")" + timeout + R"(, "ok": "ok"})";
+      case 6: return R"({"wait": "b0"})";
+      default:
+        if (b.in_lock) return R"({"qsize": "q0", "into": "n"})";
+        return R"({"acquire": "m0"}, {"wait": "c0")" + timeout + R"(}, {"notify": "c0"}, {"release": "m0"})";
+    }
   }
 
   std::string if_op(const Block& b) {
@@ -427,6 +454,8 @@ void skipping_changes_nothing() {
   RC_LOG() << "skipping vs tick by tick: " << diff << "\n";
   RC_ASSERT(diff.empty());
   check_run(skip, gen);
+  RC_ASSERT(analyse_deadlock(skip).explanations.size() == skip.stuck.size());
+  find_races(skip);  // replays every synchronisation event; must not throw
 }
 
 TEST(Property, EventSkippingGivesTheTickByTickResult) {
