@@ -4,7 +4,10 @@
 // first vertex, join edges from the child's exit vertex to the parent's cut at
 // the reap. Vertices are created in time order, but the longest path is
 // computed on a topological order from Boost.Graph so that later edge kinds
-// (locks, queues) cannot silently break that assumption.
+// cannot silently break that assumption. Messages (put -> get), events
+// (set -> wake), barriers (every arrival -> every pass) and notifies are
+// dependencies too; the order in which a lock or semaphore was granted is
+// not (another order was possible), so it adds no edge.
 #include "mpsim/analysis.hpp"
 
 #include <algorithm>
@@ -35,8 +38,12 @@ struct Track {
   Tick io_started = -1;   // io service start (after any device queue)
   bool exited = false;
   Vertex exit = 0;
-  std::vector<Vertex> joined;  // exit vertices of children reaped while blocked in join
+  // What ends the current wait: exit vertices of children reaped, puts,
+  // sets, arrivals and notifies, each with the edge's label.
+  std::vector<std::pair<Vertex, const char*>> incoming;
 };
+
+using ObjectKey = std::pair<std::int32_t, std::int32_t>;  // object, message id or barrier generation
 
 class DagBuilder {
  public:
@@ -50,6 +57,7 @@ class DagBuilder {
         if (e.pid != kNoPid) track(e.pid).io_started = e.tick;
         break;
       case EventKind::Reap: reap(e.pid, e.b, e.tick); break;
+      case EventKind::Sync: sync(e); break;
       default: break;
     }
   }
@@ -119,30 +127,63 @@ class DagBuilder {
       }
       case BlockReason::Sleep: edge(tr.cur, v, t - tr.since, pid, "sleep"); break;
       case BlockReason::Join:
-        if (tr.joined.empty()) edge(tr.cur, v, t - tr.since, pid, "join timeout");
+        if (tr.incoming.empty()) edge(tr.cur, v, t - tr.since, pid, "join timeout");
         else edge(tr.cur, v, 0, pid, "");  // program order; the join edges below carry the meaning
-        for (Vertex c : tr.joined) edge(c, v, 0, pid, "join");
-        tr.joined.clear();
         break;
       default: edge(tr.cur, v, 0, pid, ""); break;
     }
+    for (auto [from, what] : tr.incoming) edge(from, v, 0, pid, what);
+    tr.incoming.clear();
     tr.cur = v;
+  }
+
+  // A dependency from `from` to `pid` at `t`: it ends a wait, or, when `pid`
+  // did not wait, joins its chain right here.
+  void depend(Pid pid, Vertex from, Tick t, const char* what) {
+    Track& tr = track(pid);
+    if (tr.state == ProcState::Blocked) {
+      tr.incoming.emplace_back(from, what);
+      return;
+    }
+    Vertex v = fresh();
+    edge(cut(pid, t), v, 0, pid, "");
+    edge(from, v, 0, pid, what);
+    tr.cur = v;
+  }
+
+  void sync(const Event& e) {
+    if (!tracks_.count(e.pid) || !track(e.pid).started) return;
+    ObjectKey key{e.core, e.b};
+    auto source = [&](std::map<ObjectKey, Vertex>& from, const char* what) {
+      auto it = from.find(key);
+      if (it != from.end()) depend(e.pid, it->second, e.tick, what);
+    };
+    switch (static_cast<SyncOp>(e.a)) {
+      case SyncOp::Put: sent_[key] = cut(e.pid, e.tick); break;
+      case SyncOp::Get: source(sent_, "message"); break;
+      case SyncOp::Set:
+      case SyncOp::Notify: signalled_[{e.core, 0}] = cut(e.pid, e.tick); break;
+      case SyncOp::Wake:
+      case SyncOp::Notified:
+        key = {e.core, 0};
+        source(signalled_, static_cast<SyncOp>(e.a) == SyncOp::Wake ? "event" : "notify");
+        break;
+      case SyncOp::Arrive: arrived_[key].push_back(cut(e.pid, e.tick)); break;
+      case SyncOp::Pass:
+        for (Vertex a : arrived_[key]) depend(e.pid, a, e.tick, "barrier");
+        break;
+      default: break;  // reads, writes and lock grants order nothing inherent
+    }
   }
 
   void reap(Pid zombie, Pid reaper, Tick t) {
     if (reaper == kInitPid || !tracks_.count(zombie) || !track(zombie).exited) return;
-    Track& r = track(reaper);
-    if (r.state == ProcState::Blocked) {
-      r.joined.push_back(track(zombie).exit);  // the join wait ends right after this
-    } else {
-      Vertex v = fresh();
-      edge(cut(reaper, t), v, 0, reaper, "");
-      edge(track(zombie).exit, v, 0, reaper, "join");
-      r.cur = v;
-    }
+    depend(reaper, track(zombie).exit, t, "join");  // a blocked join ends right after this
   }
 
   std::map<Pid, Track> tracks_;
+  std::map<ObjectKey, Vertex> sent_, signalled_;
+  std::map<ObjectKey, std::vector<Vertex>> arrived_;
 };
 
 }  // namespace

@@ -61,13 +61,26 @@ class WaitForGraph {
       return c == stuck_.end() ? line : line + ", which is itself blocked waiting for " + c->second->waits_for;
     }
     std::string line = who + " waits for " + s.waits_for;
-    if (s.holders.empty()) return line;
-    if (s.holders.size() == 1 && s.holders[0] == s.pid)
+    if (s.holders.empty()) return line + nobody_can(s.reason);
+    bool semaphore = s.reason == BlockReason::Semaphore;
+    if (!semaphore && s.holders.size() == 1 && s.holders[0] == s.pid)
       return line + ", which it holds itself: " + s.object + " is not recursive";
-    line += ", held by ";
-    for (std::size_t i = 0; i < s.holders.size(); ++i)
-      line += (i ? " and " : "") + name(s.holders[i]) + fate(s.holders[i], "it");
+    line += semaphore ? ", whose units are held by " : ", held by ";
+    for (std::size_t i = 0; i < s.holders.size(); ++i) {
+      Pid h = s.holders[i];
+      line += (i ? " and " : "") + (h == s.pid ? "itself" : name(h) + fate(h, semaphore ? "them" : "it"));
+    }
     return line;
+  }
+
+  // Objects nobody holds: what would have ended the wait, and why it cannot come.
+  static std::string nobody_can(BlockReason why) {
+    const char* what = why == BlockReason::Event       ? "set it"
+                       : why == BlockReason::Barrier   ? "arrive"
+                       : why == BlockReason::Condition ? "notify it"
+                       : why == BlockReason::Queue     ? "put or get"
+                                                       : nullptr;
+    return what ? std::string("; no process can ") + what + ": every live process is blocked" : "";
   }
 
   std::vector<std::vector<std::string>> cycles() const {

@@ -295,6 +295,7 @@ void Kernel::finish_run() {
     result_.processes.push_back(std::move(r));
   }
   result_.files = files_;
+  finish_sync_stats();
 }
 
 }  // namespace mpsim::detail

@@ -97,6 +97,8 @@ class Kernel {
   void set_wait_result(Process& p, const Instr& in, bool ok);
   void end_wait(Process& p, bool ok);
   void clear_wait(Process& p);
+  void note_wait(Process& p, const Instr& in);
+  void finish_sync_stats();
   std::optional<Stop> acquire(Process& p, const Instr& in, Tick timeout);
   void release(Process& p, SyncState& o);
   void free_lock(std::int32_t id);

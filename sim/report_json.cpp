@@ -208,6 +208,12 @@ std::string format_json(const RunResult& r, bool events) {
     for (const auto& [k, v] : content) f[k] = value_json(v);
     j["files"][name] = f;
   }
+  j["objects"] = ojson::array();
+  for (std::size_t i = 0; i < r.objects.size(); ++i) {
+    const ObjectStats& s = r.object_stats[i];
+    j["objects"].push_back({{"object", r.objects[i]}, {"uses", s.uses}, {"waits", s.waits},
+                            {"blocked", s.blocked}, {"max_waiting", s.max_waiting}});
+  }
   if (r.deadlock) {
     DeadlockReport rep = analyse_deadlock(r);
     ojson stuck = ojson::array();

@@ -122,6 +122,18 @@ void races(std::ostringstream& out, const RunResult& r) {
   out << "\n";
 }
 
+// Contention per synchronisation object: who waited, how often, how long.
+void objects(std::ostringstream& out, const RunResult& r) {
+  out << "synchronisation objects\n";
+  Table t({"object", "uses", "waits", "blocked", "max waiting"});
+  for (std::size_t i = 0; i < r.objects.size(); ++i) {
+    const ObjectStats& s = r.object_stats[i];
+    t.add({r.objects[i], std::to_string(s.uses), std::to_string(s.waits), std::to_string(s.blocked),
+           std::to_string(s.max_waiting)});
+  }
+  out << t.render("  ") << "  (blocked = ticks spent waiting on it, all processes together)\n\n";
+}
+
 void deadlock(std::ostringstream& out, const RunResult& r) {
   DeadlockReport rep = analyse_deadlock(r);
   out << "deadlock at tick " << r.makespan << ": no process can ever run again\n";
@@ -184,6 +196,7 @@ std::string format_text(const RunResult& r) {
     }
     out << "\n";
   }
+  if (!r.objects.empty()) objects(out, r);
   if (!r.keys.empty()) races(out, r);
   if (r.deadlock) deadlock(out, r);
   std::string text = out.str();

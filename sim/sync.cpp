@@ -46,6 +46,7 @@ void Kernel::init_sync_objects() {
 std::optional<Stop> Kernel::sync_step(Process& p, const Instr& in, const EvalContext& ctx) {
   ++p.pc;  // before anything that blocks: the process resumes after the operation
   SyncState& o = sync_[static_cast<std::size_t>(in.obj)];
+  ++o.stats.uses;
   Tick timeout = in.has_timeout ? in.timeout.eval_int(ctx, "timeout") : kNever;
   if (timeout < 0) throw RuntimeError("timeout needs a non-negative amount, '" + in.timeout.source() + "' is " + std::to_string(timeout));
   switch (in.op) {
@@ -79,6 +80,7 @@ std::optional<Stop> Kernel::enter_wait(Process& p, const Instr& in, std::int32_t
   o.waiters.push_back(p.pid);
   p.wait_obj = obj;
   p.wait_op = &in;
+  note_wait(p, in);
   block(p, reason_for(o.spec->kind), timeout);
   return Stop::Blocked;
 }
@@ -105,7 +107,19 @@ void Kernel::end_wait(Process& p, bool ok) {
   make_ready(p);
 }
 
+// Per-object statistics: a wait is charged to the object its operation named
+// (a condition, also while its waiter queues for the lock again).
+void Kernel::note_wait(Process& p, const Instr& in) {
+  SyncState& o = sync_[static_cast<std::size_t>(in.obj)];
+  ++o.stats.waits;
+  p.wait_since = now_;
+  auto queued = static_cast<std::int64_t>(o.waiters.size() + o.putters.size());
+  o.stats.max_waiting = std::max(o.stats.max_waiting, queued);
+}
+
 void Kernel::clear_wait(Process& p) {
+  if (p.wait_op && p.state == ProcState::Blocked)
+    sync_[static_cast<std::size_t>(p.wait_op->obj)].stats.blocked += now_ - p.wait_since;
   p.wait_obj = -1;
   p.wait_op = nullptr;
   p.wait_reacquire = false;
@@ -248,6 +262,7 @@ std::optional<Stop> Kernel::condition_wait(Process& p, const Instr& in, Tick tim
     return reacquire(p) ? std::nullopt : std::optional<Stop>(Stop::Blocked);
   }
   cond.waiters.push_back(p.pid);
+  note_wait(p, in);
   block(p, BlockReason::Condition, timeout);
   return Stop::Blocked;
 }
@@ -277,6 +292,7 @@ bool Kernel::reacquire(Process& p) {
       ++p.timer_gen;  // the timeout is spent; the lock has none
       p.wake_at = kNever;
     } else {
+      note_wait(p, *p.wait_op);
       block(p, BlockReason::Condition, kNever);
     }
     return false;
@@ -313,6 +329,7 @@ std::optional<Stop> Kernel::put(Process& p, const Instr& in, Value v, Tick timeo
     q.putters.emplace_back(p.pid, std::move(v));
     p.wait_obj = in.obj;
     p.wait_op = &in;
+    note_wait(p, in);
     block(p, BlockReason::Queue, timeout);
     return Stop::Blocked;
   } else {
@@ -377,6 +394,16 @@ void Kernel::leave_sync_wait(Process& p) {
   erase(o.waiters, p.pid);
   std::erase_if(o.putters, [&](const auto& w) { return w.first == p.pid; });
   clear_wait(p);
+}
+
+// End of the run: charge the waits still going on, and publish the statistics.
+void Kernel::finish_sync_stats() {
+  for (std::size_t i = 2; i < procs_.size(); ++i) {
+    const Process& p = procs_[i];
+    if (p.wait_op && p.state == ProcState::Blocked)
+      sync_[static_cast<std::size_t>(p.wait_op->obj)].stats.blocked += now_ - p.wait_since;
+  }
+  for (const SyncState& o : sync_) result_.object_stats.push_back(o.stats);
 }
 
 void Kernel::describe_sync_wait(const Process& p, StuckProcess& s) const {

@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "mpsim/result.hpp"
 #include "mpsim/scenario.hpp"
 
 namespace mpsim::detail {
@@ -19,6 +20,7 @@ struct SyncState {
   std::deque<std::pair<Pid, Value>> putters;                ///< queue: blocked puts and their message
   std::deque<std::pair<std::int32_t, Value>> items;         ///< queue: messages (id, value)
   std::map<Pid, std::int64_t> held;  ///< semaphore: acquisitions not yet released, by pid
+  ObjectStats stats;
 
   [[nodiscard]] bool is_lock() const { return spec->kind == SyncKind::Lock || spec->kind == SyncKind::RLock; }
   [[nodiscard]] bool full() const {

@@ -48,6 +48,7 @@ struct Process {
   std::int64_t wait_depth = 0;     ///< lock depth to take when granted (rlock after a condition wait)
   bool wait_reacquire = false;     ///< condition wait: notified or timed out, now queued for the lock
   bool wait_timed_out = false;     ///< condition wait: its timeout fired
+  Tick wait_since = 0;             ///< tick the wait began (per-object blocked time)
 
   // Scheduling state (changed only by the machine).
   ProcState state = ProcState::New;

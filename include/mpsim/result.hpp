@@ -105,6 +105,14 @@ struct CoreResult {
   Tick held = 0;       ///< ticks kept by a process blocked with switch_on_io false
 };
 
+/// Use of one synchronisation object over the run (RunResult::objects order).
+struct ObjectStats {
+  std::int64_t uses = 0;         ///< operations on it (acquire, release, put, get, wait, ...)
+  std::int64_t waits = 0;        ///< times a process blocked on it
+  Tick blocked = 0;              ///< ticks processes spent blocked on it, all together
+  std::int64_t max_waiting = 0;  ///< most processes queued on it at once
+};
+
 struct StuckProcess {
   Pid pid;
   BlockReason reason;
@@ -134,6 +142,7 @@ struct RunResult {
   bool deadlock = false;
   std::vector<StuckProcess> stuck;
   std::vector<std::string> objects;  ///< synchronisation objects by index, as "lock mutex"
+  std::vector<ObjectStats> object_stats;  ///< by the same index
   std::vector<std::string> keys;     ///< shared file keys by index, as "data.ticket"
 
   [[nodiscard]] double average_concurrency() const {

@@ -87,5 +87,40 @@ TEST(WorkSpan, JoinTimeoutIsInherent) {
   EXPECT_EQ(ws.span, 10);  // the child's 10 dominates main's 3 + 1
 }
 
+// Pipeline through a queue: P computes 4 and puts; C gets (blocked 0-4) and
+// computes 3. Span 4 + 3 = 7: the message is a dependency, not contention.
+TEST(WorkSpan, MessageIsADependency) {
+  RunResult r = run(R"({"machine": {"cores": 2, "scheduler": "fcfs"}, "queues": {"q": {}},
+    "programs": {"p": [{"compute": 4}, {"put": "q", "value": 1}],
+                 "c": [{"get": "q"}, {"compute": 3}]},
+    "processes": [{"program": "p"}, {"program": "c"}]})");
+  WorkSpan ws = work_span(r);
+  EXPECT_EQ(ws.work, 7);
+  EXPECT_EQ(ws.span, 7);
+  EXPECT_EQ(steps(ws), "2:compute:4 3:message:0 3:compute:3 ");
+}
+
+// A barrier joins every arrival to every pass: A computes 1, B 5, then both
+// compute 2 after the barrier. Span 5 + 2 = 7 (through B), for A too.
+TEST(WorkSpan, BarrierWaitsForTheSlowest) {
+  RunResult r = run(R"({"machine": {"cores": 2, "scheduler": "fcfs"}, "barriers": {"b": {"parties": 2}},
+    "programs": {"w": [{"compute": "1 + 4 * index"}, {"wait": "b"}, {"compute": 2}]},
+    "processes": [{"program": "w", "count": 2}]})");
+  WorkSpan ws = work_span(r);
+  EXPECT_EQ(ws.work, 10);
+  EXPECT_EQ(ws.span, 7);
+}
+
+// Two processes contend for a lock: the order of the grants is not a
+// dependency, so the span is one critical section (3), not two (6).
+TEST(WorkSpan, LockOrderIsNotADependency) {
+  RunResult r = run(R"({"machine": {"cores": 2, "scheduler": "fcfs"}, "locks": ["m"],
+    "programs": {"w": [{"acquire": "m"}, {"compute": 3}, {"release": "m"}]},
+    "processes": [{"program": "w", "count": 2}]})");
+  EXPECT_EQ(r.makespan, 6);
+  WorkSpan ws = work_span(r);
+  EXPECT_EQ(ws.span, 3);
+}
+
 }  // namespace
 }  // namespace mpsim::test

@@ -148,7 +148,7 @@ TEST(Barrier, TooFewPartiesIsADeadlock) {
   ASSERT_EQ(r.stuck.size(), 2u);
   EXPECT_EQ(r.stuck[0].reason, BlockReason::Barrier);
   EXPECT_EQ(r.stuck[0].waits_for, "barrier `b` (2 of 3 parties arrived)");
-  EXPECT_EQ(analyse_deadlock(r).explanations[0], "A waits for barrier `b` (2 of 3 parties arrived)");
+  EXPECT_EQ(analyse_deadlock(r).explanations[0], "A waits for barrier `b` (2 of 3 parties arrived); no process can arrive: every live process is blocked");
 }
 
 // ---------------------------------------------------------------- conditions
