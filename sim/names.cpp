@@ -46,6 +46,24 @@ const char* to_string(SyncKind k) {
   return "?";
 }
 
+const char* to_string(SyncOp op) {
+  switch (op) {
+    case SyncOp::Read: return "read";
+    case SyncOp::Write: return "write";
+    case SyncOp::Acquire: return "acquire";
+    case SyncOp::Release: return "release";
+    case SyncOp::Put: return "put";
+    case SyncOp::Get: return "get";
+    case SyncOp::Set: return "set";
+    case SyncOp::Wake: return "wake";
+    case SyncOp::Arrive: return "arrive";
+    case SyncOp::Pass: return "pass";
+    case SyncOp::Notify: return "notify";
+    case SyncOp::Notified: return "notified";
+  }
+  return "?";
+}
+
 const char* to_string(CoreStatus s) {
   switch (s) {
     case CoreStatus::Idle: return "idle";

@@ -89,6 +89,7 @@ class RaceFinder {
       auto id = std::make_tuple(before.access.pid, before.access.tick, before.access.write, p, t, write, key);
       if (!seen_pairs_.insert(id).second) continue;
       ++report_.total;
+      if (write && before.access.write) ++report_.write_write;
       if (report_.races.size() < limit_) report_.races.push_back(Race{r_.keys.at(key), before.access, now});
     }
     history_[key].push_back(Stamp{now, epoch});

@@ -121,24 +121,6 @@ const char* kind_name(EventKind k) {
   return "?";
 }
 
-const char* sync_name(SyncOp op) {
-  switch (op) {
-    case SyncOp::Read: return "read";
-    case SyncOp::Write: return "write";
-    case SyncOp::Acquire: return "acquire";
-    case SyncOp::Release: return "release";
-    case SyncOp::Put: return "put";
-    case SyncOp::Get: return "get";
-    case SyncOp::Set: return "set";
-    case SyncOp::Wake: return "wake";
-    case SyncOp::Arrive: return "arrive";
-    case SyncOp::Pass: return "pass";
-    case SyncOp::Notify: return "notify";
-    case SyncOp::Notified: return "notified";
-  }
-  return "?";
-}
-
 ojson event_json(const Event& e, const RunResult& r) {
   ojson j{{"tick", e.tick}, {"kind", kind_name(e.kind)}};
   switch (e.kind) {
@@ -172,7 +154,7 @@ ojson event_json(const Event& e, const RunResult& r) {
       bool file = op == SyncOp::Read || op == SyncOp::Write;
       const auto& names = file ? r.keys : r.objects;
       j["pid"] = e.pid;
-      j["op"] = sync_name(op);
+      j["op"] = to_string(op);
       j[file ? "key" : "object"] = names.at(static_cast<std::size_t>(e.core));
       if (op == SyncOp::Put || op == SyncOp::Get) j["message"] = e.b;
       if (op == SyncOp::Arrive || op == SyncOp::Pass) j["generation"] = e.b;
@@ -238,7 +220,7 @@ std::string format_json(const RunResult& r, bool events) {
       list.push_back({{"key", race.key}, {"first", access(race.first)}, {"second", access(race.second)},
                       {"explanation", explain(race, r)}});
     }
-    j["races"] = {{"total", rep.total}, {"listed", list}};
+    j["races"] = {{"total", rep.total}, {"write_write", rep.write_write}, {"listed", list}};
   }
   if (events) {
     j["events"] = ojson::array();

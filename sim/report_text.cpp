@@ -117,6 +117,9 @@ void races(std::ostringstream& out, const RunResult& r) {
   RaceReport rep = find_races(r, 20);  // the JSON result lists up to 200
   out << "races\n";
   if (rep.total == 0) out << "  none: every conflicting access to a shared file is ordered by happens-before\n";
+  else
+    out << "  " << rep.total << " unordered pairs: " << rep.write_write << " write/write (an update may be lost), "
+        << rep.total - rep.write_write << " read/write (a read may see a stale value)\n";
   for (const auto& race : rep.races) out << "  " << explain(race, r) << "\n";
   if (rep.total > rep.races.size()) out << "  ... and " << rep.total - rep.races.size() << " more\n";
   out << "\n";

@@ -79,9 +79,21 @@ class TraceWriter {
     }
   }
 
-  void instant(Tick t, Pid pid, const std::string& name, ojson args) {
+  void instant(Tick t, Pid pid, const std::string& name, ojson args, const char* cat = "lifecycle") {
     events_.push_back({{"ph", "i"}, {"s", "t"}, {"pid", kProcsTrack}, {"tid", pid}, {"name", name},
-                       {"cat", "lifecycle"}, {"ts", t * us_}, {"args", std::move(args)}});
+                       {"cat", cat}, {"ts", t * us_}, {"args", std::move(args)}});
+  }
+
+  // "acquire lock mutex", "put queue q" (message id in args), "read data.ticket".
+  void sync(const Event& e) {
+    auto op = static_cast<SyncOp>(e.a);
+    bool file = op == SyncOp::Read || op == SyncOp::Write;
+    const auto& names = file ? r_.keys : r_.objects;
+    std::string object = names.at(static_cast<std::size_t>(e.core));
+    ojson args{{"object", object}};
+    if (op == SyncOp::Put || op == SyncOp::Get) args["message"] = e.b;
+    if (op == SyncOp::Arrive || op == SyncOp::Pass) args["generation"] = e.b;
+    instant(e.tick, e.pid, std::string(to_string(op)) + " " + object, std::move(args), file ? "file" : "sync");
   }
 
   void instants() {
@@ -100,6 +112,7 @@ class TraceWriter {
         case EventKind::Error:
           instant(e.tick, e.pid, "error", {{"message", r_.errors[static_cast<std::size_t>(e.b)].message}});
           break;
+        case EventKind::Sync: sync(e); break;
         case EventKind::State:
           if (static_cast<ProcState>(e.a) == ProcState::Zombie && by_pid_.count(e.pid))
             instant(e.tick, e.pid, "exit", {{"exit_code", by_pid_.at(e.pid)->exit_code}});

@@ -24,6 +24,8 @@ struct RaceReport {
   std::vector<Race> races;  ///< in the order the second access happened; at most the limit asked
   std::size_t total = 0;    ///< all races found, also those not listed (pairs that read the
                             ///< same in a report, e.g. two reads at one tick, count once)
+  std::size_t write_write = 0;  ///< of `total`, pairs of two writes (an update may be lost);
+                                ///< the others pair a read with a write (a read may be stale)
 };
 
 /// Replays the event log with vector clocks. Happens-before: program order,

@@ -41,6 +41,8 @@ enum class SyncOp : std::uint8_t {
   Notified,  ///< woke up in condition `core` because of a notify
 };
 
+const char* to_string(SyncOp op);
+
 enum class CoreStatus : std::uint8_t { Idle, Switching, Running, Held };
 
 const char* to_string(CoreStatus s);

@@ -25,6 +25,7 @@ TEST(Races, TicketWithoutLockRacesEverywhere) {
   RunResult r = run(file_text("scenarios/seed/ticket_nolock.json"));
   RaceReport rep = find_races(r);
   EXPECT_EQ(rep.total, 135u);
+  EXPECT_EQ(rep.write_write, 45u);
   EXPECT_EQ(explain(rep.races.front(), r),
             "data race on data.ticket: buyer-1 read at tick 0, buyer-0 wrote at tick 1000; nothing orders them "
             "(no lock, join or message between)");
@@ -36,11 +37,20 @@ TEST(Races, TicketWithLockOnlyTheSearchRaces) {
   RunResult r = run(file_text("scenarios/seed/ticket_lock.json"));
   RaceReport rep = find_races(r);
   EXPECT_EQ(rep.total, 9u);
+  EXPECT_EQ(rep.write_write, 0u);  // stale reads only: no update is lost
   for (const auto& race : rep.races) {
     EXPECT_EQ(race.first.tick, 0);
     EXPECT_FALSE(race.first.write);
     EXPECT_EQ(race.second.pid, 2);
   }
+}
+
+TEST(Races, TicketWithTheSearchInsideTheLockHasNone) {
+  RunResult r = run(file_text("scenarios/sync/ticket_lock_search_inside.json"));
+  EXPECT_EQ(find_races(r).total, 0u);
+  int sold = 0;
+  for (const auto& p : r.prints) sold += p.text.find("抢票成功") != std::string::npos;
+  EXPECT_EQ(sold, 1);
 }
 
 TEST(Races, LockOrdersEveryAccess) {

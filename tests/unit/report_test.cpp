@@ -47,6 +47,21 @@ TEST(Trace, FollowsTheTraceEventFormat) {
   EXPECT_EQ(core_busy_us, 6 * 500);  // 6 ticks of compute
 }
 
+// Synchronisation operations are instants on the process's track, named by
+// operation and object: the hand-off of a lock and a message is visible.
+TEST(Trace, MarksSynchronisationOperations) {
+  RunResult r = run(R"({"machine": {"cores": 1, "scheduler": "fcfs"}, "locks": ["m"], "queues": {"q": {}},
+    "programs": {"a": [{"acquire": "m"}, {"put": "q", "value": 1}, {"release": "m"}],
+                 "b": [{"get": "q", "into": "x"}]},
+    "processes": [{"name": "A", "program": "a"}, {"name": "B", "program": "b"}]})");
+  auto j = nlohmann::json::parse(format_trace(r));
+  std::vector<std::string> sync;
+  for (const auto& e : j["traceEvents"])
+    if (e["ph"] == "i" && e["cat"] == "sync")
+      sync.push_back(std::to_string(e["tid"].get<int>()) + " " + e["name"].get<std::string>());
+  EXPECT_EQ(sync, (std::vector<std::string>{"2 acquire lock m", "2 put queue q", "2 release lock m", "3 get queue q"}));
+}
+
 TEST(Gantt, SmallRunsDrawEveryInterval) {
   RunResult r = run(kTwoWorkers);
   std::string svg = format_gantt_svg({&r}, {"two"});
