@@ -44,6 +44,19 @@ std::string key(const CompareConfig& c) {
 
 }  // namespace
 
+std::vector<CompareConfig> config_grid(const std::vector<std::int32_t>& cores,
+                                       const std::vector<std::string>& policies,
+                                       const std::vector<Tick>& quanta) {
+  std::vector<std::string> ps = policies.empty() ? std::vector<std::string>{""} : policies;
+  std::vector<std::optional<Tick>> qs(quanta.begin(), quanta.end());
+  if (qs.empty()) qs.emplace_back(std::nullopt);
+  std::vector<CompareConfig> out;
+  for (const auto& p : ps)
+    for (const auto& q : qs)
+      for (auto c : cores) out.push_back(CompareConfig{c, p, q});
+  return out;
+}
+
 std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<CompareConfig>& configs, int threads,
                                     const std::function<void(std::size_t, std::size_t)>& progress) {
   // The runs to make: every configuration plus its 1-core baseline, once each.

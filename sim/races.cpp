@@ -106,11 +106,6 @@ class RaceFinder {
   RaceReport report_;
 };
 
-std::string name_of(const RunResult& r, Pid pid) {
-  for (const auto& p : r.processes)
-    if (p.pid == pid) return p.name;
-  return "pid " + std::to_string(pid);
-}
 
 }  // namespace
 
@@ -121,8 +116,8 @@ RaceReport find_races(const RunResult& r, std::size_t limit) {
 
 std::string explain(const Race& race, const RunResult& r) {
   auto verb = [](const Access& a) { return a.write ? "wrote" : "read"; };
-  return "data race on " + race.key + ": " + name_of(r, race.first.pid) + " " + verb(race.first) + " at tick " +
-         std::to_string(race.first.tick) + ", " + name_of(r, race.second.pid) + " " + verb(race.second) +
+  return "data race on " + race.key + ": " + r.name_of(race.first.pid) + " " + verb(race.first) + " at tick " +
+         std::to_string(race.first.tick) + ", " + r.name_of(race.second.pid) + " " + verb(race.second) +
          " at tick " + std::to_string(race.second.tick) + "; nothing orders them (no lock, join or message between)";
 }
 

@@ -107,12 +107,6 @@ void process_table(std::ostringstream& out, const RunResult& r) {
   out << t.render("  ") << "  (blocked = io, sleep, join and synchronisation waits; switches = voluntary/involuntary)\n\n";
 }
 
-std::string name_of(const RunResult& r, Pid pid) {
-  for (const auto& p : r.processes)
-    if (p.pid == pid) return p.name;
-  return "?";
-}
-
 void races(std::ostringstream& out, const RunResult& r) {
   RaceReport rep = find_races(r, 20);  // the JSON result lists up to 200
   out << "races\n";
@@ -180,13 +174,13 @@ std::string format_text(const RunResult& r) {
   if (!r.prints.empty()) {
     out << "output\n";
     Table t({"tick", "pid", "name", "text"});
-    for (const auto& l : r.prints) t.add({std::to_string(l.tick), std::to_string(l.pid), name_of(r, l.pid), l.text});
+    for (const auto& l : r.prints) t.add({std::to_string(l.tick), std::to_string(l.pid), r.name_of(l.pid), l.text});
     out << t.render("  ") << "\n";
   }
   if (!r.errors.empty()) {
     out << "errors\n";
     for (const auto& e : r.errors)
-      out << "  tick " << e.tick << ", pid " << e.pid << " (" << name_of(r, e.pid) << "): " << e.message << "\n";
+      out << "  tick " << e.tick << ", pid " << e.pid << " (" << r.name_of(e.pid) << "): " << e.message << "\n";
     out << "\n";
   }
   if (!r.files.empty()) {

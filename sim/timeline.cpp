@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "mpsim/report.hpp"
+#include "text_table.hpp"
 
 namespace mpsim {
 
@@ -49,8 +50,7 @@ std::string core_cell(const CoreView& c) {
 }
 
 std::string pad(const std::string& s, std::size_t w) {
-  std::size_t len = 0;
-  for (char ch : s) len += (ch & 0xC0) != 0x80;
+  std::size_t len = detail::display_width(s);
   return len >= w ? s : s + std::string(w - len, ' ');
 }
 
@@ -93,11 +93,7 @@ std::string format_timeline(const RunResult& r) {
   }
   std::vector<std::size_t> w(header.size(), 0);
   for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      std::size_t len = 0;
-      for (char ch : row[i]) len += (ch & 0xC0) != 0x80;
-      w[i] = std::max(w[i], len);
-    }
+    for (std::size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], detail::display_width(row[i]));
   std::ostringstream out;
   for (const auto& row : rows) {
     std::string line;

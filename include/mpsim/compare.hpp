@@ -18,6 +18,12 @@ struct CompareConfig {
   std::optional<Tick> quantum;     ///< for rr/mlfq
 };
 
+/// Every combination, policies outermost and cores innermost (the row order
+/// of `mpsim compare`); empty `policies` or `quanta` mean the scenario's own.
+std::vector<CompareConfig> config_grid(const std::vector<std::int32_t>& cores,
+                                       const std::vector<std::string>& policies,
+                                       const std::vector<Tick>& quanta);
+
 struct CompareRow {
   CompareConfig config;
   std::string policy_description;

@@ -147,6 +147,17 @@ struct RunResult {
   std::vector<ObjectStats> object_stats;  ///< by the same index
   std::vector<std::string> keys;     ///< shared file keys by index, as "data.ticket"
 
+  /// The process with `pid` (processes are stored by pid from 2), or nullptr.
+  [[nodiscard]] const ProcessResult* process(Pid pid) const {
+    auto i = static_cast<std::size_t>(pid) - 2;
+    return pid >= 2 && i < processes.size() && processes[i].pid == pid ? &processes[i] : nullptr;
+  }
+  /// Its name, or "pid N" for one the result does not list (init).
+  [[nodiscard]] std::string name_of(Pid pid) const {
+    const ProcessResult* p = process(pid);
+    return p ? p->name : "pid " + std::to_string(pid);
+  }
+
   [[nodiscard]] double average_concurrency() const {
     return makespan == 0 ? 0.0 : static_cast<double>(concurrency_ticks) / static_cast<double>(makespan);
   }

@@ -24,18 +24,6 @@ struct CompareArgs {
   bool force = false;
 };
 
-std::vector<CompareConfig> configs(const CompareArgs& a) {
-  std::vector<std::string> policies = a.policies.empty() ? std::vector<std::string>{""} : a.policies;
-  std::vector<std::optional<Tick>> quanta;
-  for (auto q : a.quanta) quanta.emplace_back(q);
-  if (quanta.empty()) quanta.emplace_back(std::nullopt);
-  std::vector<CompareConfig> out;
-  for (const auto& p : policies)
-    for (const auto& q : quanta)
-      for (auto c : a.cores) out.push_back(CompareConfig{c, p, q});
-  return out;
-}
-
 // A one-line progress bar, only for a person watching a terminal.
 void progress(std::size_t done, std::size_t total) {
   constexpr int kWidth = 30;
@@ -76,7 +64,7 @@ Command add_compare(CLI::App& app) {
     std::vector<CompareRow> rows;
     try {
       bool tty = isatty(STDERR_FILENO) != 0;
-      rows = run_compare(*s, configs(*a), a->threads, tty ? progress : std::function<void(std::size_t, std::size_t)>{});
+      rows = run_compare(*s, config_grid(a->cores, a->policies, a->quanta), a->threads, tty ? progress : std::function<void(std::size_t, std::size_t)>{});
     } catch (const std::invalid_argument& e) {
       std::cerr << "error: " << e.what() << "\n";
       return kExitBadInput;

@@ -31,12 +31,10 @@ Command add_report(CLI::App& app) {
   return [a] {
     auto s = load_or_report(a->file, MachineOverrides{});
     if (!s) return kExitBadInput;
-    std::vector<CompareConfig> configs;
-    for (const auto& p : a->policies.empty() ? std::vector<std::string>{""} : a->policies)
-      for (auto c : a->cores) configs.push_back(CompareConfig{c, p, std::nullopt});
     std::vector<CompareRow> rows;
     try {
-      rows = run_compare(*s, configs, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+      rows = run_compare(*s, config_grid(a->cores, a->policies, {}),
+                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     } catch (const std::invalid_argument& e) {
       std::cerr << "error: " << e.what() << "\n";
       return kExitBadInput;
