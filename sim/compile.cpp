@@ -293,20 +293,8 @@ class Compiler {
         else
           in.amount = need_value(op["value"], child(path, "value"));
         break;
-      case OpCode::Acquire:
-      case OpCode::Release:
-      case OpCode::SetEvent:
-      case OpCode::ClearEvent:
-      case OpCode::IsSet:
-      case OpCode::Wait:
-      case OpCode::Notify:
-      case OpCode::NotifyAll:
-      case OpCode::Put:
-      case OpCode::Get:
-      case OpCode::QSize:
-        sync_op(in, op, path, apath);
-        break;
       default:
+        if (is_sync_op(code)) sync_op(in, op, path, apath);
         break;
     }
     emit(std::move(in), path);

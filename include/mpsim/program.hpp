@@ -25,6 +25,9 @@ enum class OpCode : std::uint8_t {
 
 const char* to_string(OpCode op);
 
+/// Operations on a synchronisation object (Instr::obj names it).
+inline bool is_sync_op(OpCode op) { return op >= OpCode::Acquire && op <= OpCode::QSize; }
+
 /// One instruction. Which fields are used depends on `op` (see comments).
 struct Instr {
   OpCode op = OpCode::End;
