@@ -23,6 +23,7 @@ struct Core {
   Tick switch_left = 0;
   Tick switched_in = -1;   ///< boundary at which a switch to `pid` last completed
   Tick status_since = 0;
+  bool renews = false;     ///< scratch: Kernel::next_event_time's renews_silently, for advance
 };
 
 /// A wake-up at `tick`: group 0 = io/sleep/join timeout, group 1 = arrival.
@@ -44,6 +45,30 @@ enum class Stop { Compute, Blocked, Exited, Yielded };
 struct LockState {
   Pid holder = kNoPid;
   std::deque<Pid> waiters;
+};
+
+/// Zero-time operations run by each process at the current boundary (the
+/// runaway-loop guard). `clear` starts a new boundary in O(1): a slot counts
+/// from 0 again when it is next used. A deque, so that a reference to a count
+/// stays valid while the process it belongs to spawns children.
+class ZeroOpCounts {
+ public:
+  std::int64_t& operator[](Pid pid) {
+    auto i = static_cast<std::size_t>(pid);
+    if (slots_.size() <= i) slots_.resize(i + 1);
+    Slot& s = slots_[i];
+    if (s.boundary != boundary_) s = Slot{boundary_, 0};
+    return s.count;
+  }
+  void clear() { ++boundary_; }
+
+ private:
+  struct Slot {
+    std::uint64_t boundary = 0;
+    std::int64_t count = 0;
+  };
+  std::deque<Slot> slots_;
+  std::uint64_t boundary_ = 1;
 };
 
 class Kernel {
@@ -147,7 +172,7 @@ class Kernel {
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
-  std::map<Pid, std::int64_t> zero_ops_;  // zero-time operations run at this boundary, by pid
+  ZeroOpCounts zero_ops_;          // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   std::map<std::string, std::int32_t> object_index_;  // RunResult::objects by name
   RunResult result_;
