@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "jitter.hpp"
 #include "mpsim/policy.hpp"
 
 namespace mpsim::bench {
@@ -12,31 +13,6 @@ namespace mpsim::bench {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-// splitmix64: a tiny, well-mixed generator, enough to turn a seed into offsets.
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// The prime modulus of the jitter hash: index * index + offset stays below
-// 2^41 for every allowed count (10^6), and the product below 2^37.
-constexpr std::uint64_t kJitterPrime = 1000003;
-
-// A scenario expression giving each process (by `index`) a value in [lo, hi]:
-// a quadratic hash modulo a prime, scrambled by `multiplier` (< 2^17) and
-// shifted by `offset` (the seed's part). A linear hash of index would repeat
-// with a short period; this one looks random (no correlation between
-// neighbours). One shared program then sees per-process jitter through its
-// args, without one JSON entry per process.
-std::string jitter(std::int64_t lo, std::int64_t hi, std::uint64_t multiplier,
-                   std::uint64_t offset) {
-  std::string p = std::to_string(kJitterPrime);
-  return std::to_string(lo) + " + (index * index + " + std::to_string(offset) + ") % " + p + " * " +
-         std::to_string(multiplier) + " % " + p + " % " + std::to_string(hi - lo + 1);
-}
 
 bool has_param(const std::string& policy, const std::string& key) {
   const PolicyInfo* info = find_policy(policy);
@@ -56,10 +32,9 @@ ojson machine_json(const MachineSpec& m) {
 // [1, 16] and wait in [1, 64]. Bursts differ between processes so that
 // completions spread over many ticks (the expensive case: few events per
 // boundary); computes up to 4 quanta long make rr slice most of them.
+// The lengths come from jitter.hpp, which the SimGrid program shares.
 std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
-  std::uint64_t state = seed;
-  std::uint64_t cpu_offset = splitmix64(state) % kJitterPrime;
-  std::uint64_t io_offset = splitmix64(state) % kJitterPrime;
+  BurstJitter j = burst_jitter(seed);
   ojson body = ojson::array({{{"compute", "cpu"}}, {{"io", "wait"}}});
   ojson doc = {{"name", "bench-bursts"},
                {"machine", machine_json(m)},
@@ -68,8 +43,8 @@ std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std:
                                             {"program", "worker"},
                                             {"count", size.processes},
                                             {"args",
-                                             {{"cpu", jitter(1, 16, 7919, cpu_offset)},
-                                              {"wait", jitter(1, 64, 104729, io_offset)}}}}})}};
+                                             {{"cpu", j.cpu.expression()},
+                                              {"wait", j.wait.expression()}}}}})}};
   return doc.dump();
 }
 
