@@ -121,6 +121,7 @@ void Kernel::expire_quanta() {
 // would only "switch" it to itself and count a switch that never happened.
 bool Kernel::wanted_by_other(const Core& c, const Process& p) {
   if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
+  if (policy_->ranks_all_equal()) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
   visit_ready(*policy_, [&](Process& r) {
     wanted = r.can_run_on(c.id) && !policy_->prefers(p, r, now_);

@@ -86,11 +86,6 @@ void Variables::set(std::string_view name, Value v) {
   items_.emplace_back(std::string(name), std::move(v));
 }
 
-bool Process::can_run_on(CoreId c) const {
-  if (affinity.empty()) return true;
-  for (CoreId a : affinity)
-    if (a == c) return true;
-  return false;
-}
+
 
 }  // namespace mpsim

@@ -69,7 +69,12 @@ struct Process {
   // Outcome and accounting.
   ProcessResult stats;
 
-  [[nodiscard]] bool can_run_on(CoreId c) const;
+  [[nodiscard]] bool can_run_on(CoreId c) const {
+    if (affinity.empty()) return true;  // the usual case, on every scheduling decision
+    for (CoreId a : affinity)
+      if (a == c) return true;
+    return false;
+  }
   [[nodiscard]] bool alive() const {
     return state == ProcState::Ready || state == ProcState::Running || state == ProcState::Blocked;
   }
