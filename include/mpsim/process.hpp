@@ -18,6 +18,8 @@ class Variables {
  public:
   [[nodiscard]] const Value* find(std::string_view name) const;
   void set(std::string_view name, Value v);
+  /// Room for `n` variables (a million processes each keep their own).
+  void reserve(std::size_t n) { items_.reserve(n); }
   [[nodiscard]] const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
 
  private:
