@@ -23,7 +23,8 @@ struct Options {
   bool no_fork = false;
   bool simgrid = false;
   bool scaling = false;
-  int reps = 0;  // 0: 5, or 1 with --quick
+  int reps = 0;  // 0: 5, or 3 with --quick
+  double floor_mevs = -1;  // -1: 1 with --quick, else off
   std::uint64_t seed = 1;
   int timeout_s = 600;
   std::vector<std::string> workloads;
@@ -84,7 +85,11 @@ std::vector<Case> plan(const Options& o) {
 }
 
 void add_options(CLI::App& app, Options& o) {
-  app.add_flag("--quick", o.quick, "seconds-long smoke version (small sizes, 1 run each), for CI");
+  app.add_flag("--quick", o.quick,
+               "seconds-long smoke version (small sizes, 3 runs each), for CI: fails below --floor");
+  app.add_option("--floor", o.floor_mevs,
+                 "exit 1 if a case of at least 100000 events runs below this many M events/s "
+                 "(default 1 with --quick, else off)");
   app.add_flag("--json", o.json, "print JSON on stdout (the table goes to stderr as progress)");
   app.add_flag("--list", o.list, "list the workloads and exit");
   app.add_flag("--scaling", o.scaling,
@@ -95,7 +100,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--no-fork", o.no_fork,
                "run cases in this process, for profilers (peak MB is then cumulative)");
   app.add_option("--reps", o.reps,
-                 "runs per case; the median is reported (default 5, 1 with --quick)")
+                 "runs per case; the median is reported (default 5, 3 with --quick)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--seed", o.seed, "seed of the jitter")->capture_default_str();
   app.add_option("--timeout", o.timeout_s, "seconds before a case is killed (0: never)")
@@ -189,7 +194,7 @@ int run(const Options& o) {
     if (!find_workload(name))
       throw std::invalid_argument("unknown workload " + name + " (see --list)");
   std::vector<Case> cases = plan(o);  // first: a bad option fails before any output
-  RunInfo info{describe_host(), o.reps ? o.reps : (o.quick ? 1 : 5), o.seed, o.quick};
+  RunInfo info{describe_host(), o.reps ? o.reps : (o.quick ? 3 : 5), o.seed, o.quick};
   RunSettings how{info.reps, o.seed, o.timeout_s, !o.no_fork};
   std::ostream& table = o.json ? std::cerr : std::cout;
   print_header(table, info);
@@ -202,6 +207,18 @@ int run(const Options& o) {
   if (o.json) std::cout << to_json(info, results) << "\n";
   bool all_ok =
       std::all_of(results.begin(), results.end(), [](const CaseResult& r) { return r.ok; });
+  // The smoke test's point: a generous floor that only a real regression
+  // (or a broken build type) falls below. Tiny cases are too noisy to judge.
+  double floor = o.floor_mevs >= 0 ? o.floor_mevs : (o.quick ? 1.0 : 0.0);
+  for (const CaseResult& r : results) {
+    if (!r.ok || floor <= 0 || r.events < 100000 || r.events_per_second() >= floor * 1e6) continue;
+    std::cerr << "mpsim-bench: " << r.spec.workload->name << " "
+              << r.spec.workload->size_label(r.spec.size) << " " << policy_label(r.spec.machine)
+              << " on " << r.spec.machine.cores << " core(s), log "
+              << (r.spec.record_events ? "on" : "off") << ": " << r.events_per_second() / 1e6
+              << " M events/s, below the floor of " << floor << " M events/s\n";
+    all_ok = false;
+  }
   return all_ok ? 0 : 1;
 }
 

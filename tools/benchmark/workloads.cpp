@@ -79,6 +79,13 @@ std::vector<MachineSpec> rr_and_fcfs(std::vector<std::int32_t> cores) {
   return out;
 }
 
+// rr q4, fcfs and fair (quantum 1: processor sharing, a decision every tick).
+std::vector<MachineSpec> rr_fcfs_fair(std::vector<std::int32_t> cores) {
+  std::vector<MachineSpec> out = rr_and_fcfs(cores);
+  for (std::int32_t c : cores) out.push_back(MachineSpec{"fair", 1, c});
+  return out;
+}
+
 std::vector<Workload> make_table() {
   std::vector<Workload> t;
   t.push_back(Workload{
@@ -89,7 +96,7 @@ std::vector<Workload> make_table() {
       .size_label = processes_x_bursts,
       .full_sizes = {{1000, 100, 0}, {10000, 100, 0}, {100000, 10, 0}},
       .quick_sizes = {{1000, 10, 0}, {10000, 1, 0}},
-      .machines = rr_and_fcfs({1, 4}),
+      .machines = rr_fcfs_fair({1, 4}),
       .note =
           "size MxK; K is 10 for M = 10^5 (100 otherwise) so that every run stays within seconds"});
   t.push_back(
