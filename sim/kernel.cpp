@@ -50,6 +50,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   procs_[1].pid = kInitPid;
   procs_[1].name = "init";
   procs_[1].state = ProcState::Running;  // init never changes state; it only adopts and reaps
+  by_pid_ = {&procs_[0], &procs_[1]};
   for (const ProcessSpec& spec : s.processes) {
     for (std::int32_t i = 0; i < spec.count; ++i) {
       Pid pid = static_cast<Pid>(procs_.size());
@@ -77,6 +78,7 @@ Pid Kernel::create_process(Pid parent, const Program& program, std::string name,
   Pid pid = static_cast<Pid>(procs_.size());
   procs_.emplace_back();
   Process& p = procs_.back();
+  by_pid_.push_back(&p);
   p.pid = pid;
   p.parent = parent;
   p.original_parent = parent;
@@ -296,6 +298,7 @@ void Kernel::finish_run() {
   // that the peak is about the larger of the two rather than their sum (a
   // million processes: ~0.9 GB of state, ~0.25 GB of results).
   result_.processes.reserve(procs_.size() - 2);
+  by_pid_ = {};        // proc() is not used past this point
   procs_.pop_front();  // unused slot 0
   procs_.pop_front();  // init
   for (std::size_t n = 1; !procs_.empty(); ++n) {

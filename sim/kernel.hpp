@@ -48,26 +48,24 @@ struct LockState {
 };
 
 /// Zero-time operations run by each process at the current boundary (the
-/// runaway-loop guard). `clear` starts a new boundary in O(1): a slot counts
-/// from 0 again when it is next used. A deque, so that a reference to a count
-/// stays valid while the process it belongs to spawns children.
+/// runaway-loop guard), kept in the process itself (Process::zero_ops*).
+/// `clear` starts a new boundary in O(1): a count restarts from 0 when it is
+/// next used at a later boundary.
 class ZeroOpCounts {
  public:
+  explicit ZeroOpCounts(const std::vector<Process*>& by_pid) : by_pid_(by_pid) {}
   std::int64_t& operator[](Pid pid) {
-    auto i = static_cast<std::size_t>(pid);
-    if (slots_.size() <= i) slots_.resize(i + 1);
-    Slot& s = slots_[i];
-    if (s.boundary != boundary_) s = Slot{boundary_, 0};
-    return s.count;
+    Process& p = *by_pid_[static_cast<std::size_t>(pid)];
+    if (p.zero_ops_boundary != boundary_) {
+      p.zero_ops_boundary = boundary_;
+      p.zero_ops = 0;
+    }
+    return p.zero_ops;
   }
   void clear() { ++boundary_; }
 
  private:
-  struct Slot {
-    std::uint64_t boundary = 0;
-    std::int64_t count = 0;
-  };
-  std::deque<Slot> slots_;
+  const std::vector<Process*>& by_pid_;
   std::uint64_t boundary_ = 1;
 };
 
@@ -77,7 +75,7 @@ class Kernel {
   RunResult run();
 
   // --- used by the interpreter and lifecycle code ---
-  Process& proc(Pid pid) { return procs_[static_cast<std::size_t>(pid)]; }
+  Process& proc(Pid pid) { return *by_pid_[static_cast<std::size_t>(pid)]; }
   [[nodiscard]] bool valid_pid(std::int64_t pid) const {
     return pid > kInitPid && pid < static_cast<std::int64_t>(procs_.size());
   }
@@ -158,6 +156,7 @@ class Kernel {
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
+  std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
   std::vector<Core> cores_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt),
@@ -172,7 +171,7 @@ class Kernel {
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
-  ZeroOpCounts zero_ops_;          // zero-time operations run at this boundary, by pid
+  ZeroOpCounts zero_ops_{by_pid_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   std::map<std::string, std::int32_t> object_index_;  // RunResult::objects by name
   RunResult result_;

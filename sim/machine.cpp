@@ -265,7 +265,7 @@ Tick Kernel::next_event_time() {
   Tick t = timers_.empty() ? kNever : timers_.top().tick;
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
-      const Process& p = procs_[static_cast<std::size_t>(c.pid)];
+      const Process& p = proc(c.pid);
       Tick until = p.remaining;
       c.renews = renews_silently(c, p);
       if (!c.renews) until = std::min(until, std::max<Tick>(1, policy_->slice_left(p)));

@@ -44,6 +44,8 @@ struct Process {
   Tick remaining = 0;          ///< ticks left of the current compute (0: not computing)
   std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
   std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
+  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
+  std::int64_t zero_ops = 0;            ///< zero-time operations run at that boundary (runaway guard)
 
   // Scheduling state (changed only by the machine).
   ProcState state = ProcState::New;
