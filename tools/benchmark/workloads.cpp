@@ -60,6 +60,46 @@ std::string long_compute_scenario(const WorkloadSize& size, const MachineSpec& m
   return doc.dump();
 }
 
+// One root spawning M - 1 children (M processes in all), one per tick (`compute 1` between spawns keeps
+// the root within the runaway-loop limit of zero-time operations), then
+// joining them in creation order (their pids follow its own), one per tick.
+// Each child computes 1..4 ticks and does io 1..8 (by pid).
+std::string spawn_wide_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t) {
+  ojson root = ojson::array(
+      {{{"set", "first"}, {"value", "pid + 1"}},
+       {{"repeat", size.processes - 1}, {"do", ojson::array({{{"spawn", "leaf"}}, {{"compute", 1}}})}},
+       {{"set", "i"}, {"value", 0}},
+       {{"repeat", size.processes - 1},
+        {"do", ojson::array({{{"join", "first + i"}},
+                             {{"set", "i"}, {"value", "i + 1"}},
+                             {{"compute", 1}}})}}});
+  ojson leaf = ojson::array({{{"compute", "1 + pid % 4"}}, {{"io", "1 + pid % 8"}}});
+  ojson doc = {{"name", "bench-spawn-wide"},
+               {"machine", machine_json(m)},
+               {"programs", {{"root", root}, {"leaf", leaf}}},
+               {"processes", ojson::array({{{"name", "root"}, {"program", "root"}}})}};
+  return doc.dump();
+}
+
+// A chain of M processes: each spawns one child and joins it, so all M are
+// alive at once, M - 1 of them blocked on join; then each computes 1 tick.
+std::string spawn_deep_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t) {
+  ojson node = ojson::array(
+      {{{"if", "depth > 0"},
+        {"then", ojson::array({{{"spawn", "node"}, {"into", "c"}, {"args", {{"depth", "depth - 1"}}}},
+                               {{"join", "c"}}})}},
+       {{"compute", 1}}});
+  ojson doc = {{"name", "bench-spawn-deep"},
+               {"machine", machine_json(m)},
+               {"programs", {{"node", node}}},
+               {"processes", ojson::array({{{"name", "node"},
+                                            {"program", "node"},
+                                            {"args", {{"depth", size.processes - 1}}}}})}};
+  return doc.dump();
+}
+
+std::string processes_only(const WorkloadSize& s) { return std::to_string(s.processes); }
+
 std::string processes_x_bursts(const WorkloadSize& s) {
   return std::to_string(s.processes) + "x" + std::to_string(s.bursts);
 }
@@ -99,6 +139,24 @@ std::vector<Workload> make_table() {
       .machines = rr_fcfs_fair({1, 4}),
       .note =
           "size MxK; K is 10 for M = 10^5 (100 otherwise) so that every run stays within seconds"});
+  t.push_back(Workload{
+      .name = "spawn-wide",
+      .summary = "one root spawns M - 1 children one tick apart, then joins them all",
+      .scenario = spawn_wide_scenario,
+      .size_label = processes_only,
+      .full_sizes = {{100000, 1, 0}},
+      .quick_sizes = {{1000, 1, 0}},
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size M: processes in all, the root included"});
+  t.push_back(Workload{
+      .name = "spawn-deep",
+      .summary = "a chain of M processes, each spawning and joining the next",
+      .scenario = spawn_deep_scenario,
+      .size_label = processes_only,
+      .full_sizes = {{100000, 1, 0}},
+      .quick_sizes = {{1000, 1, 0}},
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size M: the length of the chain (all alive at once)"});
   t.push_back(
       Workload{.name = "long-compute",
                .summary = "one process computing T = 10^9 ticks in a single compute",
