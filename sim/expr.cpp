@@ -240,6 +240,7 @@ Expr Expr::parse(std::string_view source) {
   Expr e;
   e.root_ = Parser(source).parse_all();
   e.source_ = std::string(source);
+  e.classify();
   return e;
 }
 
@@ -247,13 +248,31 @@ Expr Expr::constant(std::int64_t v) {
   Expr e;
   e.root_ = make(NodeKind::Literal, {}, {}, Value{v});
   e.source_ = std::to_string(v);
+  e.classify();
   return e;
+}
+
+void Expr::classify() {
+  shape_ = Shape::General;
+  if (root_->kind == NodeKind::Variable) shape_ = Shape::Variable;
+  if (const auto* i = std::get_if<std::int64_t>(&root_->literal); i && root_->kind == NodeKind::Literal) {
+    shape_ = Shape::Int;
+    int_value_ = *i;
+  }
 }
 
 Value Expr::eval(const EvalContext& ctx) const { return eval_node(*root_, ctx); }
 
 std::int64_t Expr::eval_int(const EvalContext& ctx, std::string_view what) const {
-  Value v = eval(ctx);
+  if (shape_ == Shape::Int) return int_value_;
+  // The same value and errors as eval_node, without the tree walk and a copy.
+  std::optional<Value> var;
+  if (shape_ == Shape::Variable) {
+    var = ctx.variable(root_->name);
+    if (!var) throw RuntimeError("unknown variable '" + root_->name + "'");
+    if (const auto* i = std::get_if<std::int64_t>(&*var)) return *i;
+  }
+  Value v = var ? std::move(*var) : eval(ctx);
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   throw RuntimeError(std::string(what) + " must be an int, '" + source_ + "' is " + type_name(v));
 }

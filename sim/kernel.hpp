@@ -24,6 +24,7 @@ struct Core {
   Tick switch_left = 0;
   Tick switched_in = -1;   ///< boundary at which a switch to `pid` last completed
   Tick status_since = 0;
+  bool renews = false;     ///< scratch: Kernel::next_event_time's renews_silently, for advance
 };
 
 /// A wake-up at `tick`: group 0 = io/sleep/join timeout, group 1 = arrival.
@@ -42,13 +43,35 @@ struct Timer {
 /// How a process's zero-time run ended.
 enum class Stop { Compute, Blocked, Exited, Yielded };
 
+/// Zero-time operations run by each process at the current boundary (the
+/// runaway-loop guard), kept in the process itself (Process::zero_ops*).
+/// `clear` starts a new boundary in O(1): a count restarts from 0 when it is
+/// next used at a later boundary.
+class ZeroOpCounts {
+ public:
+  explicit ZeroOpCounts(const std::vector<Process*>& by_pid) : by_pid_(by_pid) {}
+  std::int64_t& operator[](Pid pid) {
+    Process& p = *by_pid_[static_cast<std::size_t>(pid)];
+    if (p.zero_ops_boundary != boundary_) {
+      p.zero_ops_boundary = boundary_;
+      p.zero_ops = 0;
+    }
+    return p.zero_ops;
+  }
+  void clear() { ++boundary_; }
+
+ private:
+  const std::vector<Process*>& by_pid_;
+  std::uint64_t boundary_ = 1;
+};
+
 class Kernel {
  public:
   Kernel(const Scenario& s, const RunOptions& o);
   RunResult run();
 
   // --- used by the interpreter and lifecycle code ---
-  Process& proc(Pid pid) { return procs_[static_cast<std::size_t>(pid)]; }
+  Process& proc(Pid pid) { return *by_pid_[static_cast<std::size_t>(pid)]; }
   [[nodiscard]] bool valid_pid(std::int64_t pid) const {
     return pid > kInitPid && pid < static_cast<std::int64_t>(procs_.size());
   }
@@ -150,6 +173,7 @@ class Kernel {
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
+  std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
   std::vector<Core> cores_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt),
@@ -164,7 +188,7 @@ class Kernel {
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
-  std::map<Pid, std::int64_t> zero_ops_;  // zero-time operations run at this boundary, by pid
+  ZeroOpCounts zero_ops_{by_pid_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;
 };

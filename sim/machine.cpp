@@ -14,6 +14,18 @@ RunResult simulate(const Scenario& scenario, const RunOptions& options) {
 
 namespace detail {
 
+namespace {
+
+// Policy::for_each_ready with a visitor that captures many references: handing
+// it over as one pointer keeps std::function from allocating, which matters
+// because the machine visits the ready queue at nearly every boundary.
+template <typename F>
+void visit_ready(Policy& policy, F&& visit) {
+  policy.for_each_ready([fp = &visit](Process& r) { return (*fp)(r); });
+}
+
+}  // namespace
+
 RunResult Kernel::run() {
   for (;;) {
     wake_timers();           // 1. io/sleep/timeouts end, then arrivals, each in pid order
@@ -112,8 +124,10 @@ void Kernel::expire_quanta() {
 // ranks strictly below `p` would not (MLFQ: a lower level), so requeueing `p`
 // would only "switch" it to itself and count a switch that never happened.
 bool Kernel::wanted_by_other(const Core& c, const Process& p) {
+  if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
+  if (policy_->ranks_all_equal()) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
-  policy_->for_each_ready([&](Process& r) {
+  visit_ready(*policy_, [&](Process& r) {
     wanted = r.can_run_on(c.id) && !policy_->prefers(p, r, now_);
     return !wanted;
   });
@@ -146,7 +160,7 @@ void Kernel::preempt_for_better() {
     }
   }
   std::vector<Core*> victims;
-  policy_->for_each_ready([&](Process& r) {
+  visit_ready(*policy_, [&](Process& r) {
     // A free core would take `r` in phase 5: no preemption needed for it.
     for (Core& c : cores_) {
       if (!taken[static_cast<std::size_t>(c.id)] && c.status == CoreStatus::Idle && r.can_run_on(c.id)) {
@@ -220,7 +234,7 @@ Tick Kernel::advance() {
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
       Process& p = proc(c.pid);
-      bool renews = renews_silently(c, p);
+      bool renews = c.renews;  // computed by next_event_time just above, same state
       Tick slice = policy_->slice_left(p) + p.quantum_used;
       p.remaining -= d;
       p.quantum_used += d;
@@ -249,13 +263,16 @@ bool Kernel::renews_silently(const Core& c, const Process& p) {
   return policy_->silent_slice_end() && !wanted_by_other(c, p);
 }
 
+// Also leaves renews_silently's answer in Core::renews for advance(), which
+// runs right after at the same boundary (nothing changes in between).
 Tick Kernel::next_event_time() {
   Tick t = timers_.empty() ? kNever : timers_.top().tick;
-  for (const Core& c : cores_) {
+  for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
-      const Process& p = procs_[static_cast<std::size_t>(c.pid)];
+      const Process& p = proc(c.pid);
       Tick until = p.remaining;
-      if (!renews_silently(c, p)) until = std::min(until, std::max<Tick>(1, policy_->slice_left(p)));
+      c.renews = renews_silently(c, p);
+      if (!c.renews) until = std::min(until, std::max<Tick>(1, policy_->slice_left(p)));
       t = std::min(t, now_ + until);
     } else if (c.status == CoreStatus::Switching) {
       t = std::min(t, now_ + c.switch_left);
@@ -277,7 +294,7 @@ Tick Kernel::next_event_time() {
 // boundary more, at which nothing happens.
 bool Kernel::preemption_pending() {
   bool pending = false;
-  policy_->for_each_ready([&](Process& r) {
+  visit_ready(*policy_, [&](Process& r) {
     for (const Core& c : cores_)
       if (c.status == CoreStatus::Running && r.can_run_on(c.id) &&
           policy_->prefers(r, proc(c.pid), now_))

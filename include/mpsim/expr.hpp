@@ -58,8 +58,15 @@ class Expr {
   [[nodiscard]] std::vector<std::string> functions() const;
 
  private:
+  /// What eval_int can do without walking the tree: compute and io amounts are
+  /// nearly always an integer literal or a lone variable.
+  enum class Shape : std::uint8_t { General, Int, Variable };
+  void classify();
+
   std::shared_ptr<const ExprNode> root_;
   std::string source_;
+  Shape shape_ = Shape::General;
+  std::int64_t int_value_ = 0;  ///< Shape::Int
 };
 
 /// A print template: literal text with `{expression}` holes; `{{` and `}}` are braces.

@@ -26,6 +26,9 @@ class Policy {
   virtual void for_each_ready(const std::function<bool(Process&)>& visit) = 0;
   /// Strictly prefers running `a` over `b` (for preemption and victim choice).
   [[nodiscard]] virtual bool prefers(const Process& a, const Process& b, Tick now) const = 0;
+  /// True when prefers() is false for every pair (FIFO policies), so the
+  /// machine need not visit the ready queue to ask it.
+  [[nodiscard]] virtual bool ranks_all_equal() const { return false; }
   /// Does the policy take cores from running processes for better ready ones?
   [[nodiscard]] virtual bool preemptive() const = 0;
   /// Ticks the running process `p` may still run before its slice ends (kNever: no slicing).

@@ -18,6 +18,8 @@ class Variables {
  public:
   [[nodiscard]] const Value* find(std::string_view name) const;
   void set(std::string_view name, Value v);
+  /// Room for `n` variables (a million processes each keep their own).
+  void reserve(std::size_t n) { items_.reserve(n); }
   [[nodiscard]] const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
 
  private:
@@ -49,6 +51,8 @@ struct Process {
   bool wait_reacquire = false;     ///< condition wait: notified or timed out, now queued for the lock
   bool wait_timed_out = false;     ///< condition wait: its timeout fired
   Tick wait_since = 0;             ///< tick the wait began (per-object blocked time)
+  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
+  std::int64_t zero_ops = 0;            ///< zero-time operations run at that boundary (runaway guard)
 
   // Scheduling state (changed only by the machine).
   ProcState state = ProcState::New;
@@ -76,7 +80,12 @@ struct Process {
   // Outcome and accounting.
   ProcessResult stats;
 
-  [[nodiscard]] bool can_run_on(CoreId c) const;
+  [[nodiscard]] bool can_run_on(CoreId c) const {
+    if (affinity.empty()) return true;  // the usual case, on every scheduling decision
+    for (CoreId a : affinity)
+      if (a == c) return true;
+    return false;
+  }
   [[nodiscard]] bool alive() const {
     return state == ProcState::Ready || state == ProcState::Running || state == ProcState::Blocked;
   }

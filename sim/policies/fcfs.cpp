@@ -12,6 +12,7 @@ class Fcfs : public Policy {
   bool has_ready_for(CoreId core) const override { return q_.has_for(core); }
   void for_each_ready(const std::function<bool(Process&)>& f) override { q_.visit(f); }
   bool prefers(const Process&, const Process&, Tick) const override { return false; }
+  bool ranks_all_equal() const override { return true; }
   bool preemptive() const override { return false; }
   Tick slice_left(const Process&) const override { return kNever; }
   std::string describe() const override { return "fcfs"; }

@@ -15,11 +15,18 @@ class FifoQueue {
  public:
   void push(Process& p, bool front) { front ? q_.push_front(&p) : q_.push_back(&p); }
   void remove(Process& p) {
+    if (!q_.empty() && q_.front() == &p) return q_.pop_front();
+    if (!q_.empty() && q_.back() == &p) return q_.pop_back();
     auto it = std::find(q_.begin(), q_.end(), &p);
     if (it != q_.end()) q_.erase(it);
   }
   Process* pop_for(CoreId core) {
-    for (auto it = q_.begin(); it != q_.end(); ++it) {
+    if (q_.empty()) return nullptr;
+    if (Process* head = q_.front(); head->can_run_on(core)) {  // the usual case: no affinity
+      q_.pop_front();
+      return head;
+    }
+    for (auto it = q_.begin() + 1; it != q_.end(); ++it) {
       if ((*it)->can_run_on(core)) {
         Process* p = *it;
         q_.erase(it);
@@ -29,6 +36,8 @@ class FifoQueue {
     return nullptr;
   }
   [[nodiscard]] bool has_for(CoreId core) const {
+    if (q_.empty()) return false;
+    if (q_.front()->can_run_on(core)) return true;
     return std::any_of(q_.begin(), q_.end(), [&](const Process* p) { return p->can_run_on(core); });
   }
   bool visit(const std::function<bool(Process&)>& f) {

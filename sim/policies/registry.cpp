@@ -13,6 +13,8 @@ std::unique_ptr<Policy> make_sjf(const MachineConfig&);
 std::unique_ptr<Policy> make_srtf(const MachineConfig&);
 std::unique_ptr<Policy> make_priority(const MachineConfig&);
 std::unique_ptr<Policy> make_mlfq(const MachineConfig&);
+std::unique_ptr<Policy> make_fair(const MachineConfig&);
+std::unique_ptr<Policy> make_cfs(const MachineConfig&);
 }  // namespace policies
 
 namespace {
@@ -61,6 +63,19 @@ const std::vector<PolicyInfo>& policy_registry() {
         {"boost", ParamKind::Int, 0, std::int64_t{0}, "every this many ticks all return to level 0 (0 = never)"}},
        policies::make_mlfq,
        check_mlfq},
+      {"fair",
+       "processor sharing in ticks: least CPU received first",
+       {{"quantum", ParamKind::Int, 1, std::int64_t{1}, "ticks a process runs before the next pick"}},
+       policies::make_fair,
+       {}},
+      {"cfs",
+       "weighted fair share by virtual runtime (Linux CFS-like, weights from nice)",
+       {{"sched_latency", ParamKind::Int, 1, std::int64_t{6},
+         "ticks in which every runnable process should run once"},
+        {"min_granularity", ParamKind::Int, 1, std::int64_t{1},
+         "shortest slice, and the virtual-runtime lead a waking process needs to preempt"}},
+       policies::make_cfs,
+       {}},
   };
   return kPolicies;
 }

@@ -142,7 +142,7 @@ class ScenarioGen {
   }
 
   std::string scheduler() {
-    switch (pick(0, 5)) {
+    switch (pick(0, 7)) {
       case 0:
         return R"("fcfs")";
       case 1:
@@ -155,6 +155,11 @@ class ScenarioGen {
         return std::string(R"({"policy": "priority", "preemptive": )") +
                (chance(60) ? "true" : "false") +
                ", \"aging\": " + num(chance(50) ? 0 : pick(1, 3)) + "}";
+      case 5:
+        return R"({"policy": "fair", "quantum": )" + num(pick(1, 3)) + "}";
+      case 6:
+        return R"({"policy": "cfs", "sched_latency": )" + num(pick(1, 8)) +
+               ", \"min_granularity\": " + num(pick(1, 3)) + "}";
       default:
         return mlfq();
     }
@@ -185,6 +190,7 @@ class ScenarioGen {
            num(chance(60) ? 0 : pick(0, programs - 1)) + "\", \"count\": " + num(count) +
            ", \"arrival\": " + num(chance(50) ? 0 : pick(0, 6)) +
            ", \"priority\": " + num(pick(0, 3));
+      if (chance(30)) s += ", \"nice\": " + num(pick(-5, 5));  // cfs weights
       if (chance(25)) s += ", \"affinity\": " + affinity();
       if (chance(5)) s += R"(, "daemon": true)";
       s += "}";

@@ -3,10 +3,13 @@
 // Run it through tools/bench, which builds it first.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "report.hpp"
 #include "runner.hpp"
+#include "simgrid.hpp"
 #include "workloads.hpp"
 
 namespace mpsim::bench {
@@ -18,7 +21,10 @@ struct Options {
   bool json = false;
   bool list = false;
   bool no_fork = false;
-  int reps = 0;  // 0: 5, or 1 with --quick
+  bool simgrid = false;
+  bool scaling = false;
+  int reps = 0;  // 0: 5, or 3 with --quick
+  double floor_mevs = -1;  // -1: 1 with --quick, else off
   std::uint64_t seed = 1;
   int timeout_s = 600;
   std::vector<std::string> workloads;
@@ -79,13 +85,22 @@ std::vector<Case> plan(const Options& o) {
 }
 
 void add_options(CLI::App& app, Options& o) {
-  app.add_flag("--quick", o.quick, "seconds-long smoke version (small sizes, 1 run each), for CI");
+  app.add_flag("--quick", o.quick,
+               "seconds-long smoke version (small sizes, 3 runs each), for CI: fails below --floor");
+  app.add_option("--floor", o.floor_mevs,
+                 "exit 1 if a case of at least 100000 events runs below this many M events/s "
+                 "(default 1 with --quick, else off)");
   app.add_flag("--json", o.json, "print JSON on stdout (the table goes to stderr as progress)");
   app.add_flag("--list", o.list, "list the workloads and exit");
+  app.add_flag("--scaling", o.scaling,
+               "bursts M x 10 for M = 10^3 ... 10^6 under rr q4 on 1 core, log off: time and memory "
+               "against M (--size replaces the sizes)");
+  app.add_flag("--simgrid", o.simgrid,
+               "bursts in mpsim (rr, fair) and SimGrid side by side (default 1000x100, 1 core, 3 runs)");
   app.add_flag("--no-fork", o.no_fork,
                "run cases in this process, for profilers (peak MB is then cumulative)");
   app.add_option("--reps", o.reps,
-                 "runs per case; the median is reported (default 5, 1 with --quick)")
+                 "runs per case; the median is reported (default 5, 3 with --quick)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--seed", o.seed, "seed of the jitter")->capture_default_str();
   app.add_option("--timeout", o.timeout_s, "seconds before a case is killed (0: never)")
@@ -104,12 +119,82 @@ void list_workloads(std::ostream& out) {
   for (const Workload& w : workloads()) out << w.name << ": " << w.summary << "\n";
 }
 
+int run_simgrid(const Options& o) {
+  SimgridSettings s;
+  const Workload* w = find_workload("bursts");
+  for (const auto& text : o.sizes) s.sizes.push_back(parse_size(text, w->full_sizes.front()));
+  if (s.sizes.empty()) s.sizes.push_back(WorkloadSize{1000, 100, 0});
+  s.cores = o.cores.empty() ? std::vector<std::int32_t>{1} : o.cores;
+  s.reps = o.reps ? o.reps : 3;
+  s.seed = o.seed;
+  s.timeout_s = o.timeout_s;
+  return compare_with_simgrid(std::cout, s);
+}
+
+// How time and memory grow with M. K stays fixed, so events grow with M and
+// a linear engine shows a time ratio of 10 per decade (2 per doubling).
+int run_scaling(const Options& o) {
+  const Workload* w = find_workload("bursts");
+  std::vector<WorkloadSize> sizes;
+  for (const auto& text : o.sizes) sizes.push_back(parse_size(text, WorkloadSize{1000, 10, 0}));
+  if (sizes.empty())
+    for (std::int64_t m : {1000, 10000, 100000, 500000, 1000000}) sizes.push_back({m, 10, 0});
+  int reps = o.reps ? o.reps : 3;
+  RunSettings how{reps, o.seed, o.timeout_s, !o.no_fork};
+  RunInfo info{describe_host(), reps, o.seed, false};
+  std::cout << "scaling: bursts M x K under rr q4 on 1 core, event log "
+            << (o.log == "on" ? "on" : "off") << ", median of " << reps << " runs\n"
+            << "host: " << info.host.cpu << ", " << info.host.logical_cpus << " logical CPUs, "
+            << info.host.memory_mb << " MB; build " << info.host.build_type << ", "
+            << info.host.compiler << "\n\n";
+  std::printf("%9s %4s %11s %10s %8s %9s %9s %12s %14s\n", "M", "K", "events", "median ms", "Mev/s",
+              "peak MB", "load ms", "time ratio", "per doubling");
+  std::fflush(stdout);
+  int status = 0;
+  double prev_s = 0;
+  std::int64_t prev_m = 0;
+  for (const WorkloadSize& size : sizes) {
+    CaseResult r = run_case(Case{w, size, MachineSpec{"rr", 4, 1}, o.log == "on"}, how);
+    if (!r.ok) {
+      std::printf("%9lld %4lld FAILED: %s\n", static_cast<long long>(size.processes),
+                  static_cast<long long>(size.bursts), r.failure.c_str());
+      status = 1;
+      continue;
+    }
+    double t = r.median_seconds();
+    std::string ratio = "-", doubling = "-";
+    if (prev_m > 0 && prev_s > 0) {
+      double growth = static_cast<double>(size.processes) / static_cast<double>(prev_m);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.2f (x%.0f M)", t / prev_s, growth);
+      ratio = buf;
+      // the same growth per doubling of M: ratio^(1 / log2(growth))
+      std::snprintf(buf, sizeof buf, "%.2f", std::pow(t / prev_s, 1.0 / std::log2(growth)));
+      doubling = buf;
+    }
+    std::printf("%9lld %4lld %11lld %10.1f %8.2f %9.1f %9.1f %12s %14s\n",
+                static_cast<long long>(size.processes), static_cast<long long>(size.bursts),
+                static_cast<long long>(r.events), t * 1e3, r.events_per_second() / 1e6,
+                static_cast<double>(r.peak_rss_kb) / 1024, r.load_seconds * 1e3, ratio.c_str(),
+                doubling.c_str());
+    std::fflush(stdout);
+    prev_s = t;
+    prev_m = size.processes;
+  }
+  std::printf("\npeak MB: the child's peak RSS by the end of its first run (scenario, kernel state,\n"
+              "result); time ratio: median time against the row above; per doubling: the same\n"
+              "growth expressed per doubling of M (2.00 = linear)\n");
+  return status;
+}
+
 int run(const Options& o) {
+  if (o.simgrid) return run_simgrid(o);
+  if (o.scaling) return run_scaling(o);
   for (const auto& name : o.workloads)
     if (!find_workload(name))
       throw std::invalid_argument("unknown workload " + name + " (see --list)");
   std::vector<Case> cases = plan(o);  // first: a bad option fails before any output
-  RunInfo info{describe_host(), o.reps ? o.reps : (o.quick ? 1 : 5), o.seed, o.quick};
+  RunInfo info{describe_host(), o.reps ? o.reps : (o.quick ? 3 : 5), o.seed, o.quick};
   RunSettings how{info.reps, o.seed, o.timeout_s, !o.no_fork};
   std::ostream& table = o.json ? std::cerr : std::cout;
   print_header(table, info);
@@ -122,6 +207,18 @@ int run(const Options& o) {
   if (o.json) std::cout << to_json(info, results) << "\n";
   bool all_ok =
       std::all_of(results.begin(), results.end(), [](const CaseResult& r) { return r.ok; });
+  // The smoke test's point: a generous floor that only a real regression
+  // (or a broken build type) falls below. Tiny cases are too noisy to judge.
+  double floor = o.floor_mevs >= 0 ? o.floor_mevs : (o.quick ? 1.0 : 0.0);
+  for (const CaseResult& r : results) {
+    if (!r.ok || floor <= 0 || r.events < 100000 || r.events_per_second() >= floor * 1e6) continue;
+    std::cerr << "mpsim-bench: " << r.spec.workload->name << " "
+              << r.spec.workload->size_label(r.spec.size) << " " << policy_label(r.spec.machine)
+              << " on " << r.spec.machine.cores << " core(s), log "
+              << (r.spec.record_events ? "on" : "off") << ": " << r.events_per_second() / 1e6
+              << " M events/s, below the floor of " << floor << " M events/s\n";
+    all_ok = false;
+  }
   return all_ok ? 0 : 1;
 }
 

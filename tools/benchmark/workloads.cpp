@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "jitter.hpp"
 #include "mpsim/policy.hpp"
 
 namespace mpsim::bench {
@@ -12,31 +13,6 @@ namespace mpsim::bench {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-// splitmix64: a tiny, well-mixed generator, enough to turn a seed into offsets.
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// The prime modulus of the jitter hash: index * index + offset stays below
-// 2^41 for every allowed count (10^6), and the product below 2^37.
-constexpr std::uint64_t kJitterPrime = 1000003;
-
-// A scenario expression giving each process (by `index`) a value in [lo, hi]:
-// a quadratic hash modulo a prime, scrambled by `multiplier` (< 2^17) and
-// shifted by `offset` (the seed's part). A linear hash of index would repeat
-// with a short period; this one looks random (no correlation between
-// neighbours). One shared program then sees per-process jitter through its
-// args, without one JSON entry per process.
-std::string jitter(std::int64_t lo, std::int64_t hi, std::uint64_t multiplier,
-                   std::uint64_t offset) {
-  std::string p = std::to_string(kJitterPrime);
-  return std::to_string(lo) + " + (index * index + " + std::to_string(offset) + ") % " + p + " * " +
-         std::to_string(multiplier) + " % " + p + " % " + std::to_string(hi - lo + 1);
-}
 
 bool has_param(const std::string& policy, const std::string& key) {
   const PolicyInfo* info = find_policy(policy);
@@ -56,10 +32,9 @@ ojson machine_json(const MachineSpec& m) {
 // [1, 16] and wait in [1, 64]. Bursts differ between processes so that
 // completions spread over many ticks (the expensive case: few events per
 // boundary); computes up to 4 quanta long make rr slice most of them.
+// The lengths come from jitter.hpp, which the SimGrid program shares.
 std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
-  std::uint64_t state = seed;
-  std::uint64_t cpu_offset = splitmix64(state) % kJitterPrime;
-  std::uint64_t io_offset = splitmix64(state) % kJitterPrime;
+  BurstJitter j = burst_jitter(seed);
   ojson body = ojson::array({{{"compute", "cpu"}}, {{"io", "wait"}}});
   ojson doc = {{"name", "bench-bursts"},
                {"machine", machine_json(m)},
@@ -68,8 +43,8 @@ std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std:
                                             {"program", "worker"},
                                             {"count", size.processes},
                                             {"args",
-                                             {{"cpu", jitter(1, 16, 7919, cpu_offset)},
-                                              {"wait", jitter(1, 64, 104729, io_offset)}}}}})}};
+                                             {{"cpu", j.cpu.expression()},
+                                              {"wait", j.wait.expression()}}}}})}};
   return doc.dump();
 }
 
@@ -84,6 +59,46 @@ std::string long_compute_scenario(const WorkloadSize& size, const MachineSpec& m
        ojson::array({{{"name", "spin{index}"}, {"program", "spin"}, {"count", size.processes}}})}};
   return doc.dump();
 }
+
+// One root spawning M - 1 children (M processes in all), one per tick (`compute 1` between spawns keeps
+// the root within the runaway-loop limit of zero-time operations), then
+// joining them in creation order (their pids follow its own), one per tick.
+// Each child computes 1..4 ticks and does io 1..8 (by pid).
+std::string spawn_wide_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t) {
+  ojson root = ojson::array(
+      {{{"set", "first"}, {"value", "pid + 1"}},
+       {{"repeat", size.processes - 1}, {"do", ojson::array({{{"spawn", "leaf"}}, {{"compute", 1}}})}},
+       {{"set", "i"}, {"value", 0}},
+       {{"repeat", size.processes - 1},
+        {"do", ojson::array({{{"join", "first + i"}},
+                             {{"set", "i"}, {"value", "i + 1"}},
+                             {{"compute", 1}}})}}});
+  ojson leaf = ojson::array({{{"compute", "1 + pid % 4"}}, {{"io", "1 + pid % 8"}}});
+  ojson doc = {{"name", "bench-spawn-wide"},
+               {"machine", machine_json(m)},
+               {"programs", {{"root", root}, {"leaf", leaf}}},
+               {"processes", ojson::array({{{"name", "root"}, {"program", "root"}}})}};
+  return doc.dump();
+}
+
+// A chain of M processes: each spawns one child and joins it, so all M are
+// alive at once, M - 1 of them blocked on join; then each computes 1 tick.
+std::string spawn_deep_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t) {
+  ojson node = ojson::array(
+      {{{"if", "depth > 0"},
+        {"then", ojson::array({{{"spawn", "node"}, {"into", "c"}, {"args", {{"depth", "depth - 1"}}}},
+                               {{"join", "c"}}})}},
+       {{"compute", 1}}});
+  ojson doc = {{"name", "bench-spawn-deep"},
+               {"machine", machine_json(m)},
+               {"programs", {{"node", node}}},
+               {"processes", ojson::array({{{"name", "node"},
+                                            {"program", "node"},
+                                            {"args", {{"depth", size.processes - 1}}}}})}};
+  return doc.dump();
+}
+
+std::string processes_only(const WorkloadSize& s) { return std::to_string(s.processes); }
 
 std::string processes_x_bursts(const WorkloadSize& s) {
   return std::to_string(s.processes) + "x" + std::to_string(s.bursts);
@@ -104,6 +119,13 @@ std::vector<MachineSpec> rr_and_fcfs(std::vector<std::int32_t> cores) {
   return out;
 }
 
+// rr q4, fcfs and fair (quantum 1: processor sharing, a decision every tick).
+std::vector<MachineSpec> rr_fcfs_fair(std::vector<std::int32_t> cores) {
+  std::vector<MachineSpec> out = rr_and_fcfs(cores);
+  for (std::int32_t c : cores) out.push_back(MachineSpec{"fair", 1, c});
+  return out;
+}
+
 std::vector<Workload> make_table() {
   std::vector<Workload> t;
   t.push_back(Workload{
@@ -114,9 +136,27 @@ std::vector<Workload> make_table() {
       .size_label = processes_x_bursts,
       .full_sizes = {{1000, 100, 0}, {10000, 100, 0}, {100000, 10, 0}},
       .quick_sizes = {{1000, 10, 0}, {10000, 1, 0}},
-      .machines = rr_and_fcfs({1, 4}),
+      .machines = rr_fcfs_fair({1, 4}),
       .note =
           "size MxK; K is 10 for M = 10^5 (100 otherwise) so that every run stays within seconds"});
+  t.push_back(Workload{
+      .name = "spawn-wide",
+      .summary = "one root spawns M - 1 children one tick apart, then joins them all",
+      .scenario = spawn_wide_scenario,
+      .size_label = processes_only,
+      .full_sizes = {{100000, 1, 0}},
+      .quick_sizes = {{1000, 1, 0}},
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size M: processes in all, the root included"});
+  t.push_back(Workload{
+      .name = "spawn-deep",
+      .summary = "a chain of M processes, each spawning and joining the next",
+      .scenario = spawn_deep_scenario,
+      .size_label = processes_only,
+      .full_sizes = {{100000, 1, 0}},
+      .quick_sizes = {{1000, 1, 0}},
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size M: the length of the chain (all alive at once)"});
   t.push_back(
       Workload{.name = "long-compute",
                .summary = "one process computing T = 10^9 ticks in a single compute",
