@@ -12,6 +12,7 @@
 #include "mpsim/machine.hpp"
 #include "mpsim/policy.hpp"
 #include "mpsim/process.hpp"
+#include "runtime.hpp"
 
 namespace mpsim::detail {
 
@@ -38,15 +39,12 @@ struct Timer {
   }
 };
 
-/// How a process's zero-time run ended.
-enum class Stop { Compute, Blocked, Exited, Yielded };
-
 struct LockState {
   Pid holder = kNoPid;
   std::deque<Pid> waiters;
 };
 
-class Kernel {
+class Kernel final : public Runtime {
  public:
   Kernel(const Scenario& s, const RunOptions& o);
   RunResult run();
@@ -56,19 +54,19 @@ class Kernel {
   [[nodiscard]] bool valid_pid(std::int64_t pid) const {
     return pid > kInitPid && pid < static_cast<std::int64_t>(procs_.size());
   }
-  Tick now() const { return now_; }
-  const Scenario& scenario() const { return scenario_; }
+  Tick now() const override { return now_; }
+  const Scenario& scenario() const override { return scenario_; }
   const RunOptions& options() const { return options_; }
 
-  Pid create_process(Pid parent, const Program& program, std::string name, Variables vars);
-  void start_process(Process& child);          // new -> ready (child of a running process)
+  Process& create_process(Pid parent, const Program& program, std::string name, Variables vars) override;
+  void start_process(Process& child) override;  // new -> ready (child of a running process)
   /// -> zombie with all consequences; `normal` = ran its exit handling (not signalled)
   void exit_process(Process& p, std::int64_t code, bool normal);
   void detach(Process& p);
-  void signal_process(Process& target, int signo, Pid sender);
+  void signal_process(Process& target, int signo, Pid sender) override;
   void fail(Process& p, const std::string& message);  // runtime error: exit code 1
-  void print(Process& p, std::string text);
-  void block(Process& p, BlockReason why, Tick duration);  // duration kNever: no timeout
+  void print(Process& p, std::string text) override;
+  void block(Process& p, BlockReason why, Tick duration) override;  // duration kNever: no timeout
   void make_ready(Process& p, bool front = false);
   void reap(Process& zombie, Pid reaper);
   std::map<std::string, FileContent>& files() { return files_; }
@@ -84,20 +82,19 @@ class Kernel {
   /// Runs zero-time operations of `p` (which holds a core) until it reaches a
   /// time-consuming operation, blocks or exits.
   Stop run_zero_time(Process& p);
-  /// The child `handle` names, or a RuntimeError naming `what`.
-  Process& child_of(const Process& parent, const Value& handle, std::string_view what);
 
  private:
-  // The interpreter's operations (interpreter.cpp).
-  std::optional<Stop> step(Process& p, const Instr& in, const EvalContext& ctx);
-  std::optional<Stop> exit_sequence(Process& p);
-  std::optional<Stop> join(Process& p, const Instr& in, const EvalContext& ctx);
-  std::optional<Stop> read_file(Process& p, const Instr& in);
-  void write_file(Process& p, const Instr& in, const EvalContext& ctx);
-  std::optional<Stop> acquire(Process& p, const Instr& in);
-  void release(Process& p, const Instr& in);
-  Pid create_child(Process& p, const Instr& in, const EvalContext& ctx);
-  void start_child(Process& p, Process& c);
+  // The simulator's side of the interpreter's operations (interpreter.cpp;
+  // the decoding itself is Runtime::step, shared with the real-OS backend).
+  Process* lookup(std::int64_t pid) override;
+  Pid next_pid() override;
+  bool yield_core(Process& p) override;
+  std::optional<Stop> wait_child(Process& p, Process& c, Tick timeout) override;
+  std::optional<Stop> exit_sequence(Process& p) override;
+  std::optional<Value> read_key(Process& p, const std::string& object) override;
+  void write_key(Process& p, const std::string& object, Value v) override;
+  std::optional<Stop> acquire(Process& p, const Instr& in) override;
+  bool release_lock(Process& p, const std::string& lock) override;
 
  private:
   // The phases of one boundary (semantics.md §5).
