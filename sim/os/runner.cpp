@@ -164,13 +164,13 @@ class Runner {
   }
 
   void prepare() {
-    RunOptions ro;
-    ro.record_events = false;
-    RunResult predicted = simulate(sc_, ro);
-    info_.predicted_makespan = predicted.makespan;
-    double predicted_ms = static_cast<double>(predicted.makespan) * static_cast<double>(sc_.machine.tick_us) / 1000.0;
+    info_.predicted_makespan = predict_makespan();
+    double predicted_ms = static_cast<double>(info_.predicted_makespan) * static_cast<double>(sc_.machine.tick_us) / 1000.0;
     std::int64_t limit = opt_.wall_ms > 0 ? opt_.wall_ms
-                                          : static_cast<std::int64_t>(opt_.wall_factor * predicted_ms) + 1000;
+                         : info_.predicted_makespan < 0 ? opt_.max_wall_ms
+                                                        : static_cast<std::int64_t>(opt_.wall_factor * predicted_ms) + 1000;
+    if (opt_.wall_ms <= 0 && info_.predicted_makespan < 0)
+      info_.notes.push_back("the simulator gave no makespan within its budget (a fork bomb?): the wall-time limit is the maximum");
     info_.wall_limit_ms = std::min(limit, opt_.max_wall_ms);
     info_.load1 = load_average();
 
@@ -255,6 +255,43 @@ class Runner {
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&set, s);
     sigprocmask(SIG_BLOCK, &set, &saved_mask_);
     masked_ = true;
+  }
+
+  // The simulator's makespan, computed in a child with a CPU and memory budget:
+  // a scenario that never ends in the model (an unbounded fork loop) must not
+  // take the runner down with it. -1 when there is no answer within budget.
+  std::int64_t predict_makespan() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    pid_t c = fork();
+    if (c < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return -1;
+    }
+    if (c == 0) {
+      ::close(fds[0]);
+      rlimit cpu{1, 2}, mem{1L << 30, 1L << 30};
+      setrlimit(RLIMIT_CPU, &cpu);
+      setrlimit(RLIMIT_AS, &mem);
+      std::int64_t m = -1;
+      try {
+        RunOptions ro;
+        ro.record_events = false;
+        m = simulate(sc_, ro).makespan;
+      } catch (...) {
+      }
+      if (write(fds[1], &m, sizeof m) != sizeof m) _exit(1);
+      _exit(0);
+    }
+    ::close(fds[1]);
+    std::int64_t m = -1;
+    pollfd p{fds[0], POLLIN, 0};
+    if (poll(&p, 1, 5000) > 0 && read(fds[0], &m, sizeof m) != sizeof m) m = -1;
+    ::close(fds[0]);
+    kill(c, SIGKILL);
+    waitpid(c, nullptr, 0);
+    return m;
   }
 
   void start_guardian() {
