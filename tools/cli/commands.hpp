@@ -19,6 +19,8 @@ inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitDeadlock = 3;
 /// A real run stopped by a safety limit (wall time); 128+N when stopped by signal N.
 inline constexpr int kExitStopped = 4;
+/// validate: some row of the comparison does not agree.
+inline constexpr int kExitMismatch = 5;
 
 using Command = std::function<int()>;
 
