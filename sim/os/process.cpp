@@ -153,11 +153,12 @@ class RealRuntime final : public Runtime {
       throw RuntimeError("process limit reached: a real run may create at most " + std::to_string(sh_.cap - 2) +
                          " processes (--max-procs)");
     }
+    reserved_ = pid;
     return pid;
   }
 
   Process& create_process(Pid parent, const Program& program, std::string name, Variables vars) override {
-    Pid pid = sh_.next_pid.load() - 1;  // reserved by next_pid just before
+    Pid pid = reserved_;  // reserved by next_pid just before (others may have reserved since)
     Process& c = kids_[pid];
     c.pid = pid;
     c.parent = parent;
@@ -219,8 +220,11 @@ class RealRuntime final : public Runtime {
     std::int64_t start = mono_ns();
     set_activity(kTimedWait, 0);
     record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Blocked), static_cast<std::int32_t>(why));
-    sleep_until(start + duration * sh_.tick_ns);
-    record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Running), 0);
+    std::int64_t deadline = start + duration * sh_.tick_ns;
+    sleep_until(deadline);
+    // Runnable from the deadline on; running once the scheduler picked it.
+    record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Ready), 0, -1, deadline);
+    running(p.pid);
     set_activity(kActive, 0);
   }
 
@@ -295,7 +299,7 @@ class RealRuntime final : public Runtime {
       // Not recursive and not robust: re-acquiring one's own lock, or a lock
       // whose holder died, waits forever (the runner's hang detector ends it).
       pthread_mutex_lock(m);
-      record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Running), 0);
+      running(p.pid);
       set_activity(kActive, 0);
     }
     sh_.lock_holder[id].store(p.pid);
@@ -358,7 +362,7 @@ class RealRuntime final : public Runtime {
     }
     self_.started = true;
     self_.state = ProcState::Running;
-    record(sh_, self_.pid, EventKind::State, static_cast<int>(ProcState::Running), 0);
+    running(self_.pid);
   }
 
   void become(Pid pid) {
@@ -379,6 +383,14 @@ class RealRuntime final : public Runtime {
       }
       self_.parent = kInitPid;
     }
+  }
+
+  // Back on a CPU: the event carries the scenario core it is on now.
+  void running(Pid pid) {
+    int cpu = sched_getcpu();
+    auto it = std::find(setup_.cpus.begin(), setup_.cpus.end(), cpu);
+    auto core = static_cast<std::int16_t>(it == setup_.cpus.end() ? -1 : it - setup_.cpus.begin());
+    record(sh_, pid, EventKind::State, static_cast<int>(ProcState::Running), 0, core);
   }
 
   void set_activity(Activity a, std::int32_t object) {
@@ -431,7 +443,7 @@ class RealRuntime final : public Runtime {
       }
     }
     if (fd >= 0) ::close(fd);
-    record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Running), 0);
+    running(p.pid);
     set_activity(kActive, 0);
     return !c.alive();
   }
@@ -522,12 +534,14 @@ class RealRuntime final : public Runtime {
   std::map<Pid, Process> kids_;    // this process's own children (it alone can start, join, signal them)
   std::map<Pid, Process> others_;  // other processes, named in error messages
   std::vector<int> held_;          // locks held, in acquisition order
+  Pid reserved_ = kNoPid;
 };
 
 }  // namespace
 
-void record(Shared& sh, std::int32_t pid, EventKind kind, int a, std::int32_t b, std::int16_t object) {
-  std::int64_t ns = mono_ns();
+void record(Shared& sh, std::int32_t pid, EventKind kind, int a, std::int32_t b, std::int16_t object,
+            std::int64_t at_ns) {
+  std::int64_t ns = at_ns > 0 ? at_ns : mono_ns();
   sh.last_activity_ns.store(ns);
   std::uint32_t i = sh.ring_head.fetch_add(1);
   if (i >= kRingSize) return;  // full: counted by the runner as dropped

@@ -458,7 +458,10 @@ class Runner {
   bool all_reaped() const {
     for (Pid p = 2; p < sh_->next_pid.load() && p < kMaxSlots; ++p) {
       const Slot& s = sh_->slots[p];
-      if (s.used.load() && s.started.load() && !s.reaped.load()) return false;
+      if (!s.used.load() || !s.started.load() || s.reaped.load()) continue;
+      // Marked started, but its parent died before fork() returned: it never existed.
+      if (s.real_pid.load() == 0 && s.parent != kInitPid && sh_->slots[s.parent].exit_logged.load()) continue;
+      return false;
     }
     return true;
   }
@@ -707,6 +710,21 @@ RunResult Runner::merge() {
     std::int64_t blocked[5] = {0, 0, 0, 0, 0};
   };
   std::map<Pid, Acc> acc;
+  // Cores as the processes saw them: a process entering Running takes the
+  // core it is on (sched_getcpu), and frees it when it blocks or exits. Real
+  // preemption inside a burst is not observed (docs/real-os.md).
+  std::vector<Pid> core_pid(r.cores.size(), kNoPid);
+  std::map<Pid, CoreId> core_of;
+  auto free_core = [&](Pid pid, Tick t) {
+    auto it = core_of.find(pid);
+    if (it == core_of.end()) return;
+    if (core_pid[static_cast<std::size_t>(it->second)] == pid) {
+      core_pid[static_cast<std::size_t>(it->second)] = kNoPid;
+      r.events.push_back(Event{t, kNoPid, static_cast<std::int16_t>(it->second), EventKind::Core,
+                               static_cast<std::uint8_t>(CoreStatus::Idle), 0});
+    }
+    core_of.erase(it);
+  };
   std::map<std::int16_t, std::int32_t> key_map;
   std::int32_t live = 0, running = 0, io = 0;
   Tick last_tick = 0, io_since = 0;
@@ -735,15 +753,30 @@ RunResult Runner::merge() {
         auto st = static_cast<ProcState>(e.a);
         if (a.state == ProcState::Blocked) {
           a.blocked[static_cast<int>(a.reason)] += e.ns - a.since;
-          if (a.reason == BlockReason::Io && --io == 0) r.io_busy += t - io_since;
+          if (a.reason == BlockReason::Io) {
+            if (--io == 0) r.io_busy += t - io_since;
+            r.events.push_back(Event{t, kNoPid, -1, EventKind::Io, 0, io});
+          }
         }
-        if (a.state == ProcState::Running) --running;
+        if (a.state == ProcState::Running) {
+          --running;
+          free_core(e.pid, t);
+        }
+        if (st == ProcState::Running && e.object >= 0 && e.object < static_cast<std::int16_t>(r.cores.size())) {
+          core_of[e.pid] = e.object;
+          core_pid[static_cast<std::size_t>(e.object)] = e.pid;
+          r.events.push_back(Event{t, e.pid, e.object, EventKind::Core, static_cast<std::uint8_t>(CoreStatus::Running), 0});
+          out.core = e.object;
+        }
         if (st == ProcState::Running) {
           ++running;
           r.max_parallelism = std::max(r.max_parallelism, std::min(running, sc_.machine.cores));
           if (a.first_run < 0) a.first_run = t;
         }
-        if (st == ProcState::Blocked && static_cast<BlockReason>(e.b) == BlockReason::Io && io++ == 0) io_since = t;
+        if (st == ProcState::Blocked && static_cast<BlockReason>(e.b) == BlockReason::Io) {
+          if (io++ == 0) io_since = t;
+          r.events.push_back(Event{t, e.pid, -1, EventKind::Io, 0, io});
+        }
         if (st == ProcState::Zombie) --live;
         a.state = st;
         a.reason = static_cast<BlockReason>(e.b);
@@ -764,6 +797,9 @@ RunResult Runner::merge() {
         }
         break;
       }
+      case EventKind::Reap:
+        r.events.push_back(Event{t, e.pid, -1, EventKind::State, static_cast<std::uint8_t>(ProcState::Reaped), 0});
+        break;
       case EventKind::Sync:
         if (e.a == static_cast<std::uint8_t>(SyncOp::Read) || e.a == static_cast<std::uint8_t>(SyncOp::Write)) {
           auto [it, added] = key_map.emplace(e.object, static_cast<std::int32_t>(r.keys.size()));

@@ -110,7 +110,9 @@ struct Setup {
 };
 
 /// Appends an event to the shared log (any process).
-void record(Shared& sh, std::int32_t pid, EventKind kind, int a, std::int32_t b, std::int16_t object = -1);
+/// `at_ns` > 0: the event happened then, not now (a timer's deadline).
+void record(Shared& sh, std::int32_t pid, EventKind kind, int a, std::int32_t b, std::int16_t object = -1,
+            std::int64_t at_ns = 0);
 /// Stores a text (print or error) and returns its index, or -1 when full.
 std::int32_t store_text(Shared& sh, std::int32_t pid, bool error, const std::string& text);
 
