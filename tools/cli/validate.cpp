@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <iterator>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -54,6 +55,22 @@ const ProcessResult* find(const RunResult& r, Pid pid) {
   for (const auto& p : r.processes)
     if (p.pid == pid) return &p;
   return nullptr;
+}
+
+// Terminal columns of UTF-8 text: East Asian characters take two.
+std::size_t width(const std::string& s) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    std::uint32_t cp = n == 1 ? c : c & (0x3F >> (n - 1));
+    for (std::size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    w += cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0x20000))
+             ? 2 : 1;
+    i += n;
+  }
+  return w;
 }
 
 Tick median(std::vector<Tick> v) {
@@ -147,8 +164,18 @@ Command add_validate(CLI::App& app) {
       std::string note = count_note(ok);
       if (prints_now) note += "; numbers masked: the program prints `now`";
       if (racy) note += "; racy: may legitimately differ";
-      rows.push_back({"outcome", "printed lines (multiset)", std::to_string(sim.prints.size()) + " lines",
-                      std::to_string(r0.prints.size()) + " lines", racy || ok == static_cast<int>(reals.size()), note});
+      // How many of the first real run's lines the simulation did not print.
+      auto got = lines(r0);
+      std::vector<std::string> extra;
+      std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+      std::string real = std::to_string(r0.prints.size()) + " lines";
+      if (!extra.empty()) real += ", " + std::to_string(extra.size()) + " not simulated";
+      rows.push_back({"outcome", "printed lines (multiset)", std::to_string(sim.prints.size()) + " lines", real,
+                      racy || ok == static_cast<int>(reals.size()), note});
+      if (racy)
+        for (const auto& l : std::set<std::string>(got.begin(), got.end()))
+          rows.push_back({"outcome", "  real printed", "", std::to_string(got.count(l)) + " x " + l, true,
+                          "(information)"});
     }
     for (const auto& [name, content] : sim.files) {
       int ok = all_runs([&](const RunResult& r) { return r.files.count(name) && r.files.at(name) == content; });
@@ -223,11 +250,11 @@ Command add_validate(CLI::App& app) {
       std::cout << "\n";
       std::size_t w = 0, ws = 9, wr = 4;
       for (const auto& r : rows) {
-        w = std::max(w, r.name.size());
-        ws = std::max(ws, r.sim.size());
-        wr = std::max(wr, r.real.size());
+        w = std::max(w, width(r.name));
+        ws = std::max(ws, width(r.sim));
+        wr = std::max(wr, width(r.real));
       }
-      auto pad = [](const std::string& x, std::size_t n) { return x + std::string(n > x.size() ? n - x.size() : 0, ' '); };
+      auto pad = [](const std::string& x, std::size_t n) { return x + std::string(n > width(x) ? n - width(x) : 0, ' '); };
       std::string section;
       for (const auto& r : rows) {
         if (r.section != section) {
