@@ -960,6 +960,9 @@ std::string format_real_info(const RealRun& run) {
   for (int c : i.cpus) out << " " << c;
   out << ", wall " << i.wall_us / 1000.0 << " ms (limit " << i.wall_limit_ms << " ms, simulator predicts "
       << i.predicted_makespan << " ticks), load " << i.load1 << " at start\n";
+  if (i.load1 >= 0.5 * static_cast<double>(std::max<std::size_t>(1, i.cpus.size())))
+    out << "          warning: the machine was busy at start (load " << i.load1
+        << "): expect timing to stretch, above all under SCHED_OTHER\n";
   if (!i.policy_note.empty()) out << "          " << i.policy_note << "\n";
   for (const auto& n : i.notes) out << "          note: " << n << "\n";
   if (!i.stopped.empty()) out << "          STOPPED: " << i.stopped << "; every process was killed and reaped\n";
