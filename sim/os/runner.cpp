@@ -548,7 +548,9 @@ class Runner {
   // Kills every scenario process and reaps them all (the runner is their subreaper).
   void kill_all() {
     if (!sh_) return;
-    if (sh_->pgid > 0) kill(-static_cast<pid_t>(sh_->pgid), SIGKILL);
+    // The group's id is the guardian's pid: only while the guardian is our
+    // unreaped child can that id not belong to somebody else's group.
+    if (sh_->pgid > 0 && guardian_ > 0) kill(-static_cast<pid_t>(sh_->pgid), SIGKILL);
     for (Pid p = 2; p < sh_->next_pid.load() && p < kMaxSlots; ++p) {
       Slot& s = sh_->slots[p];
       std::int64_t real = s.real_pid.load();

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,10 +75,22 @@ class RealMode : public ::testing::Test {
       if (r < 0 && errno == ECHILD) return true;
       if (r > 0) continue;
       if (std::chrono::steady_clock::now() > until) {
-        // Clean up for the next test, and fail.
-        for (int i = 0; i < 100 && waitpid(-1, &st, WNOHANG) >= 0; ++i) {
-          kill(-1 * getpgrp(), 0);
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        // Fail, but clean up: kill whatever was handed to us, and reap it.
+        for (const auto& e : fs::directory_iterator("/proc")) {
+          std::string name = e.path().filename().string();
+          if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+          std::ifstream stat(e.path() / "stat");
+          std::string line;
+          std::getline(stat, line);
+          auto close = line.rfind(')');
+          if (close == std::string::npos) continue;
+          std::istringstream rest(line.substr(close + 2));
+          char state = 0;
+          int ppid = 0;
+          rest >> state >> ppid;
+          if (ppid == getpid()) kill(std::stoi(name), SIGKILL);
+        }
+        while (waitpid(-1, &st, 0) > 0) {
         }
         return false;
       }
