@@ -131,7 +131,13 @@ class Runner {
     prepare();
     start_guardian();
     loop();
-    if (!info_.stopped.empty() || deadlock_) kill_all();
+    read_files();
+    if (!info_.stopped.empty() || deadlock_) {
+      // The kill takes the guardian with the group: remove the folder first,
+      // so that even the runner's death right now leaves nothing behind.
+      if (!opt_.keep) remove_folder(folder_);
+      kill_all();
+    }
     finish_guardian();
     RealRun out;
     out.result = merge();
@@ -602,6 +608,18 @@ class Runner {
 
   RunResult merge();
 
+  // The final files, as the processes left them.
+  void read_files() {
+    for (const auto& [name, content] : sc_.files) {
+      FileContent fc;
+      std::ifstream f(folder_ + "/" + name + ".json");
+      nlohmann::json doc = nlohmann::json::parse(f, nullptr, false);
+      if (doc.is_object())
+        for (const auto& [k, v] : doc.items()) fc[k] = from_json(v);
+      final_files_[name] = std::move(fc);
+    }
+  }
+
   void cleanup() {
     if (guardian_ > 0 || (sh_ && !all_reaped())) kill_all();
     finish_guardian();
@@ -641,6 +659,7 @@ class Runner {
   std::int64_t hang_ns_ = 0;  // last event before the hang: when the deadlock became certain
   bool killed_ = false;
   std::vector<StuckProcess> stuck_;
+  std::map<std::string, FileContent> final_files_;
   std::map<Pid, BlockReason> stuck_state_;
 };
 
@@ -904,15 +923,7 @@ RunResult Runner::merge() {
 
   for (auto& c : r.cores) c.busy = std::min(c.busy, r.makespan);
 
-  // The final files, as the processes left them.
-  for (const auto& [name, content] : sc_.files) {
-    FileContent fc;
-    std::ifstream f(folder_ + "/" + name + ".json");
-    nlohmann::json doc = nlohmann::json::parse(f, nullptr, false);
-    if (doc.is_object())
-      for (const auto& [k, v] : doc.items()) fc[k] = from_json(v);
-    r.files[name] = std::move(fc);
-  }
+  r.files = final_files_;
   if (std::int64_t rr = sh_->rr_interval_ns.load(); rr > 0) info_.rr_interval_us = rr / 1000;
   if (sh_->policy_failed.load()) {
     info_.policy_note += (info_.policy_note.empty() ? "" : "; ") +
