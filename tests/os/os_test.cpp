@@ -375,3 +375,47 @@ TEST_F(RealMode, ValidateAgreesOnTheZombieLesson) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(RealMode, JoinTimeoutGivesUpWithoutReaping) {
+  std::string path = write_scenario("timeout.json", R"({
+    "name": "timeout",
+    "machine": { "cores": 1, "scheduler": "fcfs" },
+    "programs": {
+      "main": [
+        { "spawn": "sleeper", "into": "c" },
+        { "join": "c", "timeout": 30 },
+        { "print": "after timeout alive={is_alive(c)}" },
+        { "terminate": "c" },
+        { "join": "c" },
+        { "print": "exit {exitcode(c)}" }
+      ],
+      "sleeper": [ { "sleep": 5000 } ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), (std::multiset<std::string>{"after timeout alive=true", "exit -15"}));
+  EXPECT_GE(proc(o.result, 2)["blocked"]["join"].get<int>(), 25) << proc(o.result, 2).dump();
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, PythonExitSemanticsJoinTheChildrenAndReportsWork) {
+  Outcome o = run_json(seed("two_ways_to_start.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), (std::multiset<std::string>{"主进程 is running", "liuwei is running", "lw is running",
+                                                           "my-process-0 is running", "my-process-1 is running"}));
+  EXPECT_EQ(proc(o.result, 5)["reaped_by"], 2);  // main joined its children before exiting
+  EXPECT_EQ(proc(o.result, 6)["reaped_by"], 2);
+  // Every report is built from the merged event log: they must work for real runs.
+  Outcome t = run({"run", "--backend", "real", seed("two_ways_to_start.json"), "--timeline", "--trace",
+                   dir_ + "/trace.json", "--gantt", dir_ + "/g.svg"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("timeline"), std::string::npos);
+  EXPECT_TRUE(json::accept(std::ifstream(dir_ + "/trace.json")));
+  EXPECT_TRUE(fs::file_size(dir_ + "/g.svg") > 0);
+}
+
+}  // namespace
