@@ -155,8 +155,8 @@ class Runner {
     }
     std::vector<int> cpus = allowed_cpus();
     if (sc_.machine.cores > static_cast<std::int32_t>(cpus.size()))
-      throw Refused("--cores " + std::to_string(sc_.machine.cores) + ": this machine has only " +
-                    std::to_string(cpus.size()) + " CPU(s) available to mpsim");
+      throw Refused(std::to_string(sc_.machine.cores) + " cores asked for (machine.cores or --cores), but this machine has only " +
+                    std::to_string(cpus.size()) + " CPU(s) available to mpsim: real mode cannot run more cores than CPUs");
     info_.cpus.assign(cpus.begin(), cpus.begin() + sc_.machine.cores);
     if (opt_.max_processes < 1 || opt_.max_processes > kMaxSlots - 2)
       throw Refused("--max-procs must be between 1 and " + std::to_string(kMaxSlots - 2));
