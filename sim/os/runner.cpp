@@ -255,6 +255,7 @@ class Runner {
     // The runner is init: orphans come to it. Signals are taken synchronously.
     prctl(PR_GET_CHILD_SUBREAPER, &saved_subreaper_, 0, 0, 0);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    saved_slack_ = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     sigset_t set;
     sigemptyset(&set);
@@ -634,6 +635,7 @@ class Runner {
       masked_ = false;
     }
     prctl(PR_SET_CHILD_SUBREAPER, saved_subreaper_, 0, 0, 0);
+    if (saved_slack_ > 0) prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(saved_slack_), 0, 0, 0);
     if (rt_runner_) {
       sched_setscheduler(0, saved_policy_ < 0 ? SCHED_OTHER : saved_policy_, &saved_param_);
       rt_runner_ = false;
@@ -653,6 +655,7 @@ class Runner {
   int saved_policy_ = -1;
   sched_param saved_param_{};
   int saved_subreaper_ = 0;
+  long saved_slack_ = -1;
   sigset_t saved_mask_{};
   bool masked_ = false;
   bool deadlock_ = false;
