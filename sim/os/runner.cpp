@@ -731,9 +731,13 @@ RunResult Runner::merge() {
     ProcState state = ProcState::New;
     BlockReason reason = BlockReason::None;
     std::int64_t since = 0;
-    std::int64_t blocked[5] = {0, 0, 0, 0, 0};
+    std::map<BlockReason, std::int64_t> blocked;  // ns per reason (a map: reasons may be added)
   };
   std::map<Pid, Acc> acc;
+  auto blocked_ns = [](const Acc& a, BlockReason why) {
+    auto it = a.blocked.find(why);
+    return it == a.blocked.end() ? std::int64_t{0} : it->second;
+  };
   // Cores as the processes saw them: a process entering Running takes the
   // core it is on (sched_getcpu), and frees it when it blocks or exits. Real
   // preemption inside a burst is not observed (docs/real-os.md).
@@ -776,7 +780,7 @@ RunResult Runner::merge() {
       case EventKind::State: {
         auto st = static_cast<ProcState>(e.a);
         if (a.state == ProcState::Blocked) {
-          a.blocked[static_cast<int>(a.reason)] += e.ns - a.since;
+          a.blocked[a.reason] += e.ns - a.since;
           if (a.reason == BlockReason::Io) {
             if (--io == 0) r.io_busy += t - io_since;
             r.events.push_back(Event{t, kNoPid, -1, EventKind::Io, 0, io});
@@ -852,7 +856,7 @@ RunResult Runner::merge() {
     pr.program = s.program;
     pr.daemon = s.daemon != 0;
     pr.started = s.started.load() != 0;
-    const Acc& a = acc[p];
+    Acc& a = acc[p];
     if (reaped(s)) pr.state = ProcState::Reaped;
     else if (exited(s)) pr.state = ProcState::Zombie;
     else pr.state = a.state;
@@ -889,12 +893,12 @@ RunResult Runner::merge() {
     if (!exited(s) && a.state == ProcState::Blocked) {
       // Still waiting when the run ended (a deadlock, a limit): that time counts as blocked.
       std::int64_t until = deadlock_ ? std::max(hang_ns_, a.since) : end_ns_;
-      const_cast<Acc&>(a).blocked[static_cast<int>(a.reason)] += until - a.since;
+      a.blocked[a.reason] += until - a.since;
     }
-    pr.blocked_io = ticks_of(a.blocked[static_cast<int>(BlockReason::Io)]);
-    pr.blocked_sleep = ticks_of(a.blocked[static_cast<int>(BlockReason::Sleep)]);
-    pr.blocked_join = ticks_of(a.blocked[static_cast<int>(BlockReason::Join)]);
-    pr.blocked_lock = ticks_of(a.blocked[static_cast<int>(BlockReason::Lock)]);
+    pr.blocked_io = ticks_of(blocked_ns(a, BlockReason::Io));
+    pr.blocked_sleep = ticks_of(blocked_ns(a, BlockReason::Sleep));
+    pr.blocked_join = ticks_of(blocked_ns(a, BlockReason::Join));
+    pr.blocked_lock = ticks_of(blocked_ns(a, BlockReason::Lock));
     pr.voluntary_switches = std::max<std::int64_t>(0, nvcsw);
     pr.involuntary_switches = std::max<std::int64_t>(0, nivcsw);
     r.context_switches += pr.voluntary_switches + pr.involuntary_switches;
