@@ -236,11 +236,13 @@ class RealRuntime final : public Runtime {
   std::optional<Stop> wait_child(Process& p, Process& c, Tick timeout) override {
     if (c.state == ProcState::Reaped) return std::nullopt;
     refresh(c);
-    if (c.alive()) {
+    // Exited before the join began: it has been a zombie, and /proc must say so.
+    bool was_zombie = !c.alive();
+    if (!was_zombie) {
       if (timeout == 0) return std::nullopt;
       if (!await_exit(p, c, timeout)) return std::nullopt;  // timed out: nothing reaped
     }
-    reap(c);
+    reap(c, was_zombie);
     return std::nullopt;
   }
 
@@ -254,8 +256,9 @@ class RealRuntime final : public Runtime {
         Process& c = kids_.at(k);
         if (!c.started || c.state == ProcState::Reaped) continue;
         refresh(c);
-        if (c.alive()) await_exit(p, c, kNever);
-        reap(c);
+        bool was_zombie = !c.alive();
+        if (!was_zombie) await_exit(p, c, kNever);
+        reap(c, was_zombie);
       }
       finish(p.exit_request, false);
     }
@@ -448,11 +451,12 @@ class RealRuntime final : public Runtime {
     return !c.alive();
   }
 
-  // Reaps exited child `c`: first looks at it in /proc (a zombie is state Z there).
-  void reap(Process& c) {
+  // Reaps exited child `c`; when it had been waiting as a zombie, first looks
+  // at it in /proc, where a zombie is state Z.
+  void reap(Process& c, bool was_zombie) {
     Slot& s = slot(c.pid);
     std::int64_t real = s.real_pid.load();
-    if (proc_state(real) == 'Z') s.zombie_seen_ns = mono_ns();
+    if (was_zombie && proc_state(real) == 'Z') s.zombie_seen_ns = mono_ns();
     int status = 0;
     rusage ru{};
     while (wait4(static_cast<pid_t>(real), &status, 0, &ru) < 0 && errno == EINTR) {

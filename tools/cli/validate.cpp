@@ -152,6 +152,26 @@ Command add_validate(CLI::App& app) {
       rows.push_back({"outcome", "fate " + std::to_string(p.pid), fate(p), q0 ? fate(*q0) : "?",
                       ok == static_cast<int>(reals.size()), count_note(ok)});
     }
+    // Zombies: a child that exited before its parent joined it waited as a
+    // zombie (the simulator's reaped_at > finish); real mode saw it as Z in /proc.
+    for (const auto& p : sim.processes) {
+      if (p.reaped_by == kNoPid || p.reaped_by == kInitPid || p.finish < 0) continue;
+      bool want = p.reaped_at > p.finish;
+      // Seen as Z, and a zombie for at least a tick (a child killed just before
+      // the join is a zombie for microseconds, as in the model for 0 ticks).
+      auto seen = [&](const os::RealRun& run) {
+        const ProcessResult* q = find(run.result, p.pid);
+        if (!q || q->reaped_at <= q->finish) return false;
+        for (const auto& f : run.info.facts)
+          if (f.pid == p.pid && f.text.find("seen as Z") != std::string::npos) return true;
+        return false;
+      };
+      int ok = 0;
+      for (const auto& r : reals) ok += seen(r) == want ? 1 : 0;
+      rows.push_back({"outcome", "zombie before join " + std::to_string(p.pid),
+                      want ? "zombie " + std::to_string(p.reaped_at - p.finish) + " ticks" : "no",
+                      seen(reals.front()) ? "seen as Z" : "no", ok == static_cast<int>(reals.size()), count_note(ok)});
+    }
     auto lines = [&](const RunResult& r) {
       std::multiset<std::string> m;
       static const std::regex digits("[0-9]+");
