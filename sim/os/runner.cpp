@@ -170,6 +170,13 @@ class Runner {
   }
 
   void prepare() {
+    // Signals are taken synchronously from here on (loop()): one that arrives
+    // while preparing stops the run as soon as it starts, after cleanup.
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&set, s);
+    sigprocmask(SIG_BLOCK, &set, &saved_mask_);
+    masked_ = true;
     info_.predicted_makespan = predict_makespan();
     double predicted_ms = static_cast<double>(info_.predicted_makespan) * static_cast<double>(sc_.machine.tick_us) / 1000.0;
     std::int64_t limit = opt_.wall_ms > 0 ? opt_.wall_ms
@@ -257,11 +264,6 @@ class Runner {
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     saved_slack_ = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&set, s);
-    sigprocmask(SIG_BLOCK, &set, &saved_mask_);
-    masked_ = true;
   }
 
   // The simulator's makespan, computed in a child with a CPU and memory budget:
@@ -278,6 +280,7 @@ class Runner {
     }
     if (c == 0) {
       ::close(fds[0]);
+      prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       rlimit cpu{1, 2}, mem{1L << 30, 1L << 30};
       setrlimit(RLIMIT_CPU, &cpu);
       setrlimit(RLIMIT_AS, &mem);
