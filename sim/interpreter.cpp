@@ -4,59 +4,56 @@
 #include <algorithm>
 
 #include "kernel.hpp"
+#include "runtime.hpp"
 
 namespace mpsim::detail {
 
+std::optional<Value> ProcessContext::variable(std::string_view n) const {
+  if (n == "pid") return Value{static_cast<std::int64_t>(p_.pid)};
+  if (n == "ppid") return Value{static_cast<std::int64_t>(p_.parent)};
+  if (n == "name") return Value{p_.name};
+  if (n == "now") return Value{rt_.now()};
+  if (const Value* v = p_.vars.find(n)) return *v;
+  return std::nullopt;
+}
+
 namespace {
 
-/// Variables and built-in functions as seen by one process.
-class ProcessContext : public EvalContext {
- public:
-  ProcessContext(Kernel& k, Process& p) : k_(k), p_(p) {}
+const Value& one(std::string_view f, const std::vector<Value>& args) {
+  if (args.size() != 1) throw RuntimeError(std::string(f) + "() takes 1 argument");
+  return args[0];
+}
 
-  std::optional<Value> variable(std::string_view n) const override {
-    if (n == "pid") return Value{static_cast<std::int64_t>(p_.pid)};
-    if (n == "ppid") return Value{static_cast<std::int64_t>(p_.parent)};
-    if (n == "name") return Value{p_.name};
-    if (n == "now") return Value{k_.now()};
-    if (const Value* v = p_.vars.find(n)) return *v;
-    return std::nullopt;
-  }
+std::int64_t as_int(std::string_view f, const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  throw RuntimeError(std::string(f) + "() needs an int, got " + type_name(v));
+}
 
-  Value call(std::string_view f, const std::vector<Value>& args) const override {
-    if (f == "str") return to_display(one(f, args));
-    if (f == "abs") {
-      std::int64_t v = as_int(f, one(f, args));
-      if (v == INT64_MIN) throw RuntimeError("integer overflow in abs");
-      return v < 0 ? -v : v;
-    }
-    if (f == "min" || f == "max") {
-      if (args.size() != 2) throw RuntimeError(std::string(f) + "() takes 2 arguments");
-      std::int64_t a = as_int(f, args[0]), b = as_int(f, args[1]);
-      return f == "min" ? std::min(a, b) : std::max(a, b);
-    }
-    const Process& c = k_.child_of(p_, one(f, args), f);
-    if (f == "is_alive") return c.alive();
-    if (f == "name_of") return c.name;
-    // exitcode
-    if (c.alive() || !c.started)
-      throw RuntimeError("exitcode(" + std::to_string(c.pid) +
-                         ") of a process that has not exited (Python gives None)");
-    return c.stats.exit_code;
-  }
+}  // namespace
 
- private:
-  static const Value& one(std::string_view f, const std::vector<Value>& args) {
-    if (args.size() != 1) throw RuntimeError(std::string(f) + "() takes 1 argument");
-    return args[0];
+Value ProcessContext::call(std::string_view f, const std::vector<Value>& args) const {
+  if (f == "str") return to_display(one(f, args));
+  if (f == "abs") {
+    std::int64_t v = as_int(f, one(f, args));
+    if (v == INT64_MIN) throw RuntimeError("integer overflow in abs");
+    return v < 0 ? -v : v;
   }
-  static std::int64_t as_int(std::string_view f, const Value& v) {
-    if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
-    throw RuntimeError(std::string(f) + "() needs an int, got " + type_name(v));
+  if (f == "min" || f == "max") {
+    if (args.size() != 2) throw RuntimeError(std::string(f) + "() takes 2 arguments");
+    std::int64_t a = as_int(f, args[0]), b = as_int(f, args[1]);
+    return f == "min" ? std::min(a, b) : std::max(a, b);
   }
-  Kernel& k_;
-  Process& p_;
-};
+  const Process& c = rt_.child_of(p_, one(f, args), f);
+  if (f == "is_alive") return c.alive();
+  if (f == "name_of") return c.name;
+  // exitcode
+  if (c.alive() || !c.started)
+    throw RuntimeError("exitcode(" + std::to_string(c.pid) +
+                       ") of a process that has not exited (Python gives None)");
+  return c.stats.exit_code;
+}
+
+namespace {
 
 std::int64_t non_negative(std::int64_t v, const Instr& in) {
   if (v < 0)
@@ -72,58 +69,36 @@ std::pair<std::string, std::string> split_key(const std::string& object) {
 
 }  // namespace
 
-Process& Kernel::child_of(const Process& parent, const Value& handle, std::string_view what) {
+Process& Runtime::child_of(const Process& parent, const Value& handle, std::string_view what) {
   const auto* h = std::get_if<std::int64_t>(&handle);
   if (!h) throw RuntimeError(std::string(what) + " needs a process handle (int), got " + type_name(handle));
-  if (!valid_pid(*h)) throw RuntimeError(std::string(what) + ": no process has pid " + std::to_string(*h));
-  Process& c = proc(static_cast<Pid>(*h));
+  Process* found = lookup(*h);
+  if (!found) throw RuntimeError(std::string(what) + ": no process has pid " + std::to_string(*h));
+  Process& c = *found;
   if (c.original_parent != parent.pid)
     throw RuntimeError(std::string(what) + ": process " + std::to_string(*h) + " (" + c.name +
                        ") is not a child of " + parent.name);
   return c;
 }
 
-// The python exit sequence: terminate daemon children, join the others, exit.
-std::optional<Stop> Kernel::exit_sequence(Process& p) {
-  if (scenario_.machine.exit_semantics == ExitSemantics::Python) {
-    if (p.exit_stage == 0) {
-      p.exit_stage = 1;
-      for (Pid c : p.children)
-        if (proc(c).daemon && proc(c).parent == p.pid) signal_process(proc(c), 15, p.pid);
-    }
-    for (Pid cpid : p.children) {
-      Process& c = proc(cpid);
-      if (c.parent != p.pid || !c.started) continue;
-      if (c.state == ProcState::Zombie) reap(c, p.pid);
-      if (!c.alive()) continue;
-      p.join_target = c.pid;
-      block(p, BlockReason::Join, kNever);
-      return Stop::Blocked;  // the End op runs again when the child exits
-    }
-  }
-  exit_process(p, p.exit_request, true);
-  return Stop::Exited;
-}
-
-Pid Kernel::create_child(Process& p, const Instr& in, const EvalContext& ctx) {
+Pid Runtime::create_child(Process& p, const Instr& in, const EvalContext& ctx) {
   if (p.daemon)
     throw RuntimeError("a daemon process may not create children (daemonic processes are not "
                        "allowed to have children)");
-  const Program& prog = *scenario_.programs.at(in.object);
+  const Program& prog = *scenario().programs.at(in.object);
   Variables vars = p.vars;  // a copy: the seed's isolation lesson
   vars.set("index", Value{static_cast<std::int64_t>(p.children.size())});
   for (const auto& [k, e] : in.args) vars.set(k, e.eval(ctx));
-  Pid pid = static_cast<Pid>(procs_.size());
+  Pid pid = next_pid();
   std::string name = in.has_child_name ? in.child_name.render(ctx)
                                        : prog.name + "-" + std::to_string(pid);
-  create_process(p.pid, prog, std::move(name), std::move(vars));
-  Process& c = proc(pid);
+  Process& c = create_process(p.pid, prog, std::move(name), std::move(vars));
   c.daemon = in.daemon;
-  if (!in.target.empty()) proc(p.pid).vars.set(in.target, Value{static_cast<std::int64_t>(pid)});
+  if (!in.target.empty()) p.vars.set(in.target, Value{static_cast<std::int64_t>(pid)});
   return pid;
 }
 
-void Kernel::start_child(Process& p, Process& c) {
+void Runtime::start_child(Process& p, Process& c) {
   if (c.started) throw RuntimeError("cannot start a process twice: " + c.name + " was already started");
   (void)p;
   c.stats.daemon = c.daemon;
@@ -132,7 +107,7 @@ void Kernel::start_child(Process& p, Process& c) {
 
 // One zero-time operation; returns a Stop when the process leaves the core or
 // reaches compute. The program counter is advanced before anything that blocks.
-std::optional<Stop> Kernel::step(Process& p, const Instr& in, const EvalContext& ctx) {
+std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
   switch (in.op) {
     case OpCode::Compute: {
       if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
@@ -151,8 +126,7 @@ std::optional<Stop> Kernel::step(Process& p, const Instr& in, const EvalContext&
     }
     case OpCode::Yield:
       ++p.pc;
-      if (!others_ready_for(p)) return std::nullopt;  // like sched_yield with nobody waiting
-      make_ready(p);
+      if (!yield_core(p)) return std::nullopt;  // like sched_yield with nobody waiting
       return Stop::Yielded;
     case OpCode::Set: p.vars.set(in.target, in.amount.eval(ctx)); break;
     case OpCode::Print: print(p, in.text.render(ctx)); break;
@@ -177,7 +151,7 @@ std::optional<Stop> Kernel::step(Process& p, const Instr& in, const EvalContext&
     case OpCode::Create: create_child(p, in, ctx); break;
     case OpCode::Spawn: {
       Pid c = create_child(p, in, ctx);
-      start_child(p, proc(c));
+      start_child(p, *lookup(c));
       break;
     }
     case OpCode::Start: start_child(p, child_of(p, in.handle.eval(ctx), "start")); break;
@@ -226,11 +200,62 @@ std::optional<Stop> Kernel::step(Process& p, const Instr& in, const EvalContext&
   return std::nullopt;
 }
 
-std::optional<Stop> Kernel::join(Process& p, const Instr& in, const EvalContext& ctx) {
+std::optional<Stop> Runtime::join(Process& p, const Instr& in, const EvalContext& ctx) {
   Process& c = child_of(p, in.handle.eval(ctx), "join");
   if (!c.started) throw RuntimeError("cannot join " + c.name + ", which was never started");
   Tick timeout = in.has_timeout ? non_negative(in.amount.eval_int(ctx, "join timeout"), in) : kNever;
   ++p.pc;
+  return wait_child(p, c, timeout);
+}
+
+std::optional<Stop> Runtime::read_file(Process& p, const Instr& in) {
+  std::optional<Value> v = read_key(p, in.object);
+  if (!v) throw RuntimeError("read of " + in.object + ": the file has no key '" + split_key(in.object).second + "'");
+  p.vars.set(in.target, std::move(*v));
+  ++p.pc;
+  return std::nullopt;
+}
+
+void Runtime::write_file(Process& p, const Instr& in, const EvalContext& ctx) {
+  write_key(p, in.object, in.amount.eval(ctx));
+}
+
+// ---------------------------------------------------------------------------
+// The simulator's side of the operations (Kernel implements Runtime).
+
+Process* Kernel::lookup(std::int64_t pid) { return valid_pid(pid) ? &proc(static_cast<Pid>(pid)) : nullptr; }
+
+Pid Kernel::next_pid() { return static_cast<Pid>(procs_.size()); }
+
+bool Kernel::yield_core(Process& p) {
+  if (!others_ready_for(p)) return false;
+  make_ready(p);
+  return true;
+}
+
+// The python exit sequence: terminate daemon children, join the others, exit.
+std::optional<Stop> Kernel::exit_sequence(Process& p) {
+  if (scenario_.machine.exit_semantics == ExitSemantics::Python) {
+    if (p.exit_stage == 0) {
+      p.exit_stage = 1;
+      for (Pid c : p.children)
+        if (proc(c).daemon && proc(c).parent == p.pid) signal_process(proc(c), 15, p.pid);
+    }
+    for (Pid cpid : p.children) {
+      Process& c = proc(cpid);
+      if (c.parent != p.pid || !c.started) continue;
+      if (c.state == ProcState::Zombie) reap(c, p.pid);
+      if (!c.alive()) continue;
+      p.join_target = c.pid;
+      block(p, BlockReason::Join, kNever);
+      return Stop::Blocked;  // the End op runs again when the child exits
+    }
+  }
+  exit_process(p, p.exit_request, true);
+  return Stop::Exited;
+}
+
+std::optional<Stop> Kernel::wait_child(Process& p, Process& c, Tick timeout) {
   if (c.state == ProcState::Zombie && c.parent == p.pid) reap(c, p.pid);
   if (!c.alive() || timeout == 0) return std::nullopt;
   p.join_target = c.pid;
@@ -238,21 +263,19 @@ std::optional<Stop> Kernel::join(Process& p, const Instr& in, const EvalContext&
   return Stop::Blocked;
 }
 
-std::optional<Stop> Kernel::read_file(Process& p, const Instr& in) {
-  auto [file, key] = split_key(in.object);
+std::optional<Value> Kernel::read_key(Process& p, const std::string& object) {
+  auto [file, key] = split_key(object);
   const FileContent& content = files_.at(file);
   auto it = content.find(key);
-  if (it == content.end()) throw RuntimeError("read of " + in.object + ": the file has no key '" + key + "'");
-  p.vars.set(in.target, it->second);
-  log_sync(p, SyncOp::Read, key_id(in.object));
-  ++p.pc;
-  return std::nullopt;
+  if (it == content.end()) return std::nullopt;
+  log_sync(p, SyncOp::Read, key_id(object));
+  return it->second;
 }
 
-void Kernel::write_file(Process& p, const Instr& in, const EvalContext& ctx) {
-  auto [file, key] = split_key(in.object);
-  files_.at(file)[key] = in.amount.eval(ctx);
-  log_sync(p, SyncOp::Write, key_id(in.object));
+void Kernel::write_key(Process& p, const std::string& object, Value v) {
+  auto [file, key] = split_key(object);
+  files_.at(file)[key] = std::move(v);
+  log_sync(p, SyncOp::Write, key_id(object));
 }
 
 Stop Kernel::run_zero_time(Process& p) {

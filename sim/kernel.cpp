@@ -70,7 +70,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   }
 }
 
-Pid Kernel::create_process(Pid parent, const Program& program, std::string name, Variables vars) {
+Process& Kernel::create_process(Pid parent, const Program& program, std::string name, Variables vars) {
   Pid pid = static_cast<Pid>(procs_.size());
   procs_.emplace_back();
   Process& p = procs_.back();
@@ -90,7 +90,7 @@ Pid Kernel::create_process(Pid parent, const Program& program, std::string name,
     p.affinity = par.affinity;
     par.children.push_back(pid);
   }
-  return pid;
+  return p;
 }
 
 void Kernel::start_process(Process& p) {

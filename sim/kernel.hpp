@@ -12,6 +12,7 @@
 #include "mpsim/machine.hpp"
 #include "mpsim/policy.hpp"
 #include "mpsim/process.hpp"
+#include "runtime.hpp"
 #include "sync.hpp"
 
 namespace mpsim::detail {
@@ -40,9 +41,6 @@ struct Timer {
   }
 };
 
-/// How a process's zero-time run ended.
-enum class Stop { Compute, Blocked, Exited, Yielded };
-
 /// Zero-time operations run by each process at the current boundary (the
 /// runaway-loop guard), kept in the process itself (Process::zero_ops*).
 /// `clear` starts a new boundary in O(1): a count restarts from 0 when it is
@@ -65,7 +63,7 @@ class ZeroOpCounts {
   std::uint64_t boundary_ = 1;
 };
 
-class Kernel {
+class Kernel final : public Runtime {
  public:
   Kernel(const Scenario& s, const RunOptions& o);
   RunResult run();
@@ -75,19 +73,19 @@ class Kernel {
   [[nodiscard]] bool valid_pid(std::int64_t pid) const {
     return pid > kInitPid && pid < static_cast<std::int64_t>(procs_.size());
   }
-  Tick now() const { return now_; }
-  const Scenario& scenario() const { return scenario_; }
+  Tick now() const override { return now_; }
+  const Scenario& scenario() const override { return scenario_; }
   const RunOptions& options() const { return options_; }
 
-  Pid create_process(Pid parent, const Program& program, std::string name, Variables vars);
-  void start_process(Process& child);          // new -> ready (child of a running process)
+  Process& create_process(Pid parent, const Program& program, std::string name, Variables vars) override;
+  void start_process(Process& child) override;  // new -> ready (child of a running process)
   /// -> zombie with all consequences; `normal` = ran its exit handling (not signalled)
   void exit_process(Process& p, std::int64_t code, bool normal);
   void detach(Process& p);
-  void signal_process(Process& target, int signo, Pid sender);
+  void signal_process(Process& target, int signo, Pid sender) override;
   void fail(Process& p, const std::string& message);  // runtime error: exit code 1
-  void print(Process& p, std::string text);
-  void block(Process& p, BlockReason why, Tick duration);  // duration kNever: no timeout
+  void print(Process& p, std::string text) override;
+  void block(Process& p, BlockReason why, Tick duration) override;  // duration kNever: no timeout
   void make_ready(Process& p, bool front = false);
   void reap(Process& zombie, Pid reaper);
   std::map<std::string, FileContent>& files() { return files_; }
@@ -100,22 +98,21 @@ class Kernel {
   /// Runs zero-time operations of `p` (which holds a core) until it reaches a
   /// time-consuming operation, blocks or exits.
   Stop run_zero_time(Process& p);
-  /// The child `handle` names, or a RuntimeError naming `what`.
-  Process& child_of(const Process& parent, const Value& handle, std::string_view what);
 
  private:
-  // The interpreter's operations (interpreter.cpp).
-  std::optional<Stop> step(Process& p, const Instr& in, const EvalContext& ctx);
-  std::optional<Stop> exit_sequence(Process& p);
-  std::optional<Stop> join(Process& p, const Instr& in, const EvalContext& ctx);
-  std::optional<Stop> read_file(Process& p, const Instr& in);
-  void write_file(Process& p, const Instr& in, const EvalContext& ctx);
-  Pid create_child(Process& p, const Instr& in, const EvalContext& ctx);
-  void start_child(Process& p, Process& c);
+  // The simulator's side of the interpreter's operations (interpreter.cpp;
+  // the decoding itself is Runtime::step, shared with the real-OS backend).
+  Process* lookup(std::int64_t pid) override;
+  Pid next_pid() override;
+  bool yield_core(Process& p) override;
+  std::optional<Stop> wait_child(Process& p, Process& c, Tick timeout) override;
+  std::optional<Stop> exit_sequence(Process& p) override;
+  std::optional<Value> read_key(Process& p, const std::string& object) override;
+  void write_key(Process& p, const std::string& object, Value v) override;
 
   // Synchronisation objects (sync.cpp).
   void init_sync_objects();
-  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext& ctx);
+  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext& ctx) override;
   std::optional<Stop> enter_wait(Process& p, const Instr& in, std::int32_t obj, Tick timeout);
   void set_wait_result(Process& p, const Instr& in, bool ok);
   void end_wait(Process& p, bool ok);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "mpsim/loader.hpp"
+#include "mpsim/os.hpp"
 #include "mpsim/result.hpp"
 
 namespace mpsim::cli {
@@ -16,6 +17,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitDeadlock = 3;
+/// A real run stopped by a safety limit (wall time); 128+N when stopped by signal N.
+inline constexpr int kExitStopped = 4;
+/// validate: some row of the comparison does not agree.
+inline constexpr int kExitMismatch = 5;
 
 using Command = std::function<int()>;
 
@@ -25,6 +30,7 @@ Command add_demo(CLI::App& app);
 Command add_policies(CLI::App& app);
 Command add_compare(CLI::App& app);
 Command add_report(CLI::App& app);
+Command add_validate(CLI::App& app);
 
 /// Options shared by every command that runs a machine.
 struct MachineOptions {
@@ -35,6 +41,15 @@ struct MachineOptions {
   void add_to(CLI::App& cmd);
   [[nodiscard]] MachineOverrides overrides() const { return {cores, policy, quantum, context_switch}; }
 };
+
+/// Options of real-OS runs (run --backend real, validate).
+struct RealCliOptions {
+  os::RealOptions opt;
+  void add_to(CLI::App& cmd);
+};
+
+/// Runs `s` for real; prints why to stderr and returns nullopt when refused.
+std::optional<os::RealRun> run_real_or_report(const Scenario& s, const os::RealOptions& o);
 
 /// Loads `path`, applies overrides, prints every error to stderr; nullopt on failure.
 std::optional<Scenario> load_or_report(const std::string& path, const MachineOverrides& o);

@@ -13,6 +13,24 @@ void MachineOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--context-switch", context_switch, "ticks a core spends switching processes");
 }
 
+void RealCliOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--max-procs", opt.max_processes, "real mode: most processes a run may create")->capture_default_str();
+  cmd.add_option("--max-wall-ms", opt.max_wall_ms, "real mode: absolute wall-time limit in ms")->capture_default_str();
+  cmd.add_option("--wall-ms", opt.wall_ms, "real mode: wall-time limit in ms (default: 10 x the predicted makespan + 1 s)");
+  cmd.add_option("--hang-ms", opt.hang_ms, "real mode: all processes stuck on locks/joins this long = deadlock")->capture_default_str();
+  cmd.add_option("--tick-us", opt.tick_us, "real mode: real time per tick in us (default: machine.tick_us)");
+  cmd.add_flag("--keep", opt.keep, "real mode: keep the run folder with the final JSON files");
+}
+
+std::optional<os::RealRun> run_real_or_report(const Scenario& s, const os::RealOptions& o) {
+  try {
+    return os::run_real(s, o);
+  } catch (const os::Refused& e) {
+    std::cerr << "error: " << s.source << ": " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
 std::optional<Scenario> load_or_report(const std::string& path, const MachineOverrides& o) {
   LoadResult r = load_scenario_file(path);
   if (r.errors.empty()) r.errors = apply_overrides(*r.scenario, o);

@@ -1,5 +1,6 @@
 // mpsim run FILE: simulate and report.
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "mpsim/deadlock.hpp"
@@ -23,7 +24,32 @@ struct RunArgs {
   std::string dot;
   std::string tree;
   bool force = false;
+  std::string backend = "sim";
+  RealCliOptions real;
 };
+
+nlohmann::json real_info_json(const os::RealInfo& i) {
+  nlohmann::json j;
+  j["policy"] = i.policy;
+  j["policy_note"] = i.policy_note;
+  j["rr_interval_us"] = i.rr_interval_us;
+  j["cpus"] = i.cpus;
+  j["folder"] = i.folder;
+  j["folder_kept"] = i.folder_kept;
+  nlohmann::json pids = nlohmann::json::object();
+  for (const auto& [p, real] : i.real_pids) pids[std::to_string(p)] = real;
+  j["real_pids"] = pids;
+  j["facts"] = nlohmann::json::array();
+  for (const auto& f : i.facts) j["facts"].push_back({{"pid", f.pid}, {"tick", f.tick}, {"text", f.text}});
+  j["notes"] = i.notes;
+  j["stopped"] = i.stopped;
+  j["wall_us"] = i.wall_us;
+  j["wall_limit_ms"] = i.wall_limit_ms;
+  j["predicted_makespan"] = i.predicted_makespan;
+  j["load1"] = i.load1;
+  j["events_dropped"] = i.events_dropped;
+  return j;
+}
 
 }  // namespace
 
@@ -32,6 +58,9 @@ Command add_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "scenario file")->required();
   a->machine.add_to(*cmd);
+  cmd->add_option("--backend", a->backend, "sim (the simulator, default) or real (real Linux processes, docs/real-os.md)")
+      ->check(CLI::IsMember({"sim", "real"}));
+  a->real.add_to(*cmd);
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
   cmd->add_flag("--events", a->events, "add the event log (json format)");
@@ -49,12 +78,24 @@ Command add_run(CLI::App& app) {
     opts.event_skipping = !a->no_skip;
     // The event log feeds timelines, traces, charts and the race detector.
     opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty() || !s->files.empty();
-    RunResult r = simulate(*s, opts);
+    std::optional<os::RealRun> real;
+    if (a->backend == "real") {
+      real = run_real_or_report(*s, a->real.opt);
+      if (!real) return kExitBadInput;
+    }
+    RunResult r = real ? std::move(real->result) : simulate(*s, opts);
     std::string text;
     if (a->format == "json") {
-      text = format_json(r, a->events) + "\n";
+      if (real) {
+        nlohmann::json j = nlohmann::json::parse(format_json(r, a->events));
+        j["backend"] = "real";
+        j["real"] = real_info_json(real->info);
+        text = j.dump(2) + "\n";
+      } else {
+        text = format_json(r, a->events) + "\n";
+      }
     } else {
-      text = format_text(r) + "\n";
+      text = (real ? os::format_real_info(*real) : "") + format_text(r) + "\n";
       if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
     }
     if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force)) return kExitBadInput;
@@ -62,6 +103,7 @@ Command add_run(CLI::App& app) {
     if (!a->tree.empty() && !write_output(a->tree, process_tree_dot(r), a->force)) return kExitBadInput;
     if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force)) return kExitBadInput;
     if (!write_output(a->out, text, a->force)) return kExitBadInput;
+    if (real && real->info.exit_status != 0) return real->info.exit_status;
     return r.deadlock ? kExitDeadlock : kExitOk;
   };
 }

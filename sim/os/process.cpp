@@ -1,0 +1,597 @@
+// One scenario process in real-OS mode: the shared interpreter
+// (Runtime::step) driven by real time, with each operation that touches the
+// machine done by the kernel: fork, waitid/wait4, kill, clock_nanosleep,
+// process-shared mutexes, JSON files. Runs only in forked children; every way
+// out ends in _exit, so nothing of the parent (buffers, atexit) runs twice.
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "shared.hpp"
+
+namespace mpsim::os::detail {
+
+using mpsim::detail::ProcessContext;
+using mpsim::detail::Runtime;
+using mpsim::detail::Stop;
+
+std::int64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+namespace {
+
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void sleep_until(std::int64_t deadline_ns) {
+  timespec ts{static_cast<time_t>(deadline_ns / 1000000000), static_cast<long>(deadline_ns % 1000000000)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
+void copy_name(char* dst, std::size_t n, const std::string& s) {
+  std::size_t len = std::min(n - 1, s.size());
+  std::memcpy(dst, s.data(), len);
+  dst[len] = '\0';
+}
+
+/// Thrown in a freshly forked child: unwind the parent's interpreter and run the child.
+struct BecomeChild {
+  Pid pid;
+};
+
+char proc_state(std::int64_t real_pid) {
+  std::ifstream f("/proc/" + std::to_string(real_pid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return '?';
+  auto close = line.rfind(')');
+  if (close == std::string::npos || close + 2 >= line.size()) return '?';
+  return line[close + 2];
+}
+
+// Time on a CPU and time runnable but waiting for one, in ns, from the kernel.
+std::pair<std::int64_t, std::int64_t> schedstat() {
+  std::ifstream f("/proc/self/schedstat");
+  std::int64_t run = 0, wait = 0;
+  if (!(f >> run >> wait)) return {-1, -1};
+  return {run, wait};
+}
+
+Value from_json(const nlohmann::json& j) {
+  if (j.is_boolean()) return Value{j.get<bool>()};
+  if (j.is_number_integer()) return Value{j.get<std::int64_t>()};
+  if (j.is_string()) return Value{j.get<std::string>()};
+  throw RuntimeError("unexpected JSON value " + j.dump());
+}
+
+nlohmann::json to_json(const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  return std::get<std::string>(v);
+}
+
+class RealRuntime final : public Runtime {
+ public:
+  RealRuntime(const Setup& s, Process p) : setup_(s), sh_(*s.shared), self_(std::move(p)) {}
+
+  [[noreturn]] void run() {
+    enter();
+    std::int64_t ops = 0;
+    std::int64_t max_ops = 100000;
+    for (;;) {
+      ProcessContext ctx(*this, self_);
+      const Instr& in = self_.program->code[static_cast<std::size_t>(self_.pc)];
+      std::optional<Stop> stop;
+      try {
+        if (ops++ == max_ops)
+          throw RuntimeError("runaway loop: more than " + std::to_string(max_ops) +
+                             " zero-time operations at one tick without consuming time");
+        refresh_parent();
+        stop = step(self_, in, ctx);
+      } catch (const RuntimeError& e) {
+        fail(in.path + ": " + e.what());
+      } catch (const BecomeChild& c) {
+        become(c.pid);
+        ops = 0;
+        continue;
+      }
+      if (!stop) continue;
+      ops = 0;
+      if (*stop == Stop::Compute) {
+        burn(self_.remaining);
+        self_.remaining = 0;
+        ++self_.pc;
+      }
+    }
+  }
+
+  // --- Runtime ---
+  const Scenario& scenario() const override { return *setup_.scenario; }
+
+  Tick now() const override {
+    return static_cast<Tick>(std::llround(static_cast<double>(mono_ns() - sh_.t0_ns) / static_cast<double>(sh_.tick_ns)));
+  }
+
+  Process* lookup(std::int64_t pid) override {
+    if (pid == self_.pid) return &self_;
+    if (auto it = kids_.find(static_cast<Pid>(pid)); it != kids_.end()) {
+      refresh(it->second);
+      return &it->second;
+    }
+    if (pid < 2 || pid >= sh_.cap || !slot(static_cast<Pid>(pid)).used.load()) return nullptr;
+    Process& stub = others_[static_cast<Pid>(pid)];  // someone else's process: for messages only
+    stub.pid = static_cast<Pid>(pid);
+    stub.name = slot(stub.pid).name;
+    stub.original_parent = slot(stub.pid).parent;
+    return &stub;
+  }
+
+  Pid next_pid() override {
+    std::int32_t pid = sh_.next_pid.fetch_add(1);
+    if (pid >= sh_.cap) {
+      sh_.next_pid.fetch_sub(1);
+      throw RuntimeError("process limit reached: a real run may create at most " + std::to_string(sh_.cap - 2) +
+                         " processes (--max-procs)");
+    }
+    reserved_ = pid;
+    return pid;
+  }
+
+  Process& create_process(Pid parent, const Program& program, std::string name, Variables vars) override {
+    Pid pid = reserved_;  // reserved by next_pid just before (others may have reserved since)
+    Process& c = kids_[pid];
+    c.pid = pid;
+    c.parent = parent;
+    c.original_parent = parent;
+    c.name = std::move(name);
+    c.program = &program;
+    c.vars = std::move(vars);
+    c.loop_counters.assign(static_cast<std::size_t>(program.loop_slots), 0);
+    c.priority = self_.priority;
+    c.nice = self_.nice;
+    c.affinity = self_.affinity;
+    self_.children.push_back(pid);
+    Slot& s = slot(pid);
+    s.parent = parent;
+    copy_name(s.name, sizeof s.name, c.name);
+    copy_name(s.program, sizeof s.program, program.name);
+    s.used.store(1);
+    return c;
+  }
+
+  void start_process(Process& c) override {
+    Slot& s = slot(c.pid);
+    s.daemon = c.daemon ? 1 : 0;
+    s.arrival_ns = mono_ns();
+    c.started = true;
+    c.state = ProcState::Ready;
+    s.started.store(1);
+    record(sh_, c.pid, EventKind::Spawn, 0, self_.pid);
+    pid_t r = fork();
+    if (r < 0) {
+      s.reaped.store(1);
+      c.state = ProcState::Reaped;
+      throw RuntimeError(std::string("fork failed: ") + std::strerror(errno));
+    }
+    if (r == 0) throw BecomeChild{c.pid};
+    s.real_pid.store(r);
+  }
+
+  void signal_process(Process& c, int signo, Pid sender) override {
+    refresh(c);
+    if (!c.alive()) return;  // already exited: nothing happens, as in the simulator
+    std::int64_t real = slot(c.pid).real_pid.load();
+    record(sh_, c.pid, EventKind::Signal, signo, sender);
+    ::kill(static_cast<pid_t>(real), signo);
+    siginfo_t si{};
+    // Our own child: wait (without reaping) until it is dead, so it is a zombie from here on.
+    while (waitid(P_PID, static_cast<id_t>(real), &si, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    log_exit(c.pid, mono_ns(), exit_code_of(c.pid, si));
+    refresh(c);
+  }
+
+  void print(Process& p, std::string text) override {
+    std::int32_t t = store_text(sh_, p.pid, false, text);
+    record(sh_, p.pid, EventKind::Print, 0, t);
+  }
+
+  void block(Process& p, BlockReason why, Tick duration) override {
+    std::int64_t start = mono_ns();
+    set_activity(kTimedWait, 0);
+    record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Blocked), static_cast<std::int32_t>(why));
+    std::int64_t deadline = start + duration * sh_.tick_ns;
+    sleep_until(deadline);
+    // Runnable from the deadline on; running once the scheduler picked it.
+    record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Ready), 0, -1, deadline);
+    running(p.pid);
+    set_activity(kActive, 0);
+  }
+
+  bool yield_core(Process&) override {
+    sched_yield();
+    return true;
+  }
+
+  std::optional<Stop> wait_child(Process& p, Process& c, Tick timeout) override {
+    if (c.state == ProcState::Reaped) return std::nullopt;
+    refresh(c);
+    // Exited before the join began: it has been a zombie, and /proc must say so.
+    bool was_zombie = !c.alive();
+    if (!was_zombie) {
+      if (timeout == 0) return std::nullopt;
+      if (!await_exit(p, c, timeout)) return std::nullopt;  // timed out: nothing reaped
+    }
+    reap(c, was_zombie);
+    return std::nullopt;
+  }
+
+  std::optional<Stop> exit_sequence(Process& p) override {
+    if (setup_.scenario->machine.exit_semantics == ExitSemantics::Python) {
+      for (Pid k : p.children) {
+        Process& c = kids_.at(k);
+        if (c.daemon && c.started) signal_process(c, 15, p.pid);
+      }
+      for (Pid k : p.children) {
+        Process& c = kids_.at(k);
+        if (!c.started || c.state == ProcState::Reaped) continue;
+        refresh(c);
+        bool was_zombie = !c.alive();
+        if (!was_zombie) await_exit(p, c, kNever);
+        reap(c, was_zombie);
+      }
+      finish(p.exit_request, false);
+    }
+    finish(p.exit_request, true);
+  }
+
+  std::optional<Value> read_key(Process& p, const std::string& object) override {
+    auto [file, key] = split(object);
+    nlohmann::json doc = load(file);
+    record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Read), 0, key_index(object));
+    if (!doc.is_object() || !doc.contains(key)) return std::nullopt;
+    return from_json(doc[key]);
+  }
+
+  void write_key(Process& p, const std::string& object, Value v) override {
+    auto [file, key] = split(object);
+    // Read the whole file, change one key, write it whole: the same window
+    // for lost updates as the seed's Python (json.load, then json.dump).
+    nlohmann::json doc = load(file);
+    doc[key] = to_json(v);
+    std::string path = setup_.folder + "/" + file + ".json";
+    std::string tmp = setup_.folder + "/." + file + "." + std::to_string(getpid()) + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << doc.dump();
+      if (!out) throw RuntimeError("write of " + object + ": cannot write " + tmp);
+    }
+    // rename replaces the file at once: a reader sees the old or the new content, never half.
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+      throw RuntimeError("write of " + object + ": " + std::strerror(errno));
+    record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Write), 0, key_index(object));
+  }
+
+  // Real mode runs locks only (runner.cpp refuses the other objects at load).
+  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext&) override {
+    if (in.op == OpCode::Acquire) return acquire(p, in);
+    if (in.op != OpCode::Release)
+      throw RuntimeError(std::string(to_string(in.op)) + " is not implemented in real mode");
+    if (!release_lock(p, in.obj))
+      throw RuntimeError("release of lock `" + in.object + "`, which " + p.name + " does not hold");
+    ++p.pc;
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<Stop> acquire(Process& p, const Instr& in) {
+    int id = in.obj;
+    ++p.pc;
+    pthread_mutex_t* m = &sh_.locks[id];
+    if (pthread_mutex_trylock(m) != 0) {
+      set_activity(kLockWait, id);
+      record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Blocked), static_cast<std::int32_t>(BlockReason::Lock));
+      // Not recursive and not robust: re-acquiring one's own lock, or a lock
+      // whose holder died, waits forever (the runner's hang detector ends it).
+      pthread_mutex_lock(m);
+      running(p.pid);
+      set_activity(kActive, 0);
+    }
+    sh_.lock_holder[id].store(p.pid);
+    held_.push_back(id);
+    record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Acquire), 0, static_cast<std::int16_t>(id));
+    if (!in.target.empty()) p.vars.set(in.target, Value{true});
+    return std::nullopt;
+  }
+
+  bool release_lock(Process& p, int id) {
+    auto it = std::find(held_.begin(), held_.end(), id);
+    if (it == held_.end()) return false;
+    held_.erase(it);
+    sh_.lock_holder[id].store(0);
+    record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Release), 0, static_cast<std::int16_t>(id));
+    pthread_mutex_unlock(&sh_.locks[id]);
+    return true;
+  }
+
+  Slot& slot(Pid pid) { return sh_.slots[pid]; }
+
+  // A new process: its own settings, then it is running.
+  void enter() {
+    Slot& s = slot(self_.pid);
+    s.sched_run_ns = -1;
+    s.last_cpu = -1;
+    s.real_pid.store(getpid());
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    if (sh_.guardian_fd >= 0) ::close(sh_.guardian_fd);
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    if (s.daemon) {
+      // Dies with its parent even if the parent is killed (docs/real-os.md).
+      pid_t expected = self_.parent == kInitPid ? static_cast<pid_t>(sh_.runner_pid)
+                                                : static_cast<pid_t>(slot(self_.parent).real_pid.load());
+      prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+      if (getppid() != expected) raise(SIGTERM);
+    }
+    if (setup_.policy != SCHED_OTHER) {
+      sched_param sp{};
+      sp.sched_priority = setup_.rt_priority;
+      rlimit rl{static_cast<rlim_t>(setup_.rttime_us), static_cast<rlim_t>(setup_.rttime_us)};
+      setrlimit(RLIMIT_RTTIME, &rl);
+      sched_param now{};
+      // The runner already made its children real-time (so they queue in
+      // arrival order); children of scenario processes inherit it with fork.
+      bool differs = sched_getscheduler(0) != setup_.policy ||
+                     (sched_getparam(0, &now) == 0 && now.sched_priority != sp.sched_priority);
+      if (differs && sched_setscheduler(0, setup_.policy, &sp) != 0) sh_.policy_failed.store(1);
+      if (setup_.policy == SCHED_RR && sh_.rr_interval_ns.load() == 0) {
+        timespec ts{};
+        if (sched_rr_get_interval(0, &ts) == 0)
+          sh_.rr_interval_ns.store(static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
+      }
+    }
+    self_.started = true;
+    self_.state = ProcState::Running;
+    running(self_.pid);
+  }
+
+  void become(Pid pid) {
+    Process c = std::move(kids_.at(pid));
+    kids_.clear();
+    others_.clear();
+    held_.clear();  // a child holds none of its parent's locks
+    self_ = std::move(c);
+    enter();
+  }
+
+  void refresh_parent() {
+    pid_t pp = getppid();
+    if (pp == static_cast<pid_t>(sh_.runner_pid)) {
+      if (self_.parent != kInitPid) {
+        Slot& s = slot(self_.pid);
+        if (s.orphan_seen_ns == 0) s.orphan_seen_ns = mono_ns();
+      }
+      self_.parent = kInitPid;
+    }
+  }
+
+  // Back on a CPU: the event carries the scenario core it is on now.
+  void running(Pid pid) {
+    int cpu = sched_getcpu();
+    auto it = std::find(setup_.cpus.begin(), setup_.cpus.end(), cpu);
+    auto core = static_cast<std::int16_t>(it == setup_.cpus.end() ? -1 : it - setup_.cpus.begin());
+    record(sh_, pid, EventKind::State, static_cast<int>(ProcState::Running), 0, core);
+  }
+
+  void set_activity(Activity a, std::int32_t object) {
+    Slot& s = slot(self_.pid);
+    s.wait_object.store(object);
+    s.activity.store(a);
+  }
+
+  std::int64_t exit_code_of(Pid pid, const siginfo_t& si) {
+    Slot& s = slot(pid);
+    if (si.si_code == CLD_EXITED) return s.self_exit.load() ? s.exit_code : si.si_status;
+    return -static_cast<std::int64_t>(si.si_status);
+  }
+
+  void log_exit(Pid pid, std::int64_t ns, std::int64_t code) { note_exit(sh_, pid, ns, code); }
+
+  // Child state as the kernel has it now, without reaping.
+  void refresh(Process& c) {
+    if (!c.started || c.state == ProcState::Reaped || c.state == ProcState::Zombie) return;
+    siginfo_t si{};
+    std::int64_t real = slot(c.pid).real_pid.load();
+    if (waitid(P_PID, static_cast<id_t>(real), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0) {
+      c.state = ProcState::Zombie;
+      c.stats.exit_code = exit_code_of(c.pid, si);
+      log_exit(c.pid, mono_ns(), c.stats.exit_code);
+    } else {
+      c.state = ProcState::Running;
+    }
+  }
+
+  // Waits until child `c` has exited (true) or `timeout` ticks passed (false).
+  bool await_exit(Process& p, Process& c, Tick timeout) {
+    std::int64_t real = slot(c.pid).real_pid.load();
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(real), 0));
+    set_activity(timeout == kNever ? kJoinWait : kTimedWait, c.pid);
+    record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Blocked), static_cast<std::int32_t>(BlockReason::Join));
+    std::int64_t deadline = timeout == kNever ? -1 : mono_ns() + timeout * sh_.tick_ns;
+    for (;;) {
+      refresh(c);
+      if (!c.alive()) break;
+      std::int64_t left = deadline < 0 ? 50000000 : deadline - mono_ns();
+      if (left <= 0) break;
+      if (fd >= 0) {
+        pollfd pfd{fd, POLLIN, 0};
+        timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
+        ppoll(&pfd, 1, &ts, nullptr);
+      } else {
+        timespec ts{0, std::min<long>(static_cast<long>(left), 1000000)};
+        nanosleep(&ts, nullptr);
+      }
+    }
+    if (fd >= 0) ::close(fd);
+    running(p.pid);
+    set_activity(kActive, 0);
+    return !c.alive();
+  }
+
+  // Reaps exited child `c`; when it had been waiting as a zombie, first looks
+  // at it in /proc, where a zombie is state Z.
+  void reap(Process& c, bool was_zombie) {
+    Slot& s = slot(c.pid);
+    std::int64_t real = s.real_pid.load();
+    if (was_zombie && proc_state(real) == 'Z') s.zombie_seen_ns = mono_ns();
+    int status = 0;
+    rusage ru{};
+    while (wait4(static_cast<pid_t>(real), &status, 0, &ru) < 0 && errno == EINTR) {
+    }
+    s.status_code = status;
+    s.cpu_us = static_cast<std::int64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    s.nvcsw = ru.ru_nvcsw;
+    s.nivcsw = ru.ru_nivcsw;
+    s.reaped_by = self_.pid;
+    s.reaped_ns = mono_ns();
+    s.reaped.store(1);
+    record(sh_, c.pid, EventKind::Reap, 0, self_.pid);
+    c.state = ProcState::Reaped;
+  }
+
+  void burn(Tick ticks) {
+    std::int64_t target = thread_cpu_ns() + ticks * sh_.tick_ns;
+    while (thread_cpu_ns() < target) {
+      for (int i = 0; i < 200; ++i) __asm__ __volatile__("" ::: "memory");
+    }
+  }
+
+  void fail(const std::string& message) {
+    std::int32_t t = store_text(sh_, self_.pid, true, message);
+    slot(self_.pid).error_text = t;
+    record(sh_, self_.pid, EventKind::Error, 0, t);
+    finish(1, true);
+  }
+
+  // The process ends: daemons die with it (posix), the exit is logged, _exit.
+  [[noreturn]] void finish(std::int64_t code, bool kill_daemons) {
+    if (kill_daemons && setup_.scenario->machine.exit_semantics == ExitSemantics::Posix) {
+      for (Pid k : self_.children) {
+        Process& c = kids_.at(k);
+        if (!c.daemon || !c.started) continue;
+        refresh(c);
+        if (!c.alive()) continue;
+        record(sh_, c.pid, EventKind::DaemonKill, 0, self_.pid);
+        signal_process(c, 15, self_.pid);
+      }
+    }
+    Slot& s = slot(self_.pid);
+    auto [run, wait] = schedstat();
+    s.sched_run_ns = run;
+    s.sched_wait_ns = wait;
+    s.last_cpu = sched_getcpu();
+    s.exit_code = code;
+    s.self_exit.store(1);
+    log_exit(self_.pid, mono_ns(), code);
+    _exit(static_cast<int>(code & 0xff));
+  }
+
+  std::pair<std::string, std::string> split(const std::string& object) {
+    auto dot = object.find('.');
+    return {object.substr(0, dot), object.substr(dot + 1)};
+  }
+
+  nlohmann::json load(const std::string& file) {
+    std::ifstream in(setup_.folder + "/" + file + ".json");
+    if (!in) throw RuntimeError("cannot open file " + file);
+    nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_discarded()) throw RuntimeError("file " + file + " does not hold valid JSON");
+    return doc;
+  }
+
+  std::int16_t key_index(const std::string& object) {
+    auto it = std::find(setup_.keys.begin(), setup_.keys.end(), object);
+    return static_cast<std::int16_t>(it - setup_.keys.begin());
+  }
+
+  const Setup& setup_;
+  Shared& sh_;
+  Process self_;
+  std::map<Pid, Process> kids_;    // this process's own children (it alone can start, join, signal them)
+  std::map<Pid, Process> others_;  // other processes, named in error messages
+  std::vector<int> held_;          // locks held, in acquisition order
+  Pid reserved_ = kNoPid;
+};
+
+}  // namespace
+
+void record(Shared& sh, std::int32_t pid, EventKind kind, int a, std::int32_t b, std::int16_t object,
+            std::int64_t at_ns) {
+  std::int64_t ns = at_ns > 0 ? at_ns : mono_ns();
+  sh.last_activity_ns.store(ns);
+  std::uint32_t i = sh.ring_head.fetch_add(1);
+  if (i >= kRingSize) return;  // full: counted by the runner as dropped
+  RawEvent& e = sh.ring[i];
+  e.ns = ns;
+  e.pid = pid;
+  e.object = object;
+  e.kind = static_cast<std::uint8_t>(kind);
+  e.a = static_cast<std::uint8_t>(a);
+  e.b = b;
+  e.valid.store(1, std::memory_order_release);
+}
+
+std::int32_t store_text(Shared& sh, std::int32_t pid, bool error, const std::string& text) {
+  std::uint32_t i = sh.text_count.fetch_add(1);
+  if (i >= kMaxTexts) return -1;
+  std::uint32_t len = static_cast<std::uint32_t>(std::min<std::size_t>(text.size(), 4096));
+  std::uint32_t off = sh.text_bytes.fetch_add(len);
+  if (off + len > kTextBytes) len = 0;
+  if (len) std::memcpy(sh.text_data + off, text.data(), len);
+  sh.texts[i] = Text{pid, error ? 1 : 0, mono_ns(), off, len};
+  return static_cast<std::int32_t>(i);
+}
+
+void note_exit(Shared& sh, std::int32_t pid, std::int64_t ns, std::int64_t code) {
+  Slot& s = sh.slots[pid];
+  std::int32_t expected = 0;
+  if (!s.exit_logged.compare_exchange_strong(expected, 1)) return;
+  s.finish_ns = ns;
+  if (!s.self_exit.load()) s.exit_code = code;
+  record(sh, pid, EventKind::State, static_cast<int>(ProcState::Zombie), 0);
+}
+
+void run_process(const Setup& setup, Process p) {
+  try {
+    RealRuntime rt(setup, std::move(p));
+    rt.run();
+  } catch (...) {
+  }
+  _exit(70);
+}
+
+}  // namespace mpsim::os::detail

@@ -1,0 +1,125 @@
+#pragma once
+// Private to sim/os/: the shared-memory region of one real run and the
+// per-process runtime. The runner maps the region (MAP_SHARED|MAP_ANONYMOUS)
+// before it forks anything, so every scenario process sees the same bytes and
+// nothing is left in /dev/shm; it disappears with the last process mapping it.
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "../runtime.hpp"
+#include "mpsim/os.hpp"
+
+namespace mpsim::os::detail {
+
+inline constexpr std::int32_t kMaxSlots = 4096;   // pids 0..4095 (0 and 1 unused)
+inline constexpr std::int32_t kMaxLocks = 64;
+inline constexpr std::uint32_t kRingSize = 1u << 17;
+inline constexpr std::uint32_t kMaxTexts = 1u << 14;
+inline constexpr std::uint32_t kTextBytes = 1u << 22;
+
+/// What a live process is doing, for the hang detector.
+enum Activity : std::int32_t { kActive = 0, kTimedWait = 1, kLockWait = 2, kJoinWait = 3 };
+
+/// One process, indexed by its mpsim pid.
+struct Slot {
+  std::atomic<std::int32_t> used;       // created (pid reserved and filled)
+  std::atomic<std::int32_t> started;
+  std::atomic<std::int64_t> real_pid;
+  std::int32_t parent;                  // original parent (mpsim pid)
+  std::int32_t daemon;
+  char name[96];
+  char program[64];
+  std::int64_t arrival_ns;              // written by the parent before fork
+  std::atomic<std::int32_t> exit_logged;  // the exit (zombie) event is in the log
+  std::atomic<std::int32_t> self_exit;    // exit_code below was written by the process
+  std::int64_t exit_code;
+  std::int64_t finish_ns;
+  std::int64_t sched_wait_ns;           // /proc/self/schedstat at exit: time runnable, waiting
+  std::int64_t sched_run_ns;            // and time on a CPU (-1: not read, e.g. killed)
+  std::int32_t last_cpu;                // CPU it ran on last (sched_getcpu at exit)
+  std::int32_t error_text;              // index into texts, -1 none
+  std::atomic<std::int32_t> reaped;
+  std::int32_t reaped_by;
+  std::int64_t reaped_ns;
+  std::int64_t cpu_us, nvcsw, nivcsw;   // wait4 rusage, written by the reaper
+  std::int32_t status_code;             // raw wait status
+  std::atomic<std::int32_t> activity;
+  std::atomic<std::int32_t> wait_object;  // lock index or joined pid
+  std::int64_t zombie_seen_ns;          // seen as Z in /proc/<pid>/stat before its reap (0: not seen)
+  std::int64_t orphan_seen_ns;          // getppid() gave the runner (0: not seen)
+};
+
+struct RawEvent {
+  std::int64_t ns;
+  std::int32_t pid;
+  std::int16_t object;   // Event::core: -1, or the Sync object/key index
+  std::uint8_t kind;     // EventKind
+  std::uint8_t a;
+  std::int32_t b;
+  std::atomic<std::int32_t> valid;
+};
+
+struct Text {
+  std::int32_t pid;
+  std::int32_t error;    // 1 for a runtime error message
+  std::int64_t ns;
+  std::uint32_t offset, length;
+};
+
+struct Shared {
+  std::int64_t t0_ns;
+  std::int64_t tick_ns;
+  std::int64_t runner_pid;
+  std::int64_t pgid;
+  std::int32_t cap;          // highest pid allowed + 1
+  std::atomic<std::int32_t> next_pid;
+  std::atomic<std::int64_t> rr_interval_ns;
+  std::atomic<std::int32_t> policy_failed;   // a child could not set the real-time policy
+  std::atomic<std::int64_t> last_activity_ns;
+  std::int32_t guardian_fd;  // write end of the guardian pipe: children close it
+  Slot slots[kMaxSlots];
+  pthread_mutex_t locks[kMaxLocks];
+  std::atomic<std::int32_t> lock_holder[kMaxLocks];
+  std::atomic<std::uint32_t> ring_head;
+  RawEvent ring[kRingSize];
+  std::atomic<std::uint32_t> text_count;
+  std::atomic<std::uint32_t> text_bytes;
+  Text texts[kMaxTexts];
+  char text_data[kTextBytes];
+};
+
+std::int64_t mono_ns();
+
+/// Everything a scenario process needs, copied into every fork.
+struct Setup {
+  const Scenario* scenario = nullptr;
+  Shared* shared = nullptr;
+  std::string folder;
+  std::vector<std::string> keys;    // "file.key" by index
+  int policy = 0;                   // SCHED_OTHER / SCHED_FIFO / SCHED_RR
+  int rt_priority = 0;
+  std::vector<int> cpus;            // the scenario's cores
+  std::int64_t rttime_us = 0;       // RLIMIT_RTTIME for real-time policies
+};
+
+/// Appends an event to the shared log (any process).
+/// `at_ns` > 0: the event happened then, not now (a timer's deadline).
+void record(Shared& sh, std::int32_t pid, EventKind kind, int a, std::int32_t b, std::int16_t object = -1,
+            std::int64_t at_ns = 0);
+/// Stores a text (print or error) and returns its index, or -1 when full.
+std::int32_t store_text(Shared& sh, std::int32_t pid, bool error, const std::string& text);
+
+/// Logs the exit (zombie) event of `pid` once, whoever sees it first (the
+/// process itself, the parent that signalled it, or the reaper).
+void note_exit(Shared& sh, std::int32_t pid, std::int64_t ns, std::int64_t code);
+
+/// Runs scenario process `p` in the current (freshly forked) process; never returns.
+[[noreturn]] void run_process(const Setup& setup, Process p);
+
+}  // namespace mpsim::os::detail

@@ -1,0 +1,421 @@
+// Real-OS mode, end to end through the mpsim binary: exact outcomes (exit
+// codes, printed lines as a multiset, final files, lifecycle facts) and, in
+// every case, that nothing is left behind: no process (this test process is
+// a child subreaper, so anything the run leaves alive ends up as its child),
+// no run folder in the private TMPDIR, no /dev/shm entry. Timing is only
+// checked within generous bounds.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::set<std::string> shm_entries() {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/dev/shm", ec)) out.insert(e.path().filename().string());
+  return out;
+}
+
+struct Outcome {
+  int exit_code = -1;   // of the mpsim process (128+N when killed by N)
+  std::string out, err;
+  double seconds = 0;
+  json result;          // parsed stdout when it is JSON
+};
+
+class RealMode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+    char templ[] = "/tmp/mpsim-os-test-XXXXXX";
+    ASSERT_NE(mkdtemp(templ), nullptr);
+    dir_ = templ;
+    fs::create_directory(dir_ + "/tmp");
+    shm_before_ = shm_entries();
+  }
+
+  void TearDown() override {
+    // Nothing may be left: no descendant, no run folder, no /dev/shm entry.
+    EXPECT_TRUE(no_descendants_left()) << "processes were left behind";
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir_ + "/tmp")) left.push_back(e.path().string());
+    EXPECT_TRUE(left.empty()) << "left in TMPDIR: " << (left.empty() ? "" : left.front());
+    EXPECT_EQ(shm_entries(), shm_before_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Waits (up to 3 s) until every descendant handed to us has exited and been reaped.
+  bool no_descendants_left() {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (;;) {
+      int st = 0;
+      pid_t r = waitpid(-1, &st, WNOHANG);
+      if (r < 0 && errno == ECHILD) return true;
+      if (r > 0) continue;
+      if (std::chrono::steady_clock::now() > until) {
+        // Fail, but clean up: kill whatever was handed to us, and reap it.
+        for (const auto& e : fs::directory_iterator("/proc")) {
+          std::string name = e.path().filename().string();
+          if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+          std::ifstream stat(e.path() / "stat");
+          std::string line;
+          std::getline(stat, line);
+          auto close = line.rfind(')');
+          if (close == std::string::npos) continue;
+          std::istringstream rest(line.substr(close + 2));
+          char state = 0;
+          int ppid = 0;
+          rest >> state >> ppid;
+          if (ppid == getpid()) kill(std::stoi(name), SIGKILL);
+        }
+        while (waitpid(-1, &st, 0) > 0) {
+        }
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  std::string write_scenario(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Runs mpsim with `args`; sends `sig` to it after `after_ms` when sig != 0.
+  Outcome run(const std::vector<std::string>& args, int sig = 0, int after_ms = 0) {
+    std::string out_path = dir_ + "/stdout", err_path = dir_ + "/stderr";
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = fork();
+    if (pid == 0) {
+      setenv("TMPDIR", (dir_ + "/tmp").c_str(), 1);
+      int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(o, 1);
+      dup2(e, 2);
+      std::vector<char*> argv;
+      std::string bin = MPSIM_BINARY;
+      argv.push_back(bin.data());
+      std::vector<std::string> copy = args;
+      for (auto& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+    if (sig != 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+      kill(pid, sig);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    Outcome o;
+    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    o.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    std::ifstream fo(out_path), fe(err_path);
+    o.out.assign(std::istreambuf_iterator<char>(fo), {});
+    o.err.assign(std::istreambuf_iterator<char>(fe), {});
+    o.result = json::parse(o.out, nullptr, false);
+    return o;
+  }
+
+  Outcome run_json(const std::string& scenario, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", "--backend", "real", scenario, "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  }
+
+  static std::string seed(const std::string& name) { return std::string(MPSIM_SOURCE_DIR) + "/scenarios/seed/" + name; }
+
+  static const json& proc(const json& r, int pid) {
+    for (const auto& p : r["processes"])
+      if (p["pid"] == pid) return p;
+    static json none;
+    return none;
+  }
+
+  static std::multiset<std::string> printed(const json& r) {
+    std::multiset<std::string> out;
+    for (const auto& l : r["output"]) out.insert(l["text"].get<std::string>());
+    return out;
+  }
+
+  std::string dir_;
+  std::set<std::string> shm_before_;
+};
+
+// A parent with children and grandchildren that live for seconds.
+const char* kLongTree = R"({
+  "name": "long-tree",
+  "machine": { "cores": 1, "scheduler": "rr" },
+  "programs": {
+    "main": [ { "spawn": "mid" }, { "spawn": "mid" }, { "sleep": 5000 } ],
+    "mid": [ { "spawn": "leaf" }, { "spawn": "leaf", "daemon": false }, { "sleep": 5000 } ],
+    "leaf": [ { "sleep": 5000 } ]
+  },
+  "processes": [ { "name": "main", "program": "main" } ]
+})";
+
+TEST_F(RealMode, ZombieIsSeenInProcAndExitCodesAreReal) {
+  Outcome o = run_json(seed("zombie.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  ASSERT_FALSE(o.result.is_discarded()) << o.out;
+  const json& r = o.result;
+  EXPECT_EQ(r["backend"], "real");
+  EXPECT_EQ(proc(r, 3)["exit_code"], 3);
+  EXPECT_EQ(proc(r, 3)["reaped_by"], 2);
+  EXPECT_EQ(proc(r, 2)["exit_code"], 0);
+  EXPECT_EQ(printed(r), (std::multiset<std::string>{"joining child 3", "child exit code 3"}));
+  bool seen = false;
+  for (const auto& f : r["real"]["facts"])
+    if (f["pid"] == 3 && f["text"].get<std::string>().find("seen as Z") != std::string::npos) seen = true;
+  EXPECT_TRUE(seen) << r["real"]["facts"].dump();
+  // The makespan is 8 ticks of 1 ms in the model: allow a lot for a busy machine.
+  EXPECT_GE(r["summary"]["makespan"].get<int>(), 8);
+  EXPECT_LT(o.seconds, 5);
+}
+
+TEST_F(RealMode, OrphanIsAdoptedByTheRunner) {
+  Outcome o = run_json(seed("orphan.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(proc(r, 3)["reaped_by"], 1);
+  EXPECT_EQ(proc(r, 3)["parent"], 1);
+  EXPECT_GE(proc(r, 3)["orphaned_at"].get<int>(), 0);
+  EXPECT_EQ(printed(r).count("child 3: my parent is now 1"), 1u) << o.out;
+  bool seen = false;
+  for (const auto& f : r["real"]["facts"])
+    if (f["pid"] == 3 && f["text"].get<std::string>().find("getppid() returned the runner") != std::string::npos) seen = true;
+  EXPECT_TRUE(seen);
+}
+
+TEST_F(RealMode, DaemonDiesWithItsParentTerminateAndKillGiveRealCodes) {
+  std::string path = write_scenario("signals.json", R"({
+    "name": "signals",
+    "machine": { "cores": 1, "scheduler": "fcfs" },
+    "programs": {
+      "main": [
+        { "spawn": "sleeper", "into": "d", "daemon": true },
+        { "spawn": "sleeper", "into": "t" },
+        { "spawn": "sleeper", "into": "k" },
+        { "sleep": 5 },
+        { "terminate": "t" }, { "kill": "k" },
+        { "join": "t" }, { "join": "k" },
+        { "print": "t={exitcode(t)} k={exitcode(k)} alive={is_alive(d)}" }
+      ],
+      "sleeper": [ { "sleep": 3000 }, { "print": "never" } ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(printed(r), (std::multiset<std::string>{"t=-15 k=-9 alive=true"}));
+  EXPECT_EQ(proc(r, 3)["exit_code"], -15);  // the daemon, terminated when main ended
+  EXPECT_EQ(proc(r, 4)["exit_code"], -15);
+  EXPECT_EQ(proc(r, 5)["exit_code"], -9);
+  EXPECT_LT(o.seconds, 2.5);  // nobody waited for the 3 s sleeps
+}
+
+TEST_F(RealMode, TicketWithLockSellsExactlyOneTicketThroughARealFile) {
+  Outcome o = run_json(seed("ticket_lock.json"), {"--tick-us", "20"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  auto lines = printed(r);
+  EXPECT_EQ(lines.count("没票了"), 9u);
+  int sold = 0;
+  for (const auto& l : lines) sold += l.find("抢票成功") != std::string::npos;
+  EXPECT_EQ(sold, 1);
+  EXPECT_EQ(r["files"]["data"]["ticket"], 0);
+}
+
+TEST_F(RealMode, IsolationAndRuntimeErrorsAreTheSimulatorsSemantics) {
+  std::string path = write_scenario("errors.json", R"({
+    "name": "errors",
+    "machine": { "cores": 1, "scheduler": "fcfs" },
+    "programs": {
+      "main": [
+        { "set": "n", "value": 100 },
+        { "spawn": "child", "into": "c" },
+        { "join": "c" },
+        { "print": "parent n={n} child exit={exitcode(c)}" },
+        { "set": "z", "value": "n / 0" },
+        { "print": "never" }
+      ],
+      "child": [ { "set": "n", "value": 0 }, { "print": "child n={n}" } ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(printed(r), (std::multiset<std::string>{"child n=0", "parent n=100 child exit=0"}));
+  EXPECT_EQ(proc(r, 2)["exit_code"], 1);
+  EXPECT_NE(proc(r, 2)["error"].get<std::string>().find("division by zero"), std::string::npos) << proc(r, 2).dump();
+}
+
+TEST_F(RealMode, DeadHolderIsReportedAsADeadlock) {
+  Outcome o = run_json(seed("ticket_forgot_release.json"), {"--tick-us", "20"});
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  ASSERT_TRUE(o.result["deadlock"].is_object()) << o.out.substr(0, 2000);
+  EXPECT_EQ(o.result["deadlock"]["blocked"].size(), 9u);
+}
+
+TEST_F(RealMode, WallTimeLimitKillsEverything) {
+  std::string path = write_scenario("tree.json", kLongTree);
+  Outcome o = run({"run", "--backend", "real", path, "--wall-ms", "300"});
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  EXPECT_NE(o.out.find("STOPPED: wall-time limit"), std::string::npos) << o.out;
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, SigintToTheRunnerKillsAndReapsEverything) {
+  std::string path = write_scenario("tree.json", kLongTree);
+  Outcome o = run({"run", "--backend", "real", path}, SIGINT, 300);
+  EXPECT_EQ(o.exit_code, 130) << o.err << o.out;
+  EXPECT_NE(o.out.find("interrupted by SIGINT"), std::string::npos) << o.out;
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, SigtermToTheRunnerKillsAndReapsEverything) {
+  std::string path = write_scenario("tree.json", kLongTree);
+  Outcome o = run({"run", "--backend", "real", path}, SIGTERM, 300);
+  EXPECT_EQ(o.exit_code, 143) << o.err << o.out;
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, RunnersDeathLeavesNothingBehind) {
+  // SIGKILL: the runner cannot clean up; its guardian must.
+  std::string path = write_scenario("tree.json", kLongTree);
+  Outcome o = run({"run", "--backend", "real", path}, SIGKILL, 300);
+  EXPECT_EQ(o.exit_code, 128 + SIGKILL);
+  // TearDown checks that no process, folder or /dev/shm entry remains.
+}
+
+TEST_F(RealMode, ProcessLimitStopsAForkBomb) {
+  std::string path = write_scenario("bomb.json", R"({
+    "name": "bomb",
+    "machine": { "cores": 1, "scheduler": "rr" },
+    "programs": { "bomb": [ { "spawn": "bomb" }, { "spawn": "bomb" }, { "sleep": 20 } ] },
+    "processes": [ { "name": "bomb", "program": "bomb" } ]
+  })");
+  Outcome o = run_json(path, {"--max-procs", "20"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.result["processes"].size(), 20u);
+  bool limited = false;
+  for (const auto& e : o.result["errors"])
+    if (e["message"].get<std::string>().find("process limit reached") != std::string::npos) limited = true;
+  EXPECT_TRUE(limited);
+}
+
+TEST_F(RealMode, RefusesWhatItCannotDo) {
+  Outcome more = run({"run", "--backend", "real", seed("zombie.json"), "--cores", "512"});
+  EXPECT_EQ(more.exit_code, 2);
+  EXPECT_NE(more.err.find("CPU(s) available"), std::string::npos) << more.err;
+  Outcome uni = run({"run", "--backend", "real", seed("multiprogramming_uniprogramming.json")});
+  EXPECT_EQ(uni.exit_code, 2);
+  EXPECT_NE(uni.err.find("switch_on_io"), std::string::npos) << uni.err;
+  std::string bad = write_scenario("escape-scenario.json", R"({
+    "name": "escape", "files": { "../escape": { "x": 1 } },
+    "programs": { "p": [ { "compute": 1 } ] },
+    "processes": [ { "name": "p", "program": "p" } ]
+  })");
+  Outcome esc = run({"run", "--backend", "real", bad});
+  EXPECT_EQ(esc.exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir_ + "/tmp/escape.json"));
+  EXPECT_NE(esc.err.find("is not allowed"), std::string::npos) << esc.err;
+}
+
+TEST_F(RealMode, KeepLeavesTheFinalFilesForInspection) {
+  Outcome o = run_json(seed("ticket_nolock.json"), {"--tick-us", "20", "--keep"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::string folder = o.result["real"]["folder"];
+  ASSERT_TRUE(fs::exists(folder + "/data.json"));
+  json data = json::parse(std::ifstream(folder + "/data.json"));
+  EXPECT_EQ(data, o.result["files"]["data"]);
+  fs::remove_all(folder);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(RealMode, ValidateAgreesOnTheZombieLesson) {
+  Outcome o = run({"validate", seed("zombie.json"), "--runs", "2", "--format", "json", "--tolerance", "50"});
+  ASSERT_FALSE(o.result.is_discarded()) << o.out << o.err;
+  for (const auto& row : o.result["rows"]) {
+    if (row["section"] == "outcome") {
+      EXPECT_TRUE(row["pass"].get<bool>()) << row.dump();
+    }
+  }
+  // Timing on a shared machine is only checked loosely here; validate's own
+  // verdict uses --tolerance.
+  EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 5) << o.err;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(RealMode, JoinTimeoutGivesUpWithoutReaping) {
+  std::string path = write_scenario("timeout.json", R"({
+    "name": "timeout",
+    "machine": { "cores": 1, "scheduler": "fcfs" },
+    "programs": {
+      "main": [
+        { "spawn": "sleeper", "into": "c" },
+        { "join": "c", "timeout": 30 },
+        { "print": "after timeout alive={is_alive(c)}" },
+        { "terminate": "c" },
+        { "join": "c" },
+        { "print": "exit {exitcode(c)}" }
+      ],
+      "sleeper": [ { "sleep": 5000 } ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), (std::multiset<std::string>{"after timeout alive=true", "exit -15"}));
+  EXPECT_GE(proc(o.result, 2)["blocked"]["join"].get<int>(), 25) << proc(o.result, 2).dump();
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, PythonExitSemanticsJoinTheChildrenAndReportsWork) {
+  Outcome o = run_json(seed("two_ways_to_start.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), (std::multiset<std::string>{"主进程 is running", "liuwei is running", "lw is running",
+                                                           "my-process-0 is running", "my-process-1 is running"}));
+  EXPECT_EQ(proc(o.result, 5)["reaped_by"], 2);  // main joined its children before exiting
+  EXPECT_EQ(proc(o.result, 6)["reaped_by"], 2);
+  // Every report is built from the merged event log: they must work for real runs.
+  Outcome t = run({"run", "--backend", "real", seed("two_ways_to_start.json"), "--timeline", "--trace",
+                   dir_ + "/trace.json", "--gantt", dir_ + "/g.svg"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("timeline"), std::string::npos);
+  EXPECT_TRUE(json::accept(std::ifstream(dir_ + "/trace.json")));
+  EXPECT_TRUE(fs::file_size(dir_ + "/g.svg") > 0);
+}
+
+}  // namespace
