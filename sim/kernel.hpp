@@ -172,6 +172,13 @@ class Kernel {
   const Scenario& scenario_;
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
+  /// The policy's constant answers, read once: the tick loop asks them at
+  /// every boundary, and a virtual call each time is measurable there.
+  struct PolicyTraits {
+    bool preemptive = false;        // Policy::preemptive()
+    bool silent_slice_end = false;  // Policy::silent_slice_end()
+    bool ranks_all_equal = false;   // Policy::ranks_all_equal()
+  } traits_;
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
   std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
   std::vector<Core> cores_;
