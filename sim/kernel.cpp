@@ -103,13 +103,6 @@ void Kernel::start_process(Process& p) {
   make_ready(p);
 }
 
-void Kernel::log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core) {
-  ++result_.scheduling_events;
-  if (!options_.record_events) return;
-  result_.events.push_back(Event{now_, pid, static_cast<std::int16_t>(core), k,
-                                 static_cast<std::uint8_t>(a), b});
-}
-
 void Kernel::account_state_time(Process& p) {
   Tick dt = now_ - p.state_since;
   p.state_since = now_;

@@ -159,7 +159,12 @@ class Kernel {
   void set_core(Core& c, CoreStatus st, Pid pid);
   void set_state(Process& p, ProcState st, BlockReason why = BlockReason::None);
   void account_state_time(Process& p);
-  void log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core = -1);
+  // Every scheduling event goes through here (inline: it is the most called function).
+  void log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core = -1) {
+    ++result_.scheduling_events;
+    if (!options_.record_events) return;
+    result_.events.push_back(Event{now_, pid, static_cast<std::int16_t>(core), k, static_cast<std::uint8_t>(a), b});
+  }
   void start_io(Process& p);
   void finish_io_service(Process& p);
   void add_timer(Process& p, Tick at, int group);
