@@ -31,7 +31,8 @@ RunResult Kernel::run() {
     wake_timers();           // 1. io/sleep/timeouts end, then arrivals, each in pid order
     continue_finished();     // 2. finished computes run their zero-time ops (core order)
     expire_quanta();         // 3. used-up slices go to the tail of the ready queue
-    preempt_for_better();    // 4. preemptive policies / io_completion "preempt"
+    if (traits_.preemptive || !io_woken_.empty())
+      preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
     dispatch_free_cores();   // 5. free cores pick, in core order
     if (all_done()) break;
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
