@@ -28,7 +28,8 @@ void visit_ready(Policy& policy, F&& visit) {
 
 RunResult Kernel::run() {
   for (;;) {
-    wake_timers();           // 1. io/sleep/timeouts end, then arrivals, each in pid order
+    if (!io_woken_.empty() || (!timers_.empty() && timers_.top().tick == now_))
+      wake_timers();         // 1. io/sleep/timeouts end, then arrivals, each in pid order
     continue_finished();     // 2. finished computes run their zero-time ops (core order)
     expire_quanta();         // 3. used-up slices go to the tail of the ready queue
     if (traits_.preemptive || !io_woken_.empty())
