@@ -36,6 +36,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
   if (!info) throw std::invalid_argument("unknown policy " + s.machine.scheduler.policy);
   policy_ = info->make(s.machine);
+  traits_ = PolicyTraits{policy_->preemptive(), policy_->silent_slice_end(), policy_->ranks_all_equal()};
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
   result_.scenario = s.name;
   result_.machine = s.machine;
@@ -100,13 +101,6 @@ void Kernel::start_process(Process& p) {
   ++live_;
   result_.max_concurrency = std::max<std::int32_t>(result_.max_concurrency, static_cast<std::int32_t>(live_));
   make_ready(p);
-}
-
-void Kernel::log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core) {
-  ++result_.scheduling_events;
-  if (!options_.record_events) return;
-  result_.events.push_back(Event{now_, pid, static_cast<std::int16_t>(core), k,
-                                 static_cast<std::uint8_t>(a), b});
 }
 
 void Kernel::account_state_time(Process& p) {

@@ -156,7 +156,12 @@ class Kernel final : public Runtime {
   void set_core(Core& c, CoreStatus st, Pid pid);
   void set_state(Process& p, ProcState st, BlockReason why = BlockReason::None);
   void account_state_time(Process& p);
-  void log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core = -1);
+  // Every scheduling event goes through here (inline: it is the most called function).
+  void log(EventKind k, Pid pid, int a, std::int32_t b, CoreId core = -1) {
+    ++result_.scheduling_events;
+    if (!options_.record_events) return;
+    result_.events.push_back(Event{now_, pid, static_cast<std::int16_t>(core), k, static_cast<std::uint8_t>(a), b});
+  }
   void start_io(Process& p);
   void finish_io_service(Process& p);
   void add_timer(Process& p, Tick at, int group);
@@ -169,6 +174,13 @@ class Kernel final : public Runtime {
   const Scenario& scenario_;
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
+  /// The policy's constant answers, read once: the tick loop asks them at
+  /// every boundary, and a virtual call each time is measurable there.
+  struct PolicyTraits {
+    bool preemptive = false;        // Policy::preemptive()
+    bool silent_slice_end = false;  // Policy::silent_slice_end()
+    bool ranks_all_equal = false;   // Policy::ranks_all_equal()
+  } traits_;
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
   std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
   std::vector<Core> cores_;

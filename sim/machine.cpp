@@ -28,10 +28,12 @@ void visit_ready(Policy& policy, F&& visit) {
 
 RunResult Kernel::run() {
   for (;;) {
-    wake_timers();           // 1. io/sleep/timeouts end, then arrivals, each in pid order
+    if (!io_woken_.empty() || (!timers_.empty() && timers_.top().tick == now_))
+      wake_timers();         // 1. io/sleep/timeouts end, then arrivals, each in pid order
     continue_finished();     // 2. finished computes run their zero-time ops (core order)
     expire_quanta();         // 3. used-up slices go to the tail of the ready queue
-    preempt_for_better();    // 4. preemptive policies / io_completion "preempt"
+    if (traits_.preemptive || !io_woken_.empty())
+      preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
     dispatch_free_cores();   // 5. free cores pick, in core order
     if (all_done()) break;
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
@@ -125,7 +127,7 @@ void Kernel::expire_quanta() {
 // would only "switch" it to itself and count a switch that never happened.
 bool Kernel::wanted_by_other(const Core& c, const Process& p) {
   if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
-  if (policy_->ranks_all_equal()) return true;      // rr, fcfs: anyone ready will do
+  if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
   visit_ready(*policy_, [&](Process& r) {
     wanted = r.can_run_on(c.id) && !policy_->prefers(p, r, now_);
@@ -150,7 +152,7 @@ bool worse_victim(const Policy& pol, const Process& a, const Process& b, CoreId 
 
 void Kernel::preempt_for_better() {
   bool io_preempt = !io_woken_.empty();
-  if (!policy_->preemptive() && !io_preempt) return;
+  if (!traits_.preemptive && !io_preempt) return;
   std::vector<bool> taken(cores_.size());
   std::size_t free_or_taken = 0;
   for (const Core& c : cores_) {
@@ -169,7 +171,7 @@ void Kernel::preempt_for_better() {
       }
     }
     bool by_io = io_preempt && r.woke_from_io;
-    if (!by_io && !policy_->preemptive()) return false;  // io-woken ones come first
+    if (!by_io && !traits_.preemptive) return false;  // io-woken ones come first
     Core* victim = nullptr;
     for (Core& c : cores_) {
       if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !r.can_run_on(c.id)) continue;
@@ -234,14 +236,14 @@ Tick Kernel::advance() {
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
       Process& p = proc(c.pid);
-      bool renews = c.renews;  // computed by next_event_time just above, same state
-      Tick slice = policy_->slice_left(p) + p.quantum_used;
+      // c.renews: computed by next_event_time just above, same state. Slices
+      // renewed in place while skipping: keep where the current one stands,
+      // in (0, slice], so that phase 3 sees an expiry at exactly the
+      // boundaries a tick-by-tick run would.
+      Tick slice = c.renews ? policy_->slice_left(p) + p.quantum_used : 0;
       p.remaining -= d;
       p.quantum_used += d;
-      // Slices renewed in place while skipping: keep where the current one
-      // stands, in (0, slice], so that phase 3 sees an expiry at exactly the
-      // boundaries a tick-by-tick run would.
-      if (renews && p.quantum_used > slice) p.quantum_used = (p.quantum_used - 1) % slice + 1;
+      if (c.renews && p.quantum_used > slice) p.quantum_used = (p.quantum_used - 1) % slice + 1;
       policy_->on_ran(p, d);
       if (p.remaining == 0) ++p.pc;  // the compute is done; phase 2 continues after it
       ++running;
@@ -260,7 +262,7 @@ Tick Kernel::advance() {
 // and the policy does nothing at a slice end) is not an event: a lone
 // process under rr computes 10^9 ticks in one step, not one per quantum.
 bool Kernel::renews_silently(const Core& c, const Process& p) {
-  return policy_->silent_slice_end() && !wanted_by_other(c, p);
+  return traits_.silent_slice_end && !wanted_by_other(c, p);
 }
 
 // Also leaves renews_silently's answer in Core::renews for advance(), which
@@ -279,7 +281,7 @@ Tick Kernel::next_event_time() {
     }
   }
   if (t == kNever) return kNever;  // nothing pending: the policy alone cannot wake anyone
-  if (policy_->preemptive() && preemption_pending()) t = std::min(t, now_ + 1);
+  if (traits_.preemptive && preemption_pending()) t = std::min(t, now_ + 1);
   return std::min(t, policy_->next_event(now_));
 }
 

@@ -157,7 +157,7 @@ void Kernel::release(Process& p, SyncState& o) {
       throw RuntimeError("semaphore `" + o.spec->name + "` released too many times (bounded at " +
                          std::to_string(o.spec->value) + "; Python raises ValueError)");
     auto h = o.held.find(p.pid);
-    if (h != o.held.end() && --h->second == 0) o.held.erase(h);
+    if (h != o.held.end() && h->second > 0) --h->second;  // a zero entry stays (see SyncState::held)
     log_sync(p, SyncOp::Release, id);
     if (o.waiters.empty()) {
       ++o.count;
@@ -420,7 +420,8 @@ void Kernel::describe_sync_wait(const Process& p, StuckProcess& s) const {
       break;
     case SyncKind::Semaphore:
       s.waits_for += " (value 0)";
-      for (const auto& [pid, n] : o.held) s.holders.push_back(pid);
+      for (const auto& [pid, n] : o.held)
+        if (n > 0) s.holders.push_back(pid);
       break;
     case SyncKind::Event: s.waits_for += " to be set"; break;
     case SyncKind::Barrier:

@@ -19,7 +19,12 @@ struct SyncState {
   std::deque<Pid> waiters;       ///< FIFO: acquirers, event/barrier/condition waiters, getters
   std::deque<std::pair<Pid, Value>> putters;                ///< queue: blocked puts and their message
   std::deque<std::pair<std::int32_t, Value>> items;         ///< queue: messages (id, value)
-  std::map<Pid, std::int64_t> held;  ///< semaphore: acquisitions not yet released, by pid
+  /// Semaphore: acquisitions not yet released, by pid. An entry that drops to
+  /// 0 is kept (it means "holds none"), so a process that acquires and
+  /// releases in a loop finds its node again instead of allocating and
+  /// rebalancing on every acquire and release; the map never outgrows the
+  /// processes that ever acquired the semaphore.
+  std::map<Pid, std::int64_t> held;
   ObjectStats stats;
 
   [[nodiscard]] bool is_lock() const { return spec->kind == SyncKind::Lock || spec->kind == SyncKind::RLock; }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "jitter.hpp"
 #include "mpsim/policy.hpp"
@@ -98,6 +99,142 @@ std::string spawn_deep_scenario(const WorkloadSize& size, const MachineSpec& m, 
   return doc.dump();
 }
 
+// --- synchronisation workloads (issue 6, d) ---
+// Object names are fixed when a scenario loads, so each group of processes
+// that shares an object gets a program of its own; kSyncGroups groups in all
+// (fewer when M is smaller), the M processes spread over them as evenly as
+// possible. Every duration is jittered per process as in `bursts`, with a
+// different hash offset per group.
+constexpr std::int64_t kSyncGroups = 16;
+
+std::int64_t sync_groups(const WorkloadSize& size, std::int64_t per_group_min) {
+  return std::max<std::int64_t>(1, std::min(kSyncGroups, size.processes / per_group_min));
+}
+
+// Processes of group g when M is split over `groups` (the first M % groups get one more).
+std::int64_t group_share(std::int64_t m, std::int64_t groups, std::int64_t g) {
+  return m / groups + (g < m % groups ? 1 : 0);
+}
+
+Jitter group_jitter(const Jitter& j, std::int64_t g) {
+  Jitter out = j;
+  out.offset = (j.offset + static_cast<std::uint64_t>(g) * 7777) % kJitterPrime;
+  return out;
+}
+
+ojson group_args(const BurstJitter& j, std::int64_t g) {
+  return {{"cpu", group_jitter(j.cpu, g).expression()},
+          {"wait", group_jitter(j.wait, g).expression()},
+          {"cs", group_jitter(Jitter{1, 4, 3571, j.cpu.offset}, g).expression()}};
+}
+
+// M processes in kSyncGroups groups, each group sharing one lock (or, with
+// `semaphore`, one semaphore of value 4): repeat K { compute cpu; acquire;
+// compute cs (1..4); release; io wait }. About 60 processes per lock at
+// M = 1000, so most acquires block and every release hands the lock over.
+std::string mutex_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed,
+                           bool semaphore) {
+  BurstJitter j = burst_jitter(seed);
+  std::int64_t groups = sync_groups(size, 1);
+  ojson programs = ojson::object(), procs = ojson::array(), locks = ojson::array(),
+        sems = ojson::object();
+  for (std::int64_t g = 0; g < groups; ++g) {
+    std::string obj = (semaphore ? "s" : "m") + std::to_string(g);
+    if (semaphore)
+      sems[obj] = {{"value", 4}};
+    else
+      locks.push_back(obj);
+    ojson body = ojson::array({{{"compute", "cpu"}},
+                               {{"acquire", obj}},
+                               {{"compute", "cs"}},
+                               {{"release", obj}},
+                               {{"io", "wait"}}});
+    std::string prog = "worker" + std::to_string(g);
+    programs[prog] = ojson::array({{{"repeat", size.bursts}, {"do", body}}});
+    procs.push_back({{"name", "g" + std::to_string(g) + "w{index}"},
+                     {"program", prog},
+                     {"count", group_share(size.processes, groups, g)},
+                     {"args", group_args(j, g)}});
+  }
+  ojson doc = {{"name", semaphore ? "bench-semaphores" : "bench-locks"}, {"machine", machine_json(m)}};
+  if (semaphore)
+    doc["semaphores"] = sems;
+  else
+    doc["locks"] = locks;
+  doc["programs"] = programs;
+  doc["processes"] = procs;
+  return doc.dump();
+}
+
+std::string locks_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  return mutex_scenario(size, m, seed, false);
+}
+
+std::string semaphores_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  return mutex_scenario(size, m, seed, true);
+}
+
+// Producer/consumer pairs through bounded queues (capacity 4), kSyncGroups
+// queues: in each group as many producers, `repeat K { compute cpu; put q }`,
+// as consumers, `repeat K { get q; compute cs; io wait }`. Consumers are the
+// slower stage, so puts block on full queues and gets on empty ones. M must
+// be even (M / 2 pairs).
+std::string queues_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  if (size.processes % 2 != 0)
+    throw std::invalid_argument("workload queues needs an even M (producer/consumer pairs)");
+  BurstJitter j = burst_jitter(seed);
+  std::int64_t pairs = size.processes / 2;
+  std::int64_t groups = sync_groups(WorkloadSize{pairs, 1, 0}, 1);
+  ojson programs = ojson::object(), procs = ojson::array(), queues = ojson::object();
+  for (std::int64_t g = 0; g < groups; ++g) {
+    std::string q = "q" + std::to_string(g), gs = std::to_string(g);
+    queues[q] = {{"capacity", 4}};
+    programs["producer" + gs] = ojson::array(
+        {{{"repeat", size.bursts},
+          {"do", ojson::array({{{"compute", "cpu"}}, {{"put", q}, {"value", "cpu"}}})}}});
+    programs["consumer" + gs] = ojson::array(
+        {{{"repeat", size.bursts},
+          {"do", ojson::array({{{"get", q}, {"into", "item"}}, {{"compute", "cs"}}, {{"io", "wait"}}})}}});
+    std::int64_t n = group_share(pairs, groups, g);
+    for (const char* stage : {"producer", "consumer"})
+      procs.push_back({{"name", std::string(stage).substr(0, 1) + gs + "-{index}"},
+                       {"program", stage + gs},
+                       {"count", n},
+                       {"args", group_args(j, 2 * g + (stage[0] == 'c'))}});
+  }
+  ojson doc = {{"name", "bench-queues"},
+               {"machine", machine_json(m)},
+               {"queues", queues},
+               {"programs", programs},
+               {"processes", procs}};
+  return doc.dump();
+}
+
+// Barrier rounds: M processes in kSyncGroups groups (at least 2 per group),
+// each group one barrier of as many parties: repeat K { compute cpu; wait b;
+// io wait }. Each round ends when the slowest of a group arrives, and its
+// last arrival wakes the whole group at once.
+std::string barrier_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  BurstJitter j = burst_jitter(seed);
+  std::int64_t groups = sync_groups(size, 2);
+  ojson programs = ojson::object(), procs = ojson::array(), barriers = ojson::object();
+  for (std::int64_t g = 0; g < groups; ++g) {
+    std::string b = "b" + std::to_string(g), prog = "member" + std::to_string(g);
+    std::int64_t n = group_share(size.processes, groups, g);
+    barriers[b] = {{"parties", n}};
+    programs[prog] = ojson::array(
+        {{{"repeat", size.bursts},
+          {"do", ojson::array({{{"compute", "cpu"}}, {{"wait", b}}, {{"io", "wait"}}})}}});
+    procs.push_back({{"name", b + "-{index}"}, {"program", prog}, {"count", n}, {"args", group_args(j, g)}});
+  }
+  ojson doc = {{"name", "bench-barrier"},
+               {"machine", machine_json(m)},
+               {"barriers", barriers},
+               {"programs", programs},
+               {"processes", procs}};
+  return doc.dump();
+}
+
 std::string processes_only(const WorkloadSize& s) { return std::to_string(s.processes); }
 
 std::string processes_x_bursts(const WorkloadSize& s) {
@@ -157,6 +294,46 @@ std::vector<Workload> make_table() {
       .quick_sizes = {{1000, 1, 0}},
       .machines = rr_and_fcfs({1, 4}),
       .note = "size M: the length of the chain (all alive at once)"});
+  const std::vector<WorkloadSize> sync_full = {{1000, 100, 0}, {10000, 100, 0}};
+  const std::vector<WorkloadSize> sync_quick = {{1000, 10, 0}};
+  t.push_back(Workload{
+      .name = "locks",
+      .summary = "M processes x K: repeat K { compute 1..16; acquire; compute 1..4; release; io 1..64 }, "
+                 "16 locks",
+      .scenario = locks_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = sync_full,
+      .quick_sizes = sync_quick,
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size MxK; the M processes share 16 locks (M / 16 per lock), so most acquires block"});
+  t.push_back(Workload{
+      .name = "semaphores",
+      .summary = "as locks, with 16 semaphores of value 4",
+      .scenario = semaphores_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = sync_full,
+      .quick_sizes = sync_quick,
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size MxK; 16 semaphores of value 4, M / 16 processes on each"});
+  t.push_back(Workload{
+      .name = "queues",
+      .summary = "M / 2 producer/consumer pairs over 16 queues of capacity 4, K messages each",
+      .scenario = queues_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = sync_full,
+      .quick_sizes = sync_quick,
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size MxK (M even); producers: repeat K { compute 1..16; put }, consumers: repeat K "
+              "{ get; compute 1..4; io 1..64 }"});
+  t.push_back(Workload{
+      .name = "barrier",
+      .summary = "M processes in 16 barrier groups: repeat K { compute 1..16; wait barrier; io 1..64 }",
+      .scenario = barrier_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = sync_full,
+      .quick_sizes = sync_quick,
+      .machines = rr_and_fcfs({1, 4}),
+      .note = "size MxK; each barrier has M / 16 parties"});
   t.push_back(
       Workload{.name = "long-compute",
                .summary = "one process computing T = 10^9 ticks in a single compute",
