@@ -28,6 +28,7 @@
 
 #include "mpsim/machine.hpp"
 #include "shared.hpp"
+#include "sync_objects.hpp"
 
 namespace mpsim::os {
 
@@ -46,7 +47,9 @@ bool supported(OpCode op) {
     case OpCode::Spawn: case OpCode::SetDaemon: case OpCode::Join: case OpCode::Terminate:
     case OpCode::Kill: case OpCode::IsAlive: case OpCode::GetPid: case OpCode::GetPpid:
     case OpCode::Exit: case OpCode::Read: case OpCode::Write: case OpCode::Acquire:
-    case OpCode::Release: case OpCode::End:
+    case OpCode::Release: case OpCode::SetEvent: case OpCode::ClearEvent: case OpCode::IsSet:
+    case OpCode::Wait: case OpCode::Notify: case OpCode::NotifyAll: case OpCode::Put: case OpCode::Get:
+    case OpCode::QSize: case OpCode::End:
       return true;
     default:
       return false;  // operations added later are refused until real mode implements them
@@ -165,8 +168,6 @@ class Runner {
     if (initial > opt_.max_processes)
       throw Refused("the scenario starts " + std::to_string(initial) + " processes, above the limit of " +
                     std::to_string(opt_.max_processes) + " (--max-procs)");
-    if (sc_.objects.size() > static_cast<std::size_t>(kMaxLocks))
-      throw Refused("real mode supports at most " + std::to_string(kMaxLocks) + " locks");
   }
 
   void prepare() {
@@ -250,12 +251,7 @@ class Runner {
     sh_->cap = opt_.max_processes + 2;
     sh_->next_pid.store(2);
     sh_->guardian_fd = -1;
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);  // non-robust, like Python's Lock
-    // Lock ids are object indices (Instr::obj); only locks are declared in real mode.
-    for (std::size_t i = 0; i < sc_.objects.size(); ++i) pthread_mutex_init(&sh_->locks[i], &attr);
-    pthread_mutexattr_destroy(&attr);
+    init_sync_objects(*sh_, sc_);  // object ids are Instr::obj, indices into Scenario::objects
     setup_.scenario = &sc_;
     setup_.shared = sh_;
 
@@ -450,6 +446,7 @@ class Runner {
       rusage ru{};
       if (wait4(real, &status, 0, &ru) != real) continue;
       if (pid == kNoPid) continue;
+      abandon_waits(*sh_, pid);  // a process that died waiting leaves its wait list
       Slot& s = sh_->slots[pid];
       (void)seen;  // the runner reaps at once: a zombie of microseconds is no lesson
       std::int64_t code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? -WTERMSIG(status) : 1;
@@ -476,7 +473,7 @@ class Runner {
     return true;
   }
 
-  // Every live process waits for a lock or a child with no timeout, and
+  // Every live process waits on a synchronisation object or a child with no timeout, and
   // nothing has happened for hang_ms: nothing can ever happen again.
   bool hung(std::int64_t now) {
     if (now - sh_->last_activity_ns.load() < opt_.hang_ms * 1000000) return false;
@@ -486,7 +483,7 @@ class Runner {
       if (!s.used.load() || !s.started.load() || s.exit_logged.load()) continue;
       ++live;
       std::int32_t a = s.activity.load();
-      if (a != kLockWait && a != kJoinWait) return false;
+      if (a != kSyncWait && a != kJoinWait) return false;
     }
     return live > 0;
   }
@@ -539,12 +536,8 @@ class Runner {
       if (!s.used.load() || !s.started.load() || s.exit_logged.load()) continue;
       StuckProcess st{p, BlockReason::None, "", "", kNoPid, {}};
       std::int32_t obj = s.wait_object.load();
-      if (s.activity.load() == kLockWait) {
-        st.reason = BlockReason::Lock;
-        const std::string& name = sc_.objects[static_cast<std::size_t>(obj)].name;
-        st.object = "lock " + name;
-        st.waits_for = "lock `" + name + "`";
-        if (Pid h = sh_->lock_holder[obj].load(); h != kNoPid) st.holders.push_back(h);
+      if (s.activity.load() == kSyncWait) {
+        describe_real_wait(*sh_, sc_, p, st);
       } else {
         st.reason = BlockReason::Join;
         st.child = obj;
@@ -838,10 +831,10 @@ RunResult Runner::merge() {
           auto [it, added] = key_map.emplace(e.object, static_cast<std::int32_t>(r.keys.size()));
           if (added) r.keys.push_back(setup_.keys[static_cast<std::size_t>(e.object)]);
           out.core = static_cast<std::int16_t>(it->second);
+          out.b = 0;
         } else {
-          out.core = e.object;
+          out.core = e.object;  // the object; b: message id or barrier generation, as logged
         }
-        out.b = 0;
         break;
       default:
         break;
@@ -904,6 +897,11 @@ RunResult Runner::merge() {
     pr.blocked_sleep = ticks_of(blocked_ns(a, BlockReason::Sleep));
     pr.blocked_join = ticks_of(blocked_ns(a, BlockReason::Join));
     pr.blocked_lock = ticks_of(blocked_ns(a, BlockReason::Lock));
+    pr.blocked_semaphore = ticks_of(blocked_ns(a, BlockReason::Semaphore));
+    pr.blocked_event = ticks_of(blocked_ns(a, BlockReason::Event));
+    pr.blocked_barrier = ticks_of(blocked_ns(a, BlockReason::Barrier));
+    pr.blocked_condition = ticks_of(blocked_ns(a, BlockReason::Condition));
+    pr.blocked_queue = ticks_of(blocked_ns(a, BlockReason::Queue));
     pr.voluntary_switches = std::max<std::int64_t>(0, nvcsw);
     pr.involuntary_switches = std::max<std::int64_t>(0, nivcsw);
     r.context_switches += pr.voluntary_switches + pr.involuntary_switches;
@@ -943,7 +941,7 @@ RunResult Runner::merge() {
   }
   if (deadlock_) {
     info_.exit_status = 3;
-    info_.notes.push_back("hang detected: every live process waited for a lock or a child for " +
+    info_.notes.push_back("hang detected: every live process waited, with no timeout, on a synchronisation object or a child for " +
                           std::to_string(opt_.hang_ms) + " ms; the runner killed them");
   }
   info_.folder_kept = opt_.keep;
@@ -959,13 +957,7 @@ std::vector<std::string> unsupported(const Scenario& s) {
     for (const auto& in : prog->code)
       if (!supported(in.op)) ops.insert(std::string(to_string(in.op)) + " (" + in.path + ")");
   for (const auto& o : ops) why.push_back("operation " + o + " is not implemented in real mode yet");
-  for (const auto& o : s.objects)
-    if (o.kind != SyncKind::Lock)
-      why.push_back(std::string(to_string(o.kind)) + " `" + o.name + "` is not implemented in real mode yet (locks are)");
-  for (const auto& [name, prog] : s.programs)
-    for (const auto& in : prog->code)
-      if (in.op == OpCode::Acquire && in.has_timeout)
-        why.push_back("acquire with a timeout (" + in.path + ") is not implemented in real mode yet");
+  for (auto& w : sync_limits(s)) why.push_back(std::move(w));
   if (!s.machine.switch_on_io)
     why.push_back("switch_on_io false (uniprogramming) has no real equivalent: a sleeping Linux process never keeps its CPU");
   if (s.machine.io_channels > 0)
