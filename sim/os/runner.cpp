@@ -668,8 +668,7 @@ RunResult Runner::merge() {
   r.machine = sc_.machine;
   r.cores.resize(static_cast<std::size_t>(sc_.machine.cores));
   for (const auto& o : sc_.objects) r.objects.push_back(std::string(to_string(o.kind)) + " " + o.name);
-  // Per-object statistics (uses, waits, blocked ticks) are not measured in real
-  // mode: r.object_stats stays empty and the reports leave that section out.
+  std::map<std::int16_t, std::int64_t> object_ns;  // time blocked per synchronisation object
   Pid last = std::min<Pid>(sh_->next_pid.load(), kMaxSlots);
   // What the runner did after the end (killing after a hang, a limit or a
   // signal) is not part of the run: the log and the fates stop at end_ns_.
@@ -730,6 +729,7 @@ RunResult Runner::merge() {
     BlockReason reason = BlockReason::None;
     std::int64_t since = 0;
     std::map<BlockReason, std::int64_t> blocked;  // ns per reason (a map: reasons may be added)
+    std::int16_t object = -1;                     // the synchronisation object it is blocked on
   };
   std::map<Pid, Acc> acc;
   auto blocked_ns = [](const Acc& a, BlockReason why) {
@@ -779,6 +779,7 @@ RunResult Runner::merge() {
         auto st = static_cast<ProcState>(e.a);
         if (a.state == ProcState::Blocked) {
           a.blocked[a.reason] += e.ns - a.since;
+          if (a.object >= 0) object_ns[a.object] += e.ns - a.since;
           if (a.reason == BlockReason::Io) {
             if (--io == 0) r.io_busy += t - io_since;
             r.events.push_back(Event{t, kNoPid, -1, EventKind::Io, 0, io});
@@ -806,6 +807,8 @@ RunResult Runner::merge() {
         if (st == ProcState::Zombie) --live;
         a.state = st;
         a.reason = static_cast<BlockReason>(e.b);
+        // A synchronisation wait carries its object (sim/os/sync_objects.cpp); io, sleep and join none.
+        a.object = st == ProcState::Blocked && a.reason >= BlockReason::Lock ? e.object : std::int16_t{-1};
         a.since = e.ns;
         break;
       }
@@ -892,6 +895,7 @@ RunResult Runner::merge() {
       // Still waiting when the run ended (a deadlock, a limit): that time counts as blocked.
       std::int64_t until = deadlock_ ? std::max(hang_ns_, a.since) : end_ns_;
       a.blocked[a.reason] += until - a.since;
+      if (a.object >= 0) object_ns[a.object] += until - a.since;
     }
     pr.blocked_io = ticks_of(blocked_ns(a, BlockReason::Io));
     pr.blocked_sleep = ticks_of(blocked_ns(a, BlockReason::Sleep));
@@ -934,6 +938,18 @@ RunResult Runner::merge() {
   for (auto& c : r.cores) c.busy = std::min(c.busy, r.makespan);
 
   r.files = final_files_;
+  // Per-object statistics: uses, waits and the longest queue counted in shared
+  // memory by the operations themselves, blocked time from the merged states.
+  for (std::size_t i = 0; i < sc_.objects.size() && i < static_cast<std::size_t>(kMaxObjects); ++i) {
+    const SharedObject& o = sh_->objects[i];
+    ObjectStats st;
+    st.uses = o.uses;
+    st.waits = o.waits;
+    st.max_waiting = o.max_waiting;
+    auto it = object_ns.find(static_cast<std::int16_t>(i));
+    st.blocked = it == object_ns.end() ? 0 : ticks_of(it->second);
+    r.object_stats.push_back(st);
+  }
   if (std::int64_t rr = sh_->rr_interval_ns.load(); rr > 0) info_.rr_interval_us = rr / 1000;
   if (sh_->policy_failed.load()) {
     info_.policy_note += (info_.policy_note.empty() ? "" : "; ") +

@@ -386,7 +386,8 @@ class Op {
       cell_.timed_out = 1;
       if (!reacquire(self())) {
         note_wait(obj(id));
-        host_.blocked(BlockReason::Condition, lock, false);
+        host_.blocked(BlockReason::Condition, id, false);  // charged to the condition, as in the simulator
+        sh_.slots[self()].wait_object.store(lock);          // but what it waits for is the lock
       }
     } else {
       enqueue(sh_, id, false, self());
