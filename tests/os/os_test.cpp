@@ -450,6 +450,12 @@ TEST_F(RealMode, QueueCarriesEveryMessageAndABoundedQueueBlocksTheProducer) {
   EXPECT_GT(proc(r, 2)["blocked"]["queue"].get<int>(), 0) << proc(r, 2).dump();  // the queue filled up
   EXPECT_EQ(proc(r, 2)["exit_code"], 0);
   EXPECT_EQ(proc(r, 3)["exit_code"], 0);
+  // Per-object statistics, counted by the operations: 7 puts and 7 gets.
+  ASSERT_EQ(r["objects"].size(), 1u);
+  EXPECT_EQ(r["objects"][0]["object"], "queue items");
+  EXPECT_EQ(r["objects"][0]["uses"], 14);
+  EXPECT_GE(r["objects"][0]["waits"].get<int>(), 1);
+  EXPECT_GE(r["objects"][0]["max_waiting"].get<int>(), 1);
 }
 
 TEST_F(RealMode, QueueTimeoutsOkAndStringsFollowTheSimulator) {
