@@ -1,7 +1,8 @@
 // One scenario process in real-OS mode: the shared interpreter
 // (Runtime::step) driven by real time, with each operation that touches the
 // machine done by the kernel: fork, waitid/wait4, kill, clock_nanosleep,
-// futexes and synchronisation objects in shared memory (sync_objects.cpp), JSON files. Runs only in forked children; every way
+// synchronisation objects in shared memory with futex waits
+// (sync_objects.cpp), JSON files. Runs only in forked children; every way
 // out ends in _exit, so nothing of the parent (buffers, atexit) runs twice.
 #include <fcntl.h>
 #include <poll.h>

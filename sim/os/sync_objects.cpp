@@ -527,6 +527,18 @@ class Op {
 
 }  // namespace
 
+namespace {
+
+/// Evaluates nothing: used for expressions without variables or functions.
+struct NoContext : EvalContext {
+  std::optional<Value> variable(std::string_view) const override { return std::nullopt; }
+  Value call(std::string_view f, const std::vector<Value>&) const override {
+    throw RuntimeError("function " + std::string(f) + " in a constant");
+  }
+};
+
+}  // namespace
+
 std::vector<std::string> sync_limits(const Scenario& s) {
   std::vector<std::string> why;
   if (s.objects.size() > static_cast<std::size_t>(kMaxObjects))
@@ -535,6 +547,19 @@ std::vector<std::string> sync_limits(const Scenario& s) {
   std::int64_t cells = 0;
   for (const auto& o : s.objects)
     if (o.kind == SyncKind::Queue) cells += o.value > 0 ? o.value : kUnboundedCells;
+  // A message that is a constant string too long for a cell can be refused now;
+  // a computed one is a runtime error when it is put.
+  for (const auto& [name, prog] : s.programs)
+    for (const auto& in : prog->code) {
+      if (in.op != OpCode::Put || !in.amount.variables().empty() || !in.amount.functions().empty()) continue;
+      try {
+        Value v = in.amount.eval(NoContext{});
+        if (const auto* str = std::get_if<std::string>(&v); str && str->size() > kMessageText)
+          why.push_back(in.path + ": a message of " + std::to_string(str->size()) + " bytes cannot go on a queue in real mode (at most " +
+                        std::to_string(kMessageText) + " bytes in shared memory)");
+      } catch (const std::exception&) {
+      }
+    }
   if (cells > kMaxMessages)
     why.push_back("the queues need " + std::to_string(cells) + " message cells (capacity, or " +
                   std::to_string(kUnboundedCells) + " per unbounded queue); real mode has " + std::to_string(kMaxMessages) +

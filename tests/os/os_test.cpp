@@ -677,3 +677,33 @@ TEST_F(RealMode, ValidateAgreesOnTheProducerConsumerOutcome) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(RealMode, QueueMessagesMustFitInSharedMemory) {
+  std::string constant = write_scenario("long-constant.json", R"({
+    "name": "long-constant", "queues": { "q": {} },
+    "programs": { "p": [ { "put": "q", "value": "')" + std::string(300, 'x') + R"('" } ] },
+    "processes": [ { "name": "p", "program": "p" } ]
+  })");
+  Outcome refused = run({"run", "--backend", "real", constant});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("/programs/p/0: a message of 300 bytes cannot go on a queue in real mode"), std::string::npos)
+      << refused.err;
+  std::string computed = write_scenario("long-computed.json", R"({
+    "name": "long-computed", "queues": { "q": {} },
+    "programs": { "p": [
+      { "set": "s", "value": "'x'" },
+      { "repeat": 8, "do": [ { "set": "s", "value": "s + s" } ] },
+      { "put": "q", "value": "s" },
+      { "print": "never" }
+    ] },
+    "processes": [ { "name": "p", "program": "p" } ]
+  })");
+  Outcome o = run_json(computed);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(proc(o.result, 2)["exit_code"], 1);
+  EXPECT_TRUE(has_error(o.result, "a string of 256 bytes cannot go on queue `q` in real mode")) << o.result["errors"].dump();
+}
+
+}  // namespace
