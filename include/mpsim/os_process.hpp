@@ -1,17 +1,20 @@
 #pragma once
 /// A small C++ API modelled on Python's multiprocessing (issue 4, part 3),
 /// usable on its own: real fork()ed processes and a lock shared across fork.
-/// A first slice: Process and Lock. Both must be used from a single-threaded
-/// program (fork copies only the calling thread).
+/// A first slice: Process, Lock and Queue. They must be used from a
+/// single-threaded program (fork copies only the calling thread).
 ///
 ///     mpsim::os::Lock lock;                      // before start(): shared by the children
 ///     mpsim::os::Process p([&] { std::lock_guard g(lock); buy(); }, "buyer");
 ///     p.start();
 ///     p.join();
 ///     int code = *p.exitcode();                  // 0, the code given to exit_process, or -signal
+#include <semaphore.h>
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
+#include <type_traits>
 #include <functional>
 #include <optional>
 #include <string>
@@ -44,6 +47,64 @@ class Lock {
  private:
   struct State;
   State* s_;
+};
+
+namespace detail {
+
+/// The untyped part of Queue: a ring of `capacity` cells of `size` bytes in an
+/// anonymous shared mapping, a robust mutex for the ring and two counting
+/// semaphores (messages, free cells), as in the textbook bounded buffer. A
+/// process killed while waiting on a semaphore blocks nobody.
+class SharedRing {
+ public:
+  SharedRing(std::size_t size, std::size_t capacity);
+  ~SharedRing();
+  SharedRing(const SharedRing&) = delete;
+  SharedRing& operator=(const SharedRing&) = delete;
+  /// Copies `size` bytes in (put) or out (get); false when the timeout ran out.
+  bool put(const void* item, std::optional<std::chrono::nanoseconds> timeout);
+  bool get(void* item, std::optional<std::chrono::nanoseconds> timeout);
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  struct Header;
+  Header* h_;
+  std::size_t bytes_;
+};
+
+}  // namespace detail
+
+/// multiprocessing.Queue for values that can be copied byte by byte (ints,
+/// plain structs, fixed char arrays): FIFO, at most `capacity` messages
+/// (Python's maxsize; there is no unbounded form). Create it before starting
+/// the processes that use it.
+template <class T>
+class Queue {
+  static_assert(std::is_trivially_copyable_v<T>, "a Queue message is copied byte by byte across processes");
+
+ public:
+  explicit Queue(std::size_t capacity = 1024) : ring_(sizeof(T), capacity) {}
+  /// Blocks while the queue is full.
+  void put(const T& v) { ring_.put(&v, std::nullopt); }
+  /// Gives up after `timeout` (0: a try): false, like Python's queue.Full.
+  bool put(const T& v, std::chrono::nanoseconds timeout) { return ring_.put(&v, timeout); }
+  /// Blocks while the queue is empty.
+  T get() {
+    T v;
+    ring_.get(&v, std::nullopt);
+    return v;
+  }
+  /// nullopt when the timeout ran out (Python's queue.Empty).
+  std::optional<T> get(std::chrono::nanoseconds timeout) {
+    T v;
+    if (!ring_.get(&v, timeout)) return std::nullopt;
+    return v;
+  }
+  /// Messages in the queue now (Python's qsize: approximate once others act).
+  [[nodiscard]] std::size_t qsize() const { return ring_.size(); }
+
+ private:
+  detail::SharedRing ring_;
 };
 
 /// multiprocessing.Process: created from a callable (bind arguments with a

@@ -1,6 +1,7 @@
 // The mpsim::os Process and Lock API (include/mpsim/os_process.hpp).
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -85,6 +86,93 @@ void Lock::release() {
   s_->holder = 0;
   pthread_mutex_unlock(&s_->mutex);
 }
+
+// --- Queue ---
+
+namespace detail {
+
+struct SharedRing::Header {
+  pthread_mutex_t mutex;  // the ring's indices
+  sem_t items;            // messages in the ring
+  sem_t room;             // free cells
+  std::size_t size, capacity, first, count;
+};
+
+SharedRing::SharedRing(std::size_t size, std::size_t capacity) {
+  if (capacity == 0) throw std::invalid_argument("a Queue needs a capacity of at least 1");
+  bytes_ = sizeof(Header) + size * capacity;
+  void* mem = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap for a Queue");
+  h_ = new (mem) Header{};
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);  // held for a memcpy: a death there must not wedge others
+  pthread_mutex_init(&h_->mutex, &attr);
+  pthread_mutexattr_destroy(&attr);
+  sem_init(&h_->items, 1, 0);
+  sem_init(&h_->room, 1, static_cast<unsigned>(capacity));
+  h_->size = size;
+  h_->capacity = capacity;
+}
+
+SharedRing::~SharedRing() { munmap(h_, bytes_); }
+
+namespace {
+
+// Waits for a unit of `s`: for ever, not at all (timeout 0) or until the deadline.
+bool take(sem_t* s, std::optional<std::chrono::nanoseconds> timeout) {
+  int r;
+  if (!timeout) {
+    while ((r = sem_wait(s)) != 0 && errno == EINTR) {
+    }
+    return r == 0;
+  }
+  if (timeout->count() <= 0) return sem_trywait(s) == 0;
+  std::int64_t at = monotonic_ns() + timeout->count();
+  timespec ts{static_cast<time_t>(at / 1000000000), static_cast<long>(at % 1000000000)};
+  while ((r = sem_clockwait(s, CLOCK_MONOTONIC, &ts)) != 0 && errno == EINTR) {
+  }
+  return r == 0;
+}
+
+void lock_robust(pthread_mutex_t* m) {
+  if (pthread_mutex_lock(m) == EOWNERDEAD) pthread_mutex_consistent(m);
+}
+
+}  // namespace
+
+bool SharedRing::put(const void* item, std::optional<std::chrono::nanoseconds> timeout) {
+  if (!take(&h_->room, timeout)) return false;
+  lock_robust(&h_->mutex);
+  auto* cells = reinterpret_cast<char*>(h_ + 1);
+  std::memcpy(cells + ((h_->first + h_->count) % h_->capacity) * h_->size, item, h_->size);
+  ++h_->count;
+  pthread_mutex_unlock(&h_->mutex);
+  sem_post(&h_->items);
+  return true;
+}
+
+bool SharedRing::get(void* item, std::optional<std::chrono::nanoseconds> timeout) {
+  if (!take(&h_->items, timeout)) return false;
+  lock_robust(&h_->mutex);
+  auto* cells = reinterpret_cast<char*>(h_ + 1);
+  std::memcpy(item, cells + h_->first * h_->size, h_->size);
+  h_->first = (h_->first + 1) % h_->capacity;
+  --h_->count;
+  pthread_mutex_unlock(&h_->mutex);
+  sem_post(&h_->room);
+  return true;
+}
+
+std::size_t SharedRing::size() const {
+  lock_robust(&h_->mutex);
+  std::size_t n = h_->count;
+  pthread_mutex_unlock(&h_->mutex);
+  return n;
+}
+
+}  // namespace detail
 
 // --- Process ---
 

@@ -134,3 +134,38 @@ TEST(OsApi, LockTimeoutAndReleaseByANonHolder) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(OsApi, QueueCarriesMessagesInOrderBetweenProcesses) {
+  mpsim::os::Queue<int> q(2);
+  EXPECT_EQ(q.get(0ns), std::nullopt);  // empty: a try gives up
+  Process producer([&q] {
+    for (int i = 1; i <= 6; ++i) q.put(i);  // blocks while 2 are queued
+    q.put(-1);
+  }, "producer");
+  auto* sum = shared_value<std::atomic<int>>();
+  Process consumer([&q, sum] {
+    int expected = 1;
+    for (int v = q.get(); v != -1; v = q.get()) {
+      if (v != expected++) Process::exit_process(9);  // FIFO order
+      sum->fetch_add(v);
+    }
+  }, "consumer");
+  producer.start();
+  consumer.start();
+  producer.join();
+  consumer.join();
+  EXPECT_EQ(producer.exitcode(), 0);
+  EXPECT_EQ(consumer.exitcode(), 0);
+  EXPECT_EQ(sum->load(), 21);
+  EXPECT_EQ(q.qsize(), 0u);
+  EXPECT_TRUE(q.put(7, 0ns));
+  EXPECT_TRUE(q.put(8, 0ns));
+  EXPECT_FALSE(q.put(9, 10ms));  // full: like queue.Full
+  EXPECT_EQ(q.qsize(), 2u);
+  EXPECT_EQ(q.get(), 7);
+  munmap(sum, sizeof *sum);
+}
+
+}  // namespace
