@@ -191,7 +191,7 @@ std::string format_json(const RunResult& r, bool events) {
     j["files"][name] = f;
   }
   j["objects"] = ojson::array();
-  for (std::size_t i = 0; i < r.object_stats.size(); ++i) {  // none for real runs
+  for (std::size_t i = 0; i < r.object_stats.size(); ++i) {
     const ObjectStats& s = r.object_stats[i];
     j["objects"].push_back({{"object", r.objects[i]}, {"uses", s.uses}, {"waits", s.waits},
                             {"blocked", s.blocked}, {"max_waiting", s.max_waiting}});

@@ -193,7 +193,7 @@ std::string format_text(const RunResult& r) {
     }
     out << "\n";
   }
-  if (!r.object_stats.empty()) objects(out, r);  // real runs do not measure them
+  if (!r.object_stats.empty()) objects(out, r);
   if (!r.keys.empty()) races(out, r);
   if (r.deadlock) deadlock(out, r);
   std::string text = out.str();

@@ -5,7 +5,7 @@
 // and asks its backend for everything that touches the machine through the
 // virtual operations below. The simulator (`Kernel`, kernel.hpp) implements
 // them on simulated time; the real-OS backend (sim/os/) with fork, signals,
-// process-shared mutexes and files.
+// synchronisation objects in shared memory (sim/os/sync_objects.cpp) and files.
 #include <optional>
 #include <string>
 #include <string_view>

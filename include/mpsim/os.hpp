@@ -2,8 +2,9 @@
 /// Real-OS mode (docs/real-os.md): the same scenario run as real Linux
 /// processes. Every process is a real fork()ed process interpreting its program
 /// with the simulator's interpreter; compute burns CPU time, io/sleep sleep,
-/// locks are process-shared pthread mutexes, files are JSON files in a fresh
-/// run folder. What happened is merged into the simulator's RunResult, so every
+/// synchronisation objects (locks, rlocks, semaphores, events, barriers,
+/// conditions, queues) live in shared memory with the simulator's rules, files
+/// are JSON files in a fresh run folder. What happened is merged into the simulator's RunResult, so every
 /// report works for real runs too.
 #include <cstdint>
 #include <map>
@@ -32,7 +33,7 @@ struct RealOptions {
   double wall_factor = 10;
   std::int64_t wall_ms = 0;
   std::int64_t max_wall_ms = 60000;
-  /// Every live process blocked on a lock or an untimed join, with nothing
+  /// Every live process blocked without a timeout on a synchronisation object or a join, with nothing
   /// logged for this long: the run is a deadlock (the processes are killed).
   std::int64_t hang_ms = 300;
   /// Keep the run folder (its path is in RealInfo::folder).

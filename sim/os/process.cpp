@@ -1,7 +1,8 @@
 // One scenario process in real-OS mode: the shared interpreter
 // (Runtime::step) driven by real time, with each operation that touches the
 // machine done by the kernel: fork, waitid/wait4, kill, clock_nanosleep,
-// process-shared mutexes, JSON files. Runs only in forked children; every way
+// synchronisation objects in shared memory with futex waits
+// (sync_objects.cpp), JSON files. Runs only in forked children; every way
 // out ends in _exit, so nothing of the parent (buffers, atexit) runs twice.
 #include <fcntl.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 #include <sstream>
 
 #include "shared.hpp"
+#include "sync_objects.hpp"
 
 namespace mpsim::os::detail {
 
@@ -90,7 +92,7 @@ nlohmann::json to_json(const Value& v) {
   return std::get<std::string>(v);
 }
 
-class RealRuntime final : public Runtime {
+class RealRuntime final : public Runtime, public SyncHost {
  public:
   RealRuntime(const Setup& s, Process p) : setup_(s), sh_(*s.shared), self_(std::move(p)) {}
 
@@ -202,12 +204,14 @@ class RealRuntime final : public Runtime {
     if (!c.alive()) return;  // already exited: nothing happens, as in the simulator
     std::int64_t real = slot(c.pid).real_pid.load();
     record(sh_, c.pid, EventKind::Signal, signo, sender);
+    doom(sh_, c.pid);  // from now on it is terminated: nothing is handed to it any more
     ::kill(static_cast<pid_t>(real), signo);
     siginfo_t si{};
     // Our own child: wait (without reaping) until it is dead, so it is a zombie from here on.
     while (waitid(P_PID, static_cast<id_t>(real), &si, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
     }
     log_exit(c.pid, mono_ns(), exit_code_of(c.pid, si));
+    abandon_waits(sh_, c.pid);  // a terminated waiter leaves its wait list, as in the simulator
     refresh(c);
   }
 
@@ -292,48 +296,23 @@ class RealRuntime final : public Runtime {
     record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Write), 0, key_index(object));
   }
 
-  // Real mode runs locks only (runner.cpp refuses the other objects at load).
-  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext&) override {
-    if (in.op == OpCode::Acquire) return acquire(p, in);
-    if (in.op != OpCode::Release)
-      throw RuntimeError(std::string(to_string(in.op)) + " is not implemented in real mode");
-    if (!release_lock(p, in.obj))
-      throw RuntimeError("release of lock `" + in.object + "`, which " + p.name + " does not hold");
-    ++p.pc;
-    return std::nullopt;
+  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext& ctx) override {
+    return real_sync_step(sh_, *setup_.scenario, p, in, ctx, *this);
+  }
+
+  // --- SyncHost ---
+  void blocked(BlockReason why, std::int32_t object, bool timed) override {
+    set_activity(timed ? kTimedWait : kSyncWait, object);
+    record(sh_, self_.pid, EventKind::State, static_cast<int>(ProcState::Blocked), static_cast<std::int32_t>(why),
+           static_cast<std::int16_t>(object));
+  }
+
+  void resumed() override {
+    running(self_.pid);
+    set_activity(kActive, 0);
   }
 
  private:
-  std::optional<Stop> acquire(Process& p, const Instr& in) {
-    int id = in.obj;
-    ++p.pc;
-    pthread_mutex_t* m = &sh_.locks[id];
-    if (pthread_mutex_trylock(m) != 0) {
-      set_activity(kLockWait, id);
-      record(sh_, p.pid, EventKind::State, static_cast<int>(ProcState::Blocked), static_cast<std::int32_t>(BlockReason::Lock));
-      // Not recursive and not robust: re-acquiring one's own lock, or a lock
-      // whose holder died, waits forever (the runner's hang detector ends it).
-      pthread_mutex_lock(m);
-      running(p.pid);
-      set_activity(kActive, 0);
-    }
-    sh_.lock_holder[id].store(p.pid);
-    held_.push_back(id);
-    record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Acquire), 0, static_cast<std::int16_t>(id));
-    if (!in.target.empty()) p.vars.set(in.target, Value{true});
-    return std::nullopt;
-  }
-
-  bool release_lock(Process& p, int id) {
-    auto it = std::find(held_.begin(), held_.end(), id);
-    if (it == held_.end()) return false;
-    held_.erase(it);
-    sh_.lock_holder[id].store(0);
-    record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Release), 0, static_cast<std::int16_t>(id));
-    pthread_mutex_unlock(&sh_.locks[id]);
-    return true;
-  }
-
   Slot& slot(Pid pid) { return sh_.slots[pid]; }
 
   // A new process: its own settings, then it is running.
@@ -383,7 +362,6 @@ class RealRuntime final : public Runtime {
     Process c = std::move(kids_.at(pid));
     kids_.clear();
     others_.clear();
-    held_.clear();  // a child holds none of its parent's locks
     self_ = std::move(c);
     enter();
   }
@@ -472,6 +450,7 @@ class RealRuntime final : public Runtime {
     rusage ru{};
     while (wait4(static_cast<pid_t>(real), &status, 0, &ru) < 0 && errno == EINTR) {
     }
+    abandon_waits(sh_, c.pid);
     s.status_code = status;
     s.cpu_us = static_cast<std::int64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     s.nvcsw = ru.ru_nvcsw;
@@ -543,7 +522,6 @@ class RealRuntime final : public Runtime {
   Process self_;
   std::map<Pid, Process> kids_;    // this process's own children (it alone can start, join, signal them)
   std::map<Pid, Process> others_;  // other processes, named in error messages
-  std::vector<int> held_;          // locks held, in acquisition order
   Pid reserved_ = kNoPid;
 };
 

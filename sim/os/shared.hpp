@@ -18,13 +18,18 @@
 namespace mpsim::os::detail {
 
 inline constexpr std::int32_t kMaxSlots = 4096;   // pids 0..4095 (0 and 1 unused)
-inline constexpr std::int32_t kMaxLocks = 64;
+inline constexpr std::int32_t kMaxObjects = 64;   // synchronisation objects (Scenario::objects)
+inline constexpr std::int32_t kMaxMessages = 8192;  // queue message cells, all queues together
+inline constexpr std::int32_t kUnboundedCells = 1024;  // cells of an unbounded queue
+inline constexpr std::uint32_t kMessageText = 232;  // longest string a queue message can carry
 inline constexpr std::uint32_t kRingSize = 1u << 17;
 inline constexpr std::uint32_t kMaxTexts = 1u << 14;
 inline constexpr std::uint32_t kTextBytes = 1u << 22;
 
 /// What a live process is doing, for the hang detector.
-enum Activity : std::int32_t { kActive = 0, kTimedWait = 1, kLockWait = 2, kJoinWait = 3 };
+/// kSyncWait: an untimed wait on a synchronisation object (Slot::wait_object),
+/// which only another process can end.
+enum Activity : std::int32_t { kActive = 0, kTimedWait = 1, kSyncWait = 2, kJoinWait = 3 };
 
 /// One process, indexed by its mpsim pid.
 struct Slot {
@@ -50,7 +55,7 @@ struct Slot {
   std::int64_t cpu_us, nvcsw, nivcsw;   // wait4 rusage, written by the reaper
   std::int32_t status_code;             // raw wait status
   std::atomic<std::int32_t> activity;
-  std::atomic<std::int32_t> wait_object;  // lock index or joined pid
+  std::atomic<std::int32_t> wait_object;  // object index (kSyncWait) or joined pid (kJoinWait)
   std::int64_t zombie_seen_ns;          // seen as Z in /proc/<pid>/stat before its reap (0: not seen)
   std::int64_t orphan_seen_ns;          // getppid() gave the runner (0: not seen)
 };
@@ -72,6 +77,48 @@ struct Text {
   std::uint32_t offset, length;
 };
 
+/// A queue message in shared memory: a Value of bounded size.
+struct Message {
+  std::int64_t number;     // int or bool
+  std::int32_t id;         // message id, per queue (SyncOp::Put/Get argument)
+  std::uint8_t type;       // 0 int, 1 bool, 2 string
+  std::uint8_t pad;
+  std::uint16_t length;    // string bytes in text
+  char text[kMessageText];
+};
+
+/// The state of one synchronisation object (sim/os/sync_objects.cpp), the
+/// simulator's SyncState in fixed-size form. Guarded by Shared::sync_guard.
+/// Wait queues are intrusive FIFO lists through WaitCell::next (pids; 0 = none).
+struct SharedObject {
+  std::int32_t holder;       // lock, rlock: owner pid (0 = free)
+  std::int64_t count;        // rlock depth, semaphore value, event 1 when set, barrier arrivals
+  std::int32_t generation;   // barrier
+  std::int32_t head, tail;   // FIFO: acquirers, event/barrier/condition waiters, getters
+  std::int32_t phead, ptail; // queue: blocked puts (each carries its message in its WaitCell)
+  std::int32_t queued;       // processes in both lists
+  std::int32_t base, cells;  // queue: its ring in Shared::messages
+  std::int32_t first, items; // queue: ring position of the oldest message, number of messages
+  std::int32_t next_message;
+  std::int64_t uses, waits, max_waiting;
+};
+
+/// Per process: how a sync wait stands. Written under Shared::sync_guard; the
+/// waiter sleeps on `word` (a futex), which a waker sets to 1.
+struct WaitCell {
+  std::atomic<std::uint32_t> word;
+  std::int32_t next;         // next pid in the list it is in
+  std::int32_t list;         // object index + 1 of that list, 0 = none
+  std::int32_t putter;       // in the putters list (a blocked put)
+  std::int32_t granted;      // the wait ended (lock handed over, event set, message delivered...)
+  std::int32_t depth;        // lock depth to take back (1, or an rlock's depth before a condition wait)
+  std::int32_t timed_out;    // condition: the wait timed out; it still has to get the lock back
+  std::int32_t cond;         // condition index + 1 while in a condition wait (also while getting the lock back)
+  std::atomic<std::int32_t> doomed;  // being terminated or killed: never hand it anything again
+  Message msg;               // put: the message it carries; get: the message it received
+  std::int32_t held[kMaxObjects];  // semaphore units acquired and not released, per object
+};
+
 struct Shared {
   std::int64_t t0_ns;
   std::int64_t tick_ns;
@@ -84,8 +131,10 @@ struct Shared {
   std::atomic<std::int64_t> last_activity_ns;
   std::int32_t guardian_fd;  // write end of the guardian pipe: children close it
   Slot slots[kMaxSlots];
-  pthread_mutex_t locks[kMaxLocks];
-  std::atomic<std::int32_t> lock_holder[kMaxLocks];
+  pthread_mutex_t sync_guard;  // robust, process-shared: guards objects, cells and messages
+  SharedObject objects[kMaxObjects];
+  WaitCell cells[kMaxSlots];
+  Message messages[kMaxMessages];
   std::atomic<std::uint32_t> ring_head;
   RawEvent ring[kRingSize];
   std::atomic<std::uint32_t> text_count;

@@ -419,3 +419,290 @@ TEST_F(RealMode, PythonExitSemanticsJoinTheChildrenAndReportsWork) {
 }
 
 }  // namespace
+
+// --- synchronisation objects (semantics.md §7) in real mode ---
+
+namespace {
+
+std::string sync_path(const std::string& name) { return std::string(MPSIM_SOURCE_DIR) + "/scenarios/sync/" + name; }
+
+bool has_error(const json& r, const std::string& part) {
+  for (const auto& e : r["errors"])
+    if (e["message"].get<std::string>().find(part) != std::string::npos) return true;
+  return false;
+}
+
+std::multiset<std::string> lines(std::initializer_list<const char*> l) { return {l.begin(), l.end()}; }
+
+TEST_F(RealMode, QueueCarriesEveryMessageAndABoundedQueueBlocksTheProducer) {
+  Outcome o = run_json(sync_path("producer_consumer.json"), {"--tick-us", "300"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(printed(r), lines({"put item 1", "put item 2", "put item 3", "put item 4", "put item 5", "put item 6",
+                               "consumed item 1", "consumed item 2", "consumed item 3", "consumed item 4",
+                               "consumed item 5", "consumed item 6"}));
+  // The consumer prints in queue order: FIFO.
+  std::vector<std::string> consumed;
+  for (const auto& l : r["output"])
+    if (l["pid"] == 3) consumed.push_back(l["text"]);
+  ASSERT_EQ(consumed.size(), 6u);
+  for (std::size_t i = 0; i < consumed.size(); ++i) EXPECT_EQ(consumed[i], "consumed item " + std::to_string(i + 1));
+  EXPECT_GT(proc(r, 2)["blocked"]["queue"].get<int>(), 0) << proc(r, 2).dump();  // the queue filled up
+  EXPECT_EQ(proc(r, 2)["exit_code"], 0);
+  EXPECT_EQ(proc(r, 3)["exit_code"], 0);
+  // Per-object statistics, counted by the operations: 7 puts and 7 gets.
+  ASSERT_EQ(r["objects"].size(), 1u);
+  EXPECT_EQ(r["objects"][0]["object"], "queue items");
+  EXPECT_EQ(r["objects"][0]["uses"], 14);
+  EXPECT_GE(r["objects"][0]["waits"].get<int>(), 1);
+  EXPECT_GE(r["objects"][0]["max_waiting"].get<int>(), 1);
+}
+
+TEST_F(RealMode, QueueTimeoutsOkAndStringsFollowTheSimulator) {
+  std::string path = write_scenario("queues.json", R"({
+    "name": "queues",
+    "machine": { "cores": 1, "scheduler": "fcfs" },
+    "queues": { "q": { "capacity": 1 }, "u": {} },
+    "programs": {
+      "main": [
+        { "get": "q", "into": "v", "timeout": 0, "ok": "ok0" },
+        { "put": "u", "value": "'hello ' + name" },
+        { "put": "u", "value": true },
+        { "qsize": "u", "into": "n" },
+        { "get": "u", "into": "s" }, { "get": "u", "into": "b" },
+        { "put": "q", "value": 1 },
+        { "put": "q", "value": 2, "timeout": 5, "ok": "ok1" },
+        { "print": "ok0={ok0} n={n} s={s} b={b} ok1={ok1}" },
+        { "get": "q", "into": "x" },
+        { "get": "q", "into": "y", "timeout": 3 },
+        { "print": "never" }
+      ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(printed(r), lines({"ok0=false n=2 s=hello main b=true ok1=false"}));
+  EXPECT_EQ(proc(r, 2)["exit_code"], 1);
+  EXPECT_TRUE(has_error(r, "get on queue `q` timed out (Python raises queue.Empty")) << r["errors"].dump();
+  EXPECT_GE(proc(r, 2)["blocked"]["queue"].get<int>(), 7) << proc(r, 2).dump();  // 5 + 3 ticks of timeouts
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, SemaphoreLimitsHoldersAndABoundedOneRefusesAnExtraRelease) {
+  Outcome o = run_json(sync_path("semaphore_pool.json"), {"--cores", "2", "--tick-us", "300"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), lines({"worker-0 got a connection", "worker-1 got a connection", "worker-2 got a connection",
+                                      "worker-3 got a connection", "worker-4 got a connection"}));
+  std::string path = write_scenario("bounded.json", R"({
+    "name": "bounded",
+    "machine": { "cores": 2, "scheduler": "fcfs" },
+    "semaphores": { "s": { "value": 1, "bounded": true }, "free": { "value": 0 } },
+    "programs": {
+      "main": [
+        { "acquire": "s" },
+        { "acquire": "s", "timeout": 2, "into": "again" },
+        { "spawn": "helper" },
+        { "acquire": "free", "into": "got" },
+        { "print": "again={again} got={got}" },
+        { "release": "s" },
+        { "release": "s" }
+      ],
+      "helper": [ { "sleep": 2 }, { "release": "free" } ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome b = run_json(path);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(printed(b.result), lines({"again=false got=true"}));
+  EXPECT_EQ(proc(b.result, 2)["exit_code"], 1);
+  EXPECT_TRUE(has_error(b.result, "semaphore `s` released too many times (bounded at 1; Python raises ValueError)"))
+      << b.result["errors"].dump();
+  EXPECT_GT(proc(b.result, 2)["blocked"]["semaphore"].get<int>(), 0);
+}
+
+TEST_F(RealMode, EventWakesEveryWaiterAndATimeoutGivesUp) {
+  Outcome o = run_json(sync_path("event_start.json"), {"--cores", "2"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(printed(r), lines({"impatient gave up waiting (signalled: false)", "coordinator sets go",
+                               "worker-0 starts (signalled: true)", "worker-1 starts (signalled: true)",
+                               "late starts (signalled: true)"}));
+  EXPECT_GE(proc(r, 2)["blocked"]["event"].get<int>(), 3) << proc(r, 2).dump();
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, BarrierPassesEachGenerationAndTooFewPartiesIsADeadlock) {
+  std::string path = write_scenario("barrier.json", R"({
+    "name": "barrier",
+    "machine": { "cores": 2, "scheduler": "rr" },
+    "barriers": { "b": { "parties": 3 } },
+    "programs": {
+      "worker": [
+        { "sleep": "1 + 20 * index" },
+        { "wait": "b", "into": "i" },
+        { "print": "first {i}" },
+        { "wait": "b", "into": "j" },
+        { "print": "second {j}" }
+      ]
+    },
+    "processes": [ { "name": "w-{index}", "program": "worker", "count": 3 } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), lines({"first 0", "first 1", "first 2", "second 0", "second 1", "second 2"}));
+  // The last arrival (after 41 ticks of sleep) is index 2 of the first generation.
+  for (const auto& l : o.result["output"]) {
+    if (l["pid"] == 4 && l["text"].get<std::string>().rfind("first", 0) == 0) {
+      EXPECT_EQ(l["text"], "first 2");
+    }
+  }
+
+  Outcome few = run_json(sync_path("barrier_too_few.json"));
+  EXPECT_EQ(few.exit_code, 3) << few.err;
+  ASSERT_TRUE(few.result["deadlock"].is_object()) << few.out.substr(0, 2000);
+  ASSERT_EQ(few.result["deadlock"]["blocked"].size(), 2u);
+  EXPECT_EQ(few.result["deadlock"]["blocked"][0]["waits_for"], "barrier `start` (2 of 3 parties arrived)");
+  EXPECT_EQ(few.result["deadlock"]["blocked"][0]["reason"], "barrier");
+  EXPECT_LT(few.seconds, 3);
+}
+
+TEST_F(RealMode, ConditionHandsItemsOverAndRestoresAnRlocksDepth) {
+  Outcome o = run_json(sync_path("condition_handoff.json"), {"--tick-us", "300"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(printed(o.result), lines({"producer added an item", "producer added an item", "consumer-0 took an item",
+                                      "consumer-1 took an item"}));
+  EXPECT_EQ(o.result["files"]["box"]["items"], 0);
+  EXPECT_EQ(o.result["races"]["total"], 0);
+
+  std::string path = write_scenario("rcond.json", R"({
+    "name": "rcond",
+    "machine": { "cores": 2, "scheduler": "fcfs" },
+    "rlocks": ["r"],
+    "conditions": { "c": { "lock": "r" } },
+    "programs": {
+      "main": [
+        { "acquire": "r" }, { "acquire": "r" },
+        { "wait": "c", "timeout": 3, "into": "notified" },
+        { "spawn": "waiter" },
+        { "release": "r" }, { "release": "r" },
+        { "sleep": 3 },
+        { "acquire": "r" }, { "notify_all": "c" }, { "release": "r" },
+        { "print": "main: timed-out wait gave {notified}, depth 2 restored" },
+        { "release": "r" }
+      ],
+      "waiter": [
+        { "acquire": "r" },
+        { "wait": "c", "into": "ok" },
+        { "print": "waiter notified {ok}" },
+        { "release": "r" }
+      ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome c = run_json(path);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(printed(c.result), lines({"main: timed-out wait gave false, depth 2 restored", "waiter notified true"}));
+  EXPECT_EQ(proc(c.result, 2)["exit_code"], 1);  // the last release: it no longer holds r
+  EXPECT_TRUE(has_error(c.result, "release of rlock `r`, which main does not hold")) << c.result["errors"].dump();
+  EXPECT_EQ(proc(c.result, 3)["exit_code"], 0);
+  EXPECT_GT(proc(c.result, 3)["blocked"]["condition"].get<int>(), 0);
+}
+
+TEST_F(RealMode, LockDeadlocksAreReportedLikeTheSimulator) {
+  Outcome ab = run_json(sync_path("deadlock_ab_ba.json"));
+  EXPECT_EQ(ab.exit_code, 3) << ab.err;
+  ASSERT_TRUE(ab.result["deadlock"].is_object());
+  EXPECT_EQ(ab.result["deadlock"]["blocked"].size(), 2u);
+  EXPECT_EQ(ab.result["deadlock"]["cycles"].size(), 1u) << ab.result["deadlock"].dump();
+
+  Outcome self = run_json(sync_path("deadlock_self.json"));
+  EXPECT_EQ(self.exit_code, 3) << self.err;
+  EXPECT_EQ(printed(self.result), lines({"rlock taken twice"}));
+  ASSERT_EQ(self.result["deadlock"]["blocked"].size(), 1u);
+  EXPECT_EQ(self.result["deadlock"]["blocked"][0]["holders"], json::array({2}));
+
+  Outcome dead = run_json(sync_path("holder_terminated.json"));
+  EXPECT_EQ(dead.exit_code, 3) << dead.err;
+  EXPECT_EQ(printed(dead.result), lines({"worker exit code -15"}));
+  ASSERT_EQ(dead.result["deadlock"]["blocked"].size(), 1u);
+  EXPECT_EQ(dead.result["deadlock"]["blocked"][0]["holders"], json::array({3}));
+}
+
+TEST_F(RealMode, ATerminatedWaiterLeavesTheQueueAndAcquireTimesOut) {
+  std::string path = write_scenario("leaver.json", R"({
+    "name": "leaver",
+    "machine": { "cores": 2, "scheduler": "fcfs" },
+    "locks": ["m"],
+    "programs": {
+      "main": [
+        { "acquire": "m" },
+        { "spawn": "taker", "into": "a" },
+        { "sleep": 3 },
+        { "terminate": "a" }, { "join": "a" },
+        { "spawn": "patient", "into": "b" },
+        { "sleep": 2 },
+        { "release": "m" },
+        { "join": "b" },
+        { "print": "taker {exitcode(a)}, patient {exitcode(b)}" }
+      ],
+      "taker": [ { "acquire": "m" }, { "print": "never" } ],
+      "patient": [
+        { "acquire": "m", "timeout": 1, "into": "early" },
+        { "acquire": "m", "into": "late" },
+        { "print": "patient: early={early} late={late}" },
+        { "release": "m" }
+      ]
+    },
+    "processes": [ { "name": "main", "program": "main" } ]
+  })");
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err << o.out.substr(0, 2000);
+  EXPECT_EQ(printed(o.result), lines({"patient: early=false late=true", "taker -15, patient 0"}));
+  EXPECT_LT(o.seconds, 3);
+}
+
+TEST_F(RealMode, ValidateAgreesOnTheProducerConsumerOutcome) {
+  Outcome o = run({"validate", sync_path("producer_consumer.json"), "--runs", "1", "--format", "json", "--tolerance", "50"});
+  ASSERT_FALSE(o.result.is_discarded()) << o.out << o.err;
+  int outcome_rows = 0;
+  for (const auto& row : o.result["rows"])
+    if (row["section"] == "outcome") {
+      ++outcome_rows;
+      EXPECT_TRUE(row["pass"].get<bool>()) << row.dump();
+    }
+  EXPECT_GT(outcome_rows, 3);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(RealMode, QueueMessagesMustFitInSharedMemory) {
+  std::string constant = write_scenario("long-constant.json", R"({
+    "name": "long-constant", "queues": { "q": {} },
+    "programs": { "p": [ { "put": "q", "value": "')" + std::string(300, 'x') + R"('" } ] },
+    "processes": [ { "name": "p", "program": "p" } ]
+  })");
+  Outcome refused = run({"run", "--backend", "real", constant});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("/programs/p/0: a message of 300 bytes cannot go on a queue in real mode"), std::string::npos)
+      << refused.err;
+  std::string computed = write_scenario("long-computed.json", R"({
+    "name": "long-computed", "queues": { "q": {} },
+    "programs": { "p": [
+      { "set": "s", "value": "'x'" },
+      { "repeat": 8, "do": [ { "set": "s", "value": "s + s" } ] },
+      { "put": "q", "value": "s" },
+      { "print": "never" }
+    ] },
+    "processes": [ { "name": "p", "program": "p" } ]
+  })");
+  Outcome o = run_json(computed);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(proc(o.result, 2)["exit_code"], 1);
+  EXPECT_TRUE(has_error(o.result, "a string of 256 bytes cannot go on queue `q` in real mode")) << o.result["errors"].dump();
+}
+
+}  // namespace

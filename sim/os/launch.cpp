@@ -1,0 +1,203 @@
+// The real-OS runner, launching (runner.hpp): the guardian that cleans up if
+// the runner dies, the simulator's prediction of the makespan (in a budgeted
+// child), and the initial processes, built as the simulator builds them and
+// forked at their arrival times.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "mpsim/machine.hpp"
+#include "runner.hpp"
+
+namespace mpsim::os::detail {
+
+namespace {
+
+// The guardian: a small process outside the scenario that waits for the
+// runner. If the runner dies without saying goodbye (SIGKILL, a crash), it
+// removes the run folder and kills the scenario's process group, itself last.
+[[noreturn]] void guardian(int read_fd, pid_t runner, const std::string& folder, bool keep, bool rt) {
+  setpgid(0, 0);
+  if (rt) {
+    sched_param sp{};
+    sp.sched_priority = kWatchPriority;
+    sched_setscheduler(0, SCHED_FIFO, &sp);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGINT, SIG_IGN);  // a terminal's ^C is for the runner, which then cleans up
+  for (;;) {
+    pollfd p{read_fd, POLLIN, 0};
+    int n = poll(&p, 1, 100);
+    if (n > 0) {
+      char c = 0;
+      ssize_t got = read(read_fd, &c, 1);
+      if (got == 1 && c == 'q') _exit(0);
+      if (got == 0) break;  // every write end closed: the runner is gone
+    }
+    if (getppid() != runner) break;
+  }
+  if (!keep) remove_folder(folder);
+  kill(0, SIGKILL);  // the whole group, this process included
+  _exit(1);
+}
+
+}  // namespace
+
+// The simulator's makespan, computed in a child with a CPU and memory budget:
+// a scenario that never ends in the model (an unbounded fork loop) must not
+// take the runner down with it. -1 when there is no answer within budget.
+std::int64_t Runner::predict_makespan() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  pid_t c = fork();
+  if (c < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return -1;
+  }
+  if (c == 0) {
+    ::close(fds[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    rlimit cpu{1, 2}, mem{1L << 30, 1L << 30};
+    setrlimit(RLIMIT_CPU, &cpu);
+    setrlimit(RLIMIT_AS, &mem);
+    std::int64_t m = -1;
+    try {
+      RunOptions ro;
+      ro.record_events = false;
+      m = simulate(sc_, ro).makespan;
+    } catch (...) {
+    }
+    if (write(fds[1], &m, sizeof m) != sizeof m) _exit(1);
+    _exit(0);
+  }
+  ::close(fds[1]);
+  std::int64_t m = -1;
+  pollfd p{fds[0], POLLIN, 0};
+  if (poll(&p, 1, 5000) > 0 && read(fds[0], &m, sizeof m) != sizeof m) m = -1;
+  ::close(fds[0]);
+  kill(c, SIGKILL);
+  waitpid(c, nullptr, 0);
+  return m;
+}
+
+void Runner::start_guardian() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw Refused(std::string("pipe: ") + std::strerror(errno));
+  pid_t runner = getpid();
+  pid_t g = fork();
+  if (g < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw Refused(std::string("fork: ") + std::strerror(errno));
+  }
+  if (g == 0) {
+    ::close(fds[1]);
+    guardian(fds[0], runner, folder_, opt_.keep, rt_runner_);
+  }
+  ::close(fds[0]);
+  setpgid(g, g);
+  guardian_ = g;
+  guardian_fd_ = fds[1];
+  sh_->guardian_fd = fds[1];
+  sh_->pgid = g;
+}
+
+// The initial processes, built exactly as the simulator builds them.
+std::vector<Runner::Initial> Runner::initial_processes() {
+  std::vector<Initial> out;
+  Pid pid = 2;
+  for (const ProcessSpec& spec : sc_.processes) {
+    for (std::int32_t i = 0; i < spec.count; ++i, ++pid) {
+      struct SetupContext : EvalContext {
+        std::int64_t index;
+        Pid pid;
+        std::optional<Value> variable(std::string_view n) const override {
+          if (n == "index") return Value{index};
+          if (n == "pid") return Value{static_cast<std::int64_t>(pid)};
+          if (n == "ppid") return Value{static_cast<std::int64_t>(kInitPid)};
+          return std::nullopt;
+        }
+        Value call(std::string_view f, const std::vector<Value>&) const override {
+          throw RuntimeError("function " + std::string(f) + " cannot be used in process setup");
+        }
+      } ctx;
+      ctx.index = i;
+      ctx.pid = pid;
+      Process p;
+      p.pid = pid;
+      p.parent = p.original_parent = kInitPid;
+      if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
+        p.vars.set("index", Value{static_cast<std::int64_t>(i)});
+      for (const auto& [k, e] : spec.args) p.vars.set(k, e.eval(ctx));
+      p.name = Template::parse(spec.name).render(ctx);
+      p.program = sc_.programs.at(spec.program).get();
+      p.loop_counters.assign(static_cast<std::size_t>(p.program->loop_slots), 0);
+      p.priority = spec.priority;
+      p.nice = spec.nice;
+      p.affinity = spec.affinity;
+      p.daemon = spec.daemon;
+      Slot& s = sh_->slots[pid];
+      s.parent = kInitPid;
+      s.daemon = spec.daemon ? 1 : 0;
+      std::snprintf(s.name, sizeof s.name, "%s", p.name.c_str());
+      std::snprintf(s.program, sizeof s.program, "%s", p.program->name.c_str());
+      s.used.store(1);
+      out.push_back(Initial{spec.arrival * sh_->tick_ns, std::move(p)});
+    }
+  }
+  sh_->next_pid.store(pid);
+  std::stable_sort(out.begin(), out.end(), [](const Initial& a, const Initial& b) { return a.at_ns < b.at_ns; });
+  return out;
+}
+
+void Runner::fork_initial(Initial& in) {
+  Slot& s = sh_->slots[in.proc.pid];
+  s.arrival_ns = mono_ns();
+  s.started.store(1);
+  record(*sh_, in.proc.pid, EventKind::Spawn, 0, kInitPid);
+  pid_t r = fork();
+  if (r < 0) {
+    s.reaped.store(1);
+    note_exit(*sh_, in.proc.pid, mono_ns(), 1);
+    return;
+  }
+  if (r == 0) {
+    setpgid(0, static_cast<pid_t>(sh_->pgid));
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (in.proc.affinity.empty()) {
+      for (int c : setup_.cpus) CPU_SET(c, &set);
+    } else {
+      for (CoreId c : in.proc.affinity) CPU_SET(setup_.cpus[static_cast<std::size_t>(c)], &set);
+    }
+    sched_setaffinity(0, sizeof set, &set);
+    run_process(setup_, std::move(in.proc));
+  }
+  setpgid(r, static_cast<pid_t>(sh_->pgid));
+  s.real_pid.store(r);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (in.proc.affinity.empty()) {
+    for (int c : setup_.cpus) CPU_SET(c, &set);
+  } else {
+    for (CoreId c : in.proc.affinity) CPU_SET(setup_.cpus[static_cast<std::size_t>(c)], &set);
+  }
+  sched_setaffinity(r, sizeof set, &set);
+  if (setup_.policy != SCHED_OTHER) {
+    sched_param sp{};
+    sp.sched_priority = setup_.rt_priority;
+    if (sched_setscheduler(r, setup_.policy, &sp) != 0) sh_->policy_failed.store(1);
+  }
+}
+
+}  // namespace mpsim::os::detail

@@ -1,0 +1,333 @@
+// The real-OS runner, merging (runner.hpp): the events every process logged
+// in shared memory, sorted by CLOCK_MONOTONIC time, and the per-process slots
+// become the simulator's RunResult, so every report works for real runs.
+#include <algorithm>
+#include <fstream>
+
+#include "runner.hpp"
+
+namespace mpsim::os::detail {
+
+Value from_json(const nlohmann::json& j) {
+  if (j.is_boolean()) return Value{j.get<bool>()};
+  if (j.is_number_integer()) return Value{j.get<std::int64_t>()};
+  if (j.is_string()) return Value{j.get<std::string>()};
+  return Value{j.dump()};
+}
+
+// The final files, as the processes left them.
+void Runner::read_files() {
+  for (const auto& [name, content] : sc_.files) {
+    FileContent fc;
+    std::ifstream f(folder_ + "/" + name + ".json");
+    nlohmann::json doc = nlohmann::json::parse(f, nullptr, false);
+    if (doc.is_object())
+      for (const auto& [k, v] : doc.items()) fc[k] = from_json(v);
+    final_files_[name] = std::move(fc);
+  }
+}
+
+RunResult Runner::merge() {
+  RunResult r;
+  r.scenario = sc_.name;
+  r.machine = sc_.machine;
+  r.cores.resize(static_cast<std::size_t>(sc_.machine.cores));
+  for (const auto& o : sc_.objects) r.objects.push_back(std::string(to_string(o.kind)) + " " + o.name);
+  std::map<std::int16_t, std::int64_t> object_ns;  // time blocked per synchronisation object
+  Pid last = std::min<Pid>(sh_->next_pid.load(), kMaxSlots);
+  // What the runner did after the end (killing after a hang, a limit or a
+  // signal) is not part of the run: the log and the fates stop at end_ns_.
+  auto exited = [&](const Slot& s) { return s.exit_logged.load() && s.finish_ns <= end_ns_; };
+  auto reaped = [&](const Slot& s) { return s.reaped.load() && s.reaped_ns <= end_ns_; };
+
+  // Raw events in time order; orphaning is derived from the exits.
+  struct Plain {
+    std::int64_t ns;
+    std::int32_t pid;
+    std::int16_t object;
+    std::uint8_t kind, a;
+    std::int32_t b;
+  };
+  struct Raw {
+    std::int64_t ns;
+    std::uint32_t seq;
+    Plain e;
+  };
+  std::vector<Raw> raw;
+  std::uint32_t head = std::min(sh_->ring_head.load(), kRingSize);
+  info_.events_dropped = sh_->ring_head.load() - head;
+  for (std::uint32_t i = 0; i < head; ++i) {
+    const RawEvent& e = sh_->ring[i];
+    if (!e.valid.load(std::memory_order_acquire) || e.ns > end_ns_) continue;
+    Raw x{e.ns, i, {}};
+    x.e.ns = e.ns;
+    x.e.pid = e.pid;
+    x.e.object = e.object;
+    x.e.kind = e.kind;
+    x.e.a = e.a;
+    x.e.b = e.b;
+    raw.push_back(x);
+  }
+  std::map<Pid, Tick> orphaned_at;
+  for (Pid p = 2; p < last; ++p) {
+    const Slot& s = sh_->slots[p];
+    if (!s.used.load() || !s.started.load() || s.parent == kInitPid) continue;
+    const Slot& par = sh_->slots[s.parent];
+    if (!exited(par)) continue;
+    bool alive_then = !exited(s) || s.finish_ns > par.finish_ns;
+    if (!alive_then || s.arrival_ns > par.finish_ns) continue;
+    orphaned_at[p] = tick(par.finish_ns);
+    Raw x{par.finish_ns, UINT32_MAX, {}};
+    x.e.pid = p;
+    x.e.object = -1;
+    x.e.kind = static_cast<std::uint8_t>(EventKind::Orphan);
+    x.e.b = s.parent;
+    raw.push_back(x);
+  }
+  std::stable_sort(raw.begin(), raw.end(), [](const Raw& a, const Raw& b) {
+    return a.ns != b.ns ? a.ns < b.ns : a.seq < b.seq;
+  });
+
+  struct Acc {
+    Tick first_run = -1;
+    ProcState state = ProcState::New;
+    BlockReason reason = BlockReason::None;
+    std::int64_t since = 0;
+    std::map<BlockReason, std::int64_t> blocked;  // ns per reason (a map: reasons may be added)
+    std::int16_t object = -1;                     // the synchronisation object it is blocked on
+  };
+  std::map<Pid, Acc> acc;
+  auto blocked_ns = [](const Acc& a, BlockReason why) {
+    auto it = a.blocked.find(why);
+    return it == a.blocked.end() ? std::int64_t{0} : it->second;
+  };
+  // Cores as the processes saw them: a process entering Running takes the
+  // core it is on (sched_getcpu), and frees it when it blocks or exits. Real
+  // preemption inside a burst is not observed (docs/real-os.md).
+  std::vector<Pid> core_pid(r.cores.size(), kNoPid);
+  std::map<Pid, CoreId> core_of;
+  auto free_core = [&](Pid pid, Tick t) {
+    auto it = core_of.find(pid);
+    if (it == core_of.end()) return;
+    if (core_pid[static_cast<std::size_t>(it->second)] == pid) {
+      core_pid[static_cast<std::size_t>(it->second)] = kNoPid;
+      r.events.push_back(Event{t, kNoPid, static_cast<std::int16_t>(it->second), EventKind::Core,
+                               static_cast<std::uint8_t>(CoreStatus::Idle), 0});
+    }
+    core_of.erase(it);
+  };
+  std::map<std::int16_t, std::int32_t> key_map;
+  std::int32_t live = 0, running = 0, io = 0;
+  Tick last_tick = 0, io_since = 0;
+  auto advance = [&](Tick t) {
+    if (t > last_tick) {
+      r.concurrency_ticks += static_cast<std::int64_t>(live) * (t - last_tick);
+      last_tick = t;
+    }
+  };
+  for (const Raw& x : raw) {
+    const Plain& e = x.e;
+    Tick t = tick(e.ns);
+    advance(t);
+    Event out{t, e.pid, -1, static_cast<EventKind>(e.kind), e.a, e.b};
+    Acc& a = acc[e.pid];
+    switch (out.kind) {
+      case EventKind::Spawn:
+        r.events.push_back(out);
+        out = Event{t, e.pid, -1, EventKind::State, static_cast<std::uint8_t>(ProcState::Ready), 0};
+        a.state = ProcState::Ready;
+        a.since = e.ns;
+        ++live;
+        r.max_concurrency = std::max(r.max_concurrency, live);
+        break;
+      case EventKind::State: {
+        auto st = static_cast<ProcState>(e.a);
+        if (a.state == ProcState::Blocked) {
+          a.blocked[a.reason] += e.ns - a.since;
+          if (a.object >= 0) object_ns[a.object] += e.ns - a.since;
+          if (a.reason == BlockReason::Io) {
+            if (--io == 0) r.io_busy += t - io_since;
+            r.events.push_back(Event{t, kNoPid, -1, EventKind::Io, 0, io});
+          }
+        }
+        if (a.state == ProcState::Running) {
+          --running;
+          free_core(e.pid, t);
+        }
+        if (st == ProcState::Running && e.object >= 0 && e.object < static_cast<std::int16_t>(r.cores.size())) {
+          core_of[e.pid] = e.object;
+          core_pid[static_cast<std::size_t>(e.object)] = e.pid;
+          r.events.push_back(Event{t, e.pid, e.object, EventKind::Core, static_cast<std::uint8_t>(CoreStatus::Running), 0});
+          out.core = e.object;
+        }
+        if (st == ProcState::Running) {
+          ++running;
+          r.max_parallelism = std::max(r.max_parallelism, std::min(running, sc_.machine.cores));
+          if (a.first_run < 0) a.first_run = t;
+        }
+        if (st == ProcState::Blocked && static_cast<BlockReason>(e.b) == BlockReason::Io) {
+          if (io++ == 0) io_since = t;
+          r.events.push_back(Event{t, e.pid, -1, EventKind::Io, 0, io});
+        }
+        if (st == ProcState::Zombie) --live;
+        a.state = st;
+        a.reason = static_cast<BlockReason>(e.b);
+        // A synchronisation wait carries its object (sim/os/sync_objects.cpp); io, sleep and join none.
+        a.object = st == ProcState::Blocked && a.reason >= BlockReason::Lock ? e.object : std::int16_t{-1};
+        a.since = e.ns;
+        break;
+      }
+      case EventKind::Print:
+      case EventKind::Error: {
+        if (e.b < 0) continue;
+        const Text& tx = sh_->texts[e.b];
+        std::string text(sh_->text_data + tx.offset, tx.length);
+        if (out.kind == EventKind::Print) {
+          out.b = static_cast<std::int32_t>(r.prints.size());
+          r.prints.push_back(PrintLine{t, e.pid, std::move(text)});
+        } else {
+          out.b = static_cast<std::int32_t>(r.errors.size());
+          r.errors.push_back(ErrorRecord{t, e.pid, std::move(text)});
+        }
+        break;
+      }
+      case EventKind::Reap:
+        r.events.push_back(Event{t, e.pid, -1, EventKind::State, static_cast<std::uint8_t>(ProcState::Reaped), 0});
+        break;
+      case EventKind::Sync:
+        if (e.a == static_cast<std::uint8_t>(SyncOp::Read) || e.a == static_cast<std::uint8_t>(SyncOp::Write)) {
+          auto [it, added] = key_map.emplace(e.object, static_cast<std::int32_t>(r.keys.size()));
+          if (added) r.keys.push_back(setup_.keys[static_cast<std::size_t>(e.object)]);
+          out.core = static_cast<std::int16_t>(it->second);
+          out.b = 0;
+        } else {
+          out.core = e.object;  // the object; b: message id or barrier generation, as logged
+        }
+        break;
+      default:
+        break;
+    }
+    r.events.push_back(out);
+  }
+  r.scheduling_events = static_cast<std::int64_t>(r.events.size());
+
+  for (Pid p = 2; p < last; ++p) {
+    const Slot& s = sh_->slots[p];
+    if (!s.used.load()) continue;
+    ProcessResult pr;
+    pr.pid = p;
+    pr.original_parent = s.parent;
+    pr.parent = orphaned_at.count(p) ? kInitPid : s.parent;
+    pr.name = s.name;
+    pr.program = s.program;
+    pr.daemon = s.daemon != 0;
+    pr.started = s.started.load() != 0;
+    Acc& a = acc[p];
+    if (reaped(s)) pr.state = ProcState::Reaped;
+    else if (exited(s)) pr.state = ProcState::Zombie;
+    else pr.state = a.state;
+    if (exited(s)) {
+      pr.exit_code = s.exit_code;
+      pr.finish = tick(s.finish_ns);
+    }
+    if (s.error_text >= 0 && s.self_exit.load() && s.exit_code == 1) {
+      for (const auto& e : r.errors)
+        if (e.pid == p) pr.error = e.message;
+    }
+    if (pr.started) pr.arrival = tick(s.arrival_ns);
+    pr.first_run = a.first_run;
+    if (reaped(s)) {
+      pr.reaped_at = tick(s.reaped_ns);
+      pr.reaped_by = s.reaped_by;
+    }
+    if (auto it = orphaned_at.find(p); it != orphaned_at.end()) pr.orphaned_at = it->second;
+    // wait4's rusage includes the children the process reaped: take theirs out.
+    std::int64_t cpu_us = s.cpu_us, nvcsw = s.nvcsw, nivcsw = s.nivcsw;
+    for (Pid c = 2; c < last; ++c) {
+      const Slot& k = sh_->slots[c];
+      if (k.parent != p || !k.reaped.load() || k.reaped_by != p) continue;
+      cpu_us -= k.cpu_us;
+      nvcsw -= k.nvcsw;
+      nivcsw -= k.nivcsw;
+    }
+    pr.cpu = s.sched_run_ns >= 0 && s.self_exit.load() ? ticks_of(s.sched_run_ns) : ticks_of(std::max<std::int64_t>(0, cpu_us) * 1000);
+    if (s.last_cpu >= 0) {
+      auto it = std::find(info_.cpus.begin(), info_.cpus.end(), s.last_cpu);
+      if (it != info_.cpus.end()) r.cores[static_cast<std::size_t>(it - info_.cpus.begin())].busy += pr.cpu;
+    }
+    pr.wait = s.sched_wait_ns > 0 ? ticks_of(s.sched_wait_ns) : 0;
+    if (!exited(s) && a.state == ProcState::Blocked) {
+      // Still waiting when the run ended (a deadlock, a limit): that time counts as blocked.
+      std::int64_t until = deadlock_ ? std::max(hang_ns_, a.since) : end_ns_;
+      a.blocked[a.reason] += until - a.since;
+      if (a.object >= 0) object_ns[a.object] += until - a.since;
+    }
+    pr.blocked_io = ticks_of(blocked_ns(a, BlockReason::Io));
+    pr.blocked_sleep = ticks_of(blocked_ns(a, BlockReason::Sleep));
+    pr.blocked_join = ticks_of(blocked_ns(a, BlockReason::Join));
+    pr.blocked_lock = ticks_of(blocked_ns(a, BlockReason::Lock));
+    pr.blocked_semaphore = ticks_of(blocked_ns(a, BlockReason::Semaphore));
+    pr.blocked_event = ticks_of(blocked_ns(a, BlockReason::Event));
+    pr.blocked_barrier = ticks_of(blocked_ns(a, BlockReason::Barrier));
+    pr.blocked_condition = ticks_of(blocked_ns(a, BlockReason::Condition));
+    pr.blocked_queue = ticks_of(blocked_ns(a, BlockReason::Queue));
+    pr.voluntary_switches = std::max<std::int64_t>(0, nvcsw);
+    pr.involuntary_switches = std::max<std::int64_t>(0, nivcsw);
+    r.context_switches += pr.voluntary_switches + pr.involuntary_switches;
+    if (pr.finish > r.makespan) r.makespan = pr.finish;
+    r.processes.push_back(std::move(pr));
+    if (s.real_pid.load() > 0) info_.real_pids[p] = s.real_pid.load();
+    if (s.zombie_seen_ns > 0 && s.zombie_seen_ns <= end_ns_)
+      info_.facts.push_back(Fact{p, tick(s.zombie_seen_ns),
+                                 std::string(s.name) + " (real pid " + std::to_string(s.real_pid.load()) +
+                                     ") was seen as Z in /proc/" + std::to_string(s.real_pid.load()) +
+                                     "/stat before " + (s.reaped_by == kInitPid ? "the runner (init)" : "its parent " + std::to_string(s.reaped_by)) +
+                                     " reaped it"});
+    if (s.orphan_seen_ns > 0)
+      info_.facts.push_back(Fact{p, tick(s.orphan_seen_ns),
+                                 std::string(s.name) + ": getppid() returned the runner (pid 1, real pid " +
+                                     std::to_string(sh_->runner_pid) + ") once its parent " +
+                                     std::to_string(s.parent) + " had exited"});
+  }
+  if (deadlock_) {
+    r.deadlock = true;
+    r.stuck = stuck_;
+    r.makespan = std::max(r.makespan, tick(hang_ns_));
+  }
+  if (!info_.stopped.empty()) r.makespan = std::max(r.makespan, tick(end_ns_));
+  advance(r.makespan);
+  std::sort(info_.facts.begin(), info_.facts.end(), [](const Fact& a, const Fact& b) {
+    return a.tick != b.tick ? a.tick < b.tick : a.pid < b.pid;
+  });
+
+  for (auto& c : r.cores) c.busy = std::min(c.busy, r.makespan);
+
+  r.files = final_files_;
+  // Per-object statistics: uses, waits and the longest queue counted in shared
+  // memory by the operations themselves, blocked time from the merged states.
+  for (std::size_t i = 0; i < sc_.objects.size() && i < static_cast<std::size_t>(kMaxObjects); ++i) {
+    const SharedObject& o = sh_->objects[i];
+    ObjectStats st;
+    st.uses = o.uses;
+    st.waits = o.waits;
+    st.max_waiting = o.max_waiting;
+    auto it = object_ns.find(static_cast<std::int16_t>(i));
+    st.blocked = it == object_ns.end() ? 0 : ticks_of(it->second);
+    r.object_stats.push_back(st);
+  }
+  if (std::int64_t rr = sh_->rr_interval_ns.load(); rr > 0) info_.rr_interval_us = rr / 1000;
+  if (sh_->policy_failed.load()) {
+    info_.policy_note += (info_.policy_note.empty() ? "" : "; ") +
+                         std::string("some processes could not set ") + info_.policy + " and ran under SCHED_OTHER";
+  }
+  if (deadlock_) {
+    info_.exit_status = 3;
+    info_.notes.push_back("hang detected: every live process waited, with no timeout, on a synchronisation object or a child for " +
+                          std::to_string(opt_.hang_ms) + " ms; the runner killed them");
+  }
+  info_.folder_kept = opt_.keep;
+  return r;
+}
+
+
+}  // namespace mpsim::os::detail
