@@ -64,6 +64,21 @@ const char* to_string(SyncOp op) {
   return "?";
 }
 
+BlockReason block_reason(SyncKind k) {
+  switch (k) {
+    case SyncKind::Lock:
+    case SyncKind::RLock: return BlockReason::Lock;
+    case SyncKind::Semaphore: return BlockReason::Semaphore;
+    case SyncKind::Event: return BlockReason::Event;
+    case SyncKind::Barrier: return BlockReason::Barrier;
+    case SyncKind::Condition: return BlockReason::Condition;
+    case SyncKind::Queue: return BlockReason::Queue;
+  }
+  return BlockReason::None;
+}
+
+std::string quoted(const SyncObject& o) { return std::string(to_string(o.kind)) + " `" + o.name + "`"; }
+
 const char* to_string(CoreStatus s) {
   switch (s) {
     case CoreStatus::Idle: return "idle";

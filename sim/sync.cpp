@@ -10,20 +10,6 @@ namespace mpsim::detail {
 
 namespace {
 
-BlockReason reason_for(SyncKind k) {
-  switch (k) {
-    case SyncKind::Lock:
-    case SyncKind::RLock: return BlockReason::Lock;
-    case SyncKind::Semaphore: return BlockReason::Semaphore;
-    case SyncKind::Event: return BlockReason::Event;
-    case SyncKind::Barrier: return BlockReason::Barrier;
-    case SyncKind::Condition: return BlockReason::Condition;
-    case SyncKind::Queue: return BlockReason::Queue;
-  }
-  return BlockReason::None;
-}
-
-std::string quoted(const SyncObject& o) { return std::string(to_string(o.kind)) + " `" + o.name + "`"; }
 
 void erase(std::deque<Pid>& q, Pid pid) {
   auto it = std::find(q.begin(), q.end(), pid);
@@ -81,7 +67,7 @@ std::optional<Stop> Kernel::enter_wait(Process& p, const Instr& in, std::int32_t
   p.wait_obj = obj;
   p.wait_op = &in;
   note_wait(p, in);
-  block(p, reason_for(o.spec->kind), timeout);
+  block(p, block_reason(o.spec->kind), timeout);
   return Stop::Blocked;
 }
 

@@ -56,6 +56,8 @@ using FileContent = std::map<std::string, Value>;
 enum class SyncKind : std::uint8_t { Lock, RLock, Semaphore, Event, Barrier, Condition, Queue };
 
 const char* to_string(SyncKind k);
+/// What a process waiting on an object of kind `k` is blocked on.
+BlockReason block_reason(SyncKind k);
 
 /// One declared synchronisation object. Names are unique across all kinds.
 struct SyncObject {
@@ -65,6 +67,9 @@ struct SyncObject {
   bool bounded = false;     ///< semaphore: releasing above the initial value is an error
   std::int32_t lock = -1;   ///< condition: index of its lock or rlock in Scenario::objects
 };
+
+/// "lock `mutex`": how messages name an object.
+std::string quoted(const SyncObject& o);
 
 struct Scenario {
   std::string source;  ///< file it was loaded from

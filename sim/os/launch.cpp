@@ -160,6 +160,19 @@ std::vector<Runner::Initial> Runner::initial_processes() {
   return out;
 }
 
+// Pins `who` (0: the caller) to the CPUs of its scenario cores. Both sides of
+// the fork do it, so the child runs on them from its first instruction.
+void Runner::pin(pid_t who, const Process& proc) const {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (proc.affinity.empty()) {
+    for (int c : setup_.cpus) CPU_SET(c, &set);
+  } else {
+    for (CoreId c : proc.affinity) CPU_SET(setup_.cpus[static_cast<std::size_t>(c)], &set);
+  }
+  sched_setaffinity(who, sizeof set, &set);
+}
+
 void Runner::fork_initial(Initial& in) {
   Slot& s = sh_->slots[in.proc.pid];
   s.arrival_ns = mono_ns();
@@ -173,26 +186,12 @@ void Runner::fork_initial(Initial& in) {
   }
   if (r == 0) {
     setpgid(0, static_cast<pid_t>(sh_->pgid));
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (in.proc.affinity.empty()) {
-      for (int c : setup_.cpus) CPU_SET(c, &set);
-    } else {
-      for (CoreId c : in.proc.affinity) CPU_SET(setup_.cpus[static_cast<std::size_t>(c)], &set);
-    }
-    sched_setaffinity(0, sizeof set, &set);
+    pin(0, in.proc);
     run_process(setup_, std::move(in.proc));
   }
   setpgid(r, static_cast<pid_t>(sh_->pgid));
   s.real_pid.store(r);
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (in.proc.affinity.empty()) {
-    for (int c : setup_.cpus) CPU_SET(c, &set);
-  } else {
-    for (CoreId c : in.proc.affinity) CPU_SET(setup_.cpus[static_cast<std::size_t>(c)], &set);
-  }
-  sched_setaffinity(r, sizeof set, &set);
+  pin(r, in.proc);
   if (setup_.policy != SCHED_OTHER) {
     sched_param sp{};
     sp.sched_priority = setup_.rt_priority;

@@ -57,6 +57,7 @@ class Runner {
   void start_guardian();
   std::vector<Initial> initial_processes();
   void fork_initial(Initial& in);
+  void pin(pid_t who, const Process& proc) const;
 
   // supervise.cpp
   Pid pid_of_real(pid_t real);

@@ -18,20 +18,6 @@ using mpsim::detail::Stop;
 
 namespace {
 
-BlockReason reason_for(SyncKind k) {
-  switch (k) {
-    case SyncKind::Lock:
-    case SyncKind::RLock: return BlockReason::Lock;
-    case SyncKind::Semaphore: return BlockReason::Semaphore;
-    case SyncKind::Event: return BlockReason::Event;
-    case SyncKind::Barrier: return BlockReason::Barrier;
-    case SyncKind::Condition: return BlockReason::Condition;
-    case SyncKind::Queue: return BlockReason::Queue;
-  }
-  return BlockReason::None;
-}
-
-std::string quoted(const SyncObject& o) { return std::string(to_string(o.kind)) + " `" + o.name + "`"; }
 
 /// The guard of all object state. Robust: a process killed while holding it
 /// (for the microseconds an operation takes) does not wedge the others.
@@ -264,7 +250,7 @@ class Op {
       }
       cell_.depth = 1;
       // The releaser logs the Acquire for us when it hands the lock over.
-      set_result(wait_in_list(id, false, reason_for(sp.kind)));
+      set_result(wait_in_list(id, false, block_reason(sp.kind)));
       return Stop::Blocked;
     }
     log_sync(sh_, self(), SyncOp::Acquire, id);
@@ -622,7 +608,7 @@ void describe_real_wait(Shared& sh, const Scenario& s, Pid pid, StuckProcess& ou
   if (id < 0 || static_cast<std::size_t>(id) >= s.objects.size()) return;
   const SyncObject& spec = s.objects[static_cast<std::size_t>(id)];
   const SharedObject& o = sh.objects[id];
-  out.reason = c.cond != 0 ? BlockReason::Condition : reason_for(spec.kind);
+  out.reason = c.cond != 0 ? BlockReason::Condition : block_reason(spec.kind);
   out.object = std::string(to_string(spec.kind)) + " " + spec.name;
   out.waits_for = quoted(spec);
   switch (spec.kind) {
