@@ -11,9 +11,11 @@ namespace mpsim::detail {
 namespace {
 
 
-void erase(std::deque<Pid>& q, Pid pid) {
-  auto it = std::find(q.begin(), q.end(), pid);
-  if (it != q.end()) q.erase(it);
+// Takes `pid` out of the object's queues (a blocked put takes its message along).
+void unqueue(SyncState& o, Pid pid) {
+  auto it = std::find(o.waiters.begin(), o.waiters.end(), pid);
+  if (it != o.waiters.end()) o.waiters.erase(it);
+  std::erase_if(o.putters, [&](const auto& w) { return w.first == pid; });
 }
 
 }  // namespace
@@ -359,8 +361,7 @@ void Kernel::deliver(Process& g, std::int32_t obj, std::int32_t id, Value v) {
 // Phase 1: the timeout of a synchronisation wait fired.
 void Kernel::sync_timeout(Process& p) {
   SyncState& o = sync_[static_cast<std::size_t>(p.wait_obj)];
-  erase(o.waiters, p.pid);
-  std::erase_if(o.putters, [&](const auto& w) { return w.first == p.pid; });
+  unqueue(o, p.pid);
   if (o.spec->kind == SyncKind::Condition) {
     p.wait_timed_out = true;
     reacquire(p);
@@ -377,8 +378,7 @@ void Kernel::sync_timeout(Process& p) {
 void Kernel::leave_sync_wait(Process& p) {
   if (p.wait_obj < 0) return;
   SyncState& o = sync_[static_cast<std::size_t>(p.wait_obj)];
-  erase(o.waiters, p.pid);
-  std::erase_if(o.putters, [&](const auto& w) { return w.first == p.pid; });
+  unqueue(o, p.pid);
   clear_wait(p);
 }
 
