@@ -76,13 +76,7 @@ Process& Kernel::create_process(Pid parent, const Program& program, std::string 
   procs_.emplace_back();
   Process& p = procs_.back();
   by_pid_.push_back(&p);
-  p.pid = pid;
-  p.parent = parent;
-  p.original_parent = parent;
-  p.name = std::move(name);
-  p.program = &program;
-  p.vars = std::move(vars);
-  p.loop_counters.assign(static_cast<std::size_t>(program.loop_slots), 0);
+  p.begin(pid, parent, std::move(name), program, std::move(vars));
   p.state_since = now_;
   if (parent != kInitPid) {
     Process& par = proc(parent);

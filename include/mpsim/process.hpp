@@ -86,6 +86,18 @@ struct Process {
       if (a == c) return true;
     return false;
   }
+  /// A new process running `program` from its start: identity, variables and
+  /// loop counters (both backends create processes through it).
+  void begin(Pid id, Pid parent_pid, std::string process_name, const Program& prog, Variables variables) {
+    pid = id;
+    parent = parent_pid;
+    original_parent = parent_pid;
+    name = std::move(process_name);
+    program = &prog;
+    vars = std::move(variables);
+    loop_counters.assign(static_cast<std::size_t>(prog.loop_slots), 0);
+  }
+
   [[nodiscard]] bool alive() const {
     return state == ProcState::Ready || state == ProcState::Running || state == ProcState::Blocked;
   }

@@ -133,15 +133,13 @@ std::vector<Runner::Initial> Runner::initial_processes() {
       } ctx;
       ctx.index = i;
       ctx.pid = pid;
-      Process p;
-      p.pid = pid;
-      p.parent = p.original_parent = kInitPid;
+      Variables vars;
       if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
-        p.vars.set("index", Value{static_cast<std::int64_t>(i)});
-      for (const auto& [k, e] : spec.args) p.vars.set(k, e.eval(ctx));
-      p.name = Template::parse(spec.name).render(ctx);
-      p.program = sc_.programs.at(spec.program).get();
-      p.loop_counters.assign(static_cast<std::size_t>(p.program->loop_slots), 0);
+        vars.set("index", Value{static_cast<std::int64_t>(i)});
+      for (const auto& [k, e] : spec.args) vars.set(k, e.eval(ctx));
+      Process p;
+      p.begin(pid, kInitPid, Template::parse(spec.name).render(ctx), *sc_.programs.at(spec.program),
+              std::move(vars));
       p.priority = spec.priority;
       p.nice = spec.nice;
       p.affinity = spec.affinity;

@@ -162,13 +162,7 @@ class RealRuntime final : public Runtime, public SyncHost {
   Process& create_process(Pid parent, const Program& program, std::string name, Variables vars) override {
     Pid pid = reserved_;  // reserved by next_pid just before (others may have reserved since)
     Process& c = kids_[pid];
-    c.pid = pid;
-    c.parent = parent;
-    c.original_parent = parent;
-    c.name = std::move(name);
-    c.program = &program;
-    c.vars = std::move(vars);
-    c.loop_counters.assign(static_cast<std::size_t>(program.loop_slots), 0);
+    c.begin(pid, parent, std::move(name), program, std::move(vars));
     c.priority = self_.priority;
     c.nice = self_.nice;
     c.affinity = self_.affinity;
