@@ -29,6 +29,26 @@ std::int64_t as_int(std::string_view f, const Value& v) {
   throw RuntimeError(std::string(f) + "() needs an int, got " + type_name(v));
 }
 
+// Context for evaluating the `name` template and `args` of an initial process.
+class SetupContext : public EvalContext {
+ public:
+  SetupContext(std::int64_t index, Pid pid) : index_(index), pid_(pid) {}
+  std::optional<Value> variable(std::string_view n) const override {
+    if (n == "index") return Value{index_};
+    if (n == "pid") return Value{static_cast<std::int64_t>(pid_)};
+    if (n == "ppid") return Value{static_cast<std::int64_t>(kInitPid)};
+    return std::nullopt;
+  }
+  Value call(std::string_view f, const std::vector<Value>&) const override {
+    throw RuntimeError("function " + std::string(f) + " cannot be used in process setup");
+  }
+
+ private:
+  std::int64_t index_;
+  Pid pid_;
+};
+
+
 }  // namespace
 
 Value ProcessContext::call(std::string_view f, const std::vector<Value>& args) const {
@@ -68,6 +88,17 @@ std::pair<std::string, std::string> split_key(const std::string& object) {
 }
 
 }  // namespace
+
+InitialIdentity initial_identity(const ProcessSpec& spec, std::int32_t index, Pid pid) {
+  SetupContext ctx(index, pid);
+  InitialIdentity id;
+  id.vars.reserve(spec.args.size() + 1);
+  if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
+    id.vars.set("index", Value{static_cast<std::int64_t>(index)});
+  for (const auto& [k, e] : spec.args) id.vars.set(k, e.eval(ctx));
+  id.name = Template::parse(spec.name).render(ctx);
+  return id;
+}
 
 Process& Runtime::child_of(const Process& parent, const Value& handle, std::string_view what) {
   const auto* h = std::get_if<std::int64_t>(&handle);

@@ -9,28 +9,6 @@
 
 namespace mpsim::detail {
 
-namespace {
-
-// Context for evaluating the `name` template and `args` of an initial process.
-class SetupContext : public EvalContext {
- public:
-  SetupContext(std::int64_t index, Pid pid) : index_(index), pid_(pid) {}
-  std::optional<Value> variable(std::string_view n) const override {
-    if (n == "index") return Value{index_};
-    if (n == "pid") return Value{static_cast<std::int64_t>(pid_)};
-    if (n == "ppid") return Value{static_cast<std::int64_t>(kInitPid)};
-    return std::nullopt;
-  }
-  Value call(std::string_view f, const std::vector<Value>&) const override {
-    throw RuntimeError("function " + std::string(f) + " cannot be used in process setup");
-  }
-
- private:
-  std::int64_t index_;
-  Pid pid_;
-};
-
-}  // namespace
 
 Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(o) {
   const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
@@ -51,14 +29,8 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   for (const ProcessSpec& spec : s.processes) {
     for (std::int32_t i = 0; i < spec.count; ++i) {
       Pid pid = static_cast<Pid>(procs_.size());
-      SetupContext ctx(i, pid);
-      Variables vars;
-      vars.reserve(spec.args.size() + 1);
-      if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
-        vars.set("index", Value{static_cast<std::int64_t>(i)});
-      for (const auto& [k, e] : spec.args) vars.set(k, e.eval(ctx));
-      std::string name = Template::parse(spec.name).render(ctx);
-      create_process(kInitPid, *s.programs.at(spec.program), name, std::move(vars));
+      auto [name, vars] = initial_identity(spec, i, pid);
+      create_process(kInitPid, *s.programs.at(spec.program), std::move(name), std::move(vars));
       Process& p = proc(pid);
       p.priority = spec.priority;
       p.nice = spec.nice;

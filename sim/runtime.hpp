@@ -73,6 +73,16 @@ class Runtime {
   void start_child(Process& p, Process& c);
 };
 
+/// The name and variables of copy `index` (pid `pid`) of an initial process:
+/// its `index` (when `count` > 1 or the name uses it) and its `args`,
+/// evaluated with only `index`, `pid` and `ppid` (1) known. Both backends
+/// start their initial processes with it.
+struct InitialIdentity {
+  std::string name;
+  Variables vars;
+};
+InitialIdentity initial_identity(const ProcessSpec& spec, std::int32_t index, Pid pid);
+
 /// Variables and built-in functions as seen by one process.
 class ProcessContext : public EvalContext {
  public:

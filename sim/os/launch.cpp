@@ -118,28 +118,9 @@ std::vector<Runner::Initial> Runner::initial_processes() {
   Pid pid = 2;
   for (const ProcessSpec& spec : sc_.processes) {
     for (std::int32_t i = 0; i < spec.count; ++i, ++pid) {
-      struct SetupContext : EvalContext {
-        std::int64_t index;
-        Pid pid;
-        std::optional<Value> variable(std::string_view n) const override {
-          if (n == "index") return Value{index};
-          if (n == "pid") return Value{static_cast<std::int64_t>(pid)};
-          if (n == "ppid") return Value{static_cast<std::int64_t>(kInitPid)};
-          return std::nullopt;
-        }
-        Value call(std::string_view f, const std::vector<Value>&) const override {
-          throw RuntimeError("function " + std::string(f) + " cannot be used in process setup");
-        }
-      } ctx;
-      ctx.index = i;
-      ctx.pid = pid;
-      Variables vars;
-      if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
-        vars.set("index", Value{static_cast<std::int64_t>(i)});
-      for (const auto& [k, e] : spec.args) vars.set(k, e.eval(ctx));
+      auto [name, vars] = mpsim::detail::initial_identity(spec, i, pid);
       Process p;
-      p.begin(pid, kInitPid, Template::parse(spec.name).render(ctx), *sc_.programs.at(spec.program),
-              std::move(vars));
+      p.begin(pid, kInitPid, std::move(name), *sc_.programs.at(spec.program), std::move(vars));
       p.priority = spec.priority;
       p.nice = spec.nice;
       p.affinity = spec.affinity;
