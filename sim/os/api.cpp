@@ -19,6 +19,7 @@
 #include <system_error>
 
 #include "mpsim/os_process.hpp"
+#include "pidfd_wait.hpp"
 
 namespace mpsim::os {
 
@@ -259,14 +260,7 @@ void Process::join(std::optional<std::chrono::nanoseconds> timeout) {
     poll_exit(false);
     std::int64_t left = deadline - monotonic_ns();
     if (reaped_ || left <= 0) break;
-    if (fd >= 0) {
-      pollfd p{fd, POLLIN, 0};
-      timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
-      ppoll(&p, 1, &ts, nullptr);
-    } else {
-      timespec ts{0, std::min<long>(static_cast<long>(left), 1000000)};
-      nanosleep(&ts, nullptr);
-    }
+    detail::sleep_on_pidfd(fd, left);
   }
   if (fd >= 0) close(fd);
 }

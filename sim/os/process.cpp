@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "pidfd_wait.hpp"
 #include "shared.hpp"
 #include "sync_objects.hpp"
 
@@ -419,14 +420,7 @@ class RealRuntime final : public Runtime, public SyncHost {
       if (!c.alive()) break;
       std::int64_t left = deadline < 0 ? 50000000 : deadline - mono_ns();
       if (left <= 0) break;
-      if (fd >= 0) {
-        pollfd pfd{fd, POLLIN, 0};
-        timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
-        ppoll(&pfd, 1, &ts, nullptr);
-      } else {
-        timespec ts{0, std::min<long>(static_cast<long>(left), 1000000)};
-        nanosleep(&ts, nullptr);
-      }
+      sleep_on_pidfd(fd, left);
     }
     if (fd >= 0) ::close(fd);
     running(p.pid);
