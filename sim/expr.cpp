@@ -4,13 +4,20 @@
 #include "mpsim/expr.hpp"
 
 #include <cctype>
+#include <utility>
 
 namespace mpsim {
 
 enum class NodeKind { Literal, Variable, Call, Unary, Binary };
 
+/// Operators decoded once at parse time: evaluation switches on this instead
+/// of comparing the operator's text at every node (process arguments are
+/// evaluated once per process, a million times in a large run).
+enum class Op : std::uint8_t { None, Or, And, Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Le, Gt, Ge, Not, Neg };
+
 struct ExprNode {
   NodeKind kind;
+  Op op = Op::None;                             // Unary, Binary
   Value literal;                                // Literal
   std::string name;                             // Variable, Call, operator text
   std::vector<std::shared_ptr<const ExprNode>> kids;
@@ -20,9 +27,22 @@ namespace {
 
 using NodePtr = std::shared_ptr<const ExprNode>;
 
+Op op_of(NodeKind k, std::string_view text) {
+  if (k == NodeKind::Unary) return text == "!" ? Op::Not : Op::Neg;
+  if (k != NodeKind::Binary) return Op::None;
+  static constexpr std::pair<std::string_view, Op> kOps[] = {
+      {"||", Op::Or}, {"&&", Op::And}, {"+", Op::Add}, {"-", Op::Sub}, {"*", Op::Mul},
+      {"/", Op::Div}, {"%", Op::Mod},  {"==", Op::Eq}, {"!=", Op::Ne}, {"<", Op::Lt},
+      {"<=", Op::Le}, {">", Op::Gt},   {">=", Op::Ge}};
+  for (const auto& [t, o] : kOps)
+    if (t == text) return o;
+  return Op::None;
+}
+
 NodePtr make(NodeKind k, std::string name, std::vector<NodePtr> kids = {}, Value lit = {}) {
   auto n = std::make_shared<ExprNode>();
   n->kind = k;
+  n->op = op_of(k, name);
   n->name = std::move(name);
   n->kids = std::move(kids);
   n->literal = std::move(lit);
@@ -157,60 +177,64 @@ bool need_bool(const Value& v, const std::string& op) {
   throw RuntimeError("operator " + op + " needs bool operands, got " + type_name(v));
 }
 
-Value arith(const std::string& op, std::int64_t a, std::int64_t b) {
+Value arith(Op op, const std::string& text, std::int64_t a, std::int64_t b) {
   std::int64_t r = 0;
   bool overflow = false;
-  if (op == "+") overflow = __builtin_add_overflow(a, b, &r);
-  else if (op == "-") overflow = __builtin_sub_overflow(a, b, &r);
-  else if (op == "*") overflow = __builtin_mul_overflow(a, b, &r);
-  else {
-    if (b == 0) throw RuntimeError(op == "/" ? "division by zero" : "modulo by zero");
-    if (a == INT64_MIN && b == -1) overflow = true;
-    else r = op == "/" ? a / b : a % b;
+  switch (op) {
+    case Op::Add: overflow = __builtin_add_overflow(a, b, &r); break;
+    case Op::Sub: case Op::Neg: overflow = __builtin_sub_overflow(a, b, &r); break;
+    case Op::Mul: overflow = __builtin_mul_overflow(a, b, &r); break;
+    default:
+      if (b == 0) throw RuntimeError(op == Op::Div ? "division by zero" : "modulo by zero");
+      if (a == INT64_MIN && b == -1) overflow = true;
+      else r = op == Op::Div ? a / b : a % b;
   }
-  if (overflow) throw RuntimeError("integer overflow in " + std::to_string(a) + " " + op + " " +
+  if (overflow) throw RuntimeError("integer overflow in " + std::to_string(a) + " " + text + " " +
                                    std::to_string(b));
   return r;
 }
 
-Value compare(const std::string& op, const Value& a, const Value& b) {
-  if (op == "==" || op == "!=") {
+Value compare(Op op, const std::string& text, const Value& a, const Value& b) {
+  if (op == Op::Eq || op == Op::Ne) {
     if (a.index() != b.index())
       throw RuntimeError("cannot compare " + std::string(type_name(a)) + " with " + type_name(b));
-    return (a == b) == (op == "==");
+    return (a == b) == (op == Op::Eq);
   }
   if (a.index() != b.index() || std::holds_alternative<bool>(a))
-    throw RuntimeError("operator " + op + " needs two ints or two strings, got " + type_name(a) +
+    throw RuntimeError("operator " + text + " needs two ints or two strings, got " + type_name(a) +
                        " and " + type_name(b));
-  if (op == "<") return a < b;
-  if (op == "<=") return a <= b;
-  if (op == ">") return a > b;
+  if (op == Op::Lt) return a < b;
+  if (op == Op::Le) return a <= b;
+  if (op == Op::Gt) return a > b;
   return a >= b;
 }
 
 Value eval_binary(const ExprNode& n, const EvalContext& ctx) {
-  const std::string& op = n.name;
-  if (op == "&&" || op == "||") {  // short-circuit, as users expect from C and Python
-    bool lhs = need_bool(eval_node(*n.kids[0], ctx), op);
-    if (op == "&&" ? !lhs : lhs) return lhs;
-    return need_bool(eval_node(*n.kids[1], ctx), op);
+  const std::string& text = n.name;
+  if (n.op == Op::And || n.op == Op::Or) {  // short-circuit, as users expect from C and Python
+    bool lhs = need_bool(eval_node(*n.kids[0], ctx), text);
+    if (n.op == Op::And ? !lhs : lhs) return lhs;
+    return need_bool(eval_node(*n.kids[1], ctx), text);
   }
   Value a = eval_node(*n.kids[0], ctx);
   Value b = eval_node(*n.kids[1], ctx);
-  if (op == "+" && (std::holds_alternative<std::string>(a) || std::holds_alternative<std::string>(b))) {
+  if (n.op == Op::Add && (std::holds_alternative<std::string>(a) || std::holds_alternative<std::string>(b))) {
     if (std::holds_alternative<bool>(a) || std::holds_alternative<bool>(b))
       throw RuntimeError("operator + cannot join a bool and a string");
     return to_display(a) + to_display(b);
   }
-  if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%")
-    return arith(op, need_int(a, op), need_int(b, op));
-  return compare(op, a, b);
+  switch (n.op) {
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
+      return arith(n.op, text, need_int(a, text), need_int(b, text));
+    default: return compare(n.op, text, a, b);
+  }
 }
 
 Value eval_node(const ExprNode& n, const EvalContext& ctx) {
   switch (n.kind) {
     case NodeKind::Literal: return n.literal;
     case NodeKind::Variable: {
+      if (const Value* v = ctx.find_stored(n.name)) return *v;
       if (auto v = ctx.variable(n.name)) return *v;
       throw RuntimeError("unknown variable '" + n.name + "'");
     }
@@ -221,12 +245,67 @@ Value eval_node(const ExprNode& n, const EvalContext& ctx) {
     }
     case NodeKind::Unary: {
       Value v = eval_node(*n.kids[0], ctx);
-      if (n.name == "!") return !need_bool(v, "!");
-      return arith("-", 0, need_int(v, "-"));
+      if (n.op == Op::Not) return !need_bool(v, "!");
+      return arith(Op::Neg, "-", 0, need_int(v, "-"));
     }
     case NodeKind::Binary: return eval_binary(n, ctx);
   }
   return {};
+}
+
+// Integer arithmetic without Values, for trees of int literals, variables,
+// negation and + - * / % (process arguments, durations): false when a value
+// is not an int or an operation would fail. The caller then walks the tree
+// with eval_node, which gives the exact value or error: evaluation has no
+// side effects, so trying twice is safe.
+bool int_arith(const ExprNode& n, const EvalContext& ctx, std::int64_t& out) {
+  switch (n.kind) {
+    case NodeKind::Literal:
+      if (const auto* i = std::get_if<std::int64_t>(&n.literal)) return out = *i, true;
+      return false;
+    case NodeKind::Variable: {
+      const Value* v = ctx.find_stored(n.name);
+      std::optional<Value> held;
+      if (!v && (held = ctx.variable(n.name))) v = &*held;
+      const auto* i = v ? std::get_if<std::int64_t>(v) : nullptr;
+      if (i) out = *i;
+      return i != nullptr;
+    }
+    case NodeKind::Unary: {
+      std::int64_t a = 0;
+      return n.op == Op::Neg && int_arith(*n.kids[0], ctx, a) && !__builtin_sub_overflow(0, a, &out);
+    }
+    case NodeKind::Binary: {
+      std::int64_t a = 0, b = 0;
+      if (!int_arith(*n.kids[0], ctx, a) || !int_arith(*n.kids[1], ctx, b)) return false;
+      switch (n.op) {
+        case Op::Add: return !__builtin_add_overflow(a, b, &out);
+        case Op::Sub: return !__builtin_sub_overflow(a, b, &out);
+        case Op::Mul: return !__builtin_mul_overflow(a, b, &out);
+        case Op::Div: case Op::Mod:
+          if (b == 0 || (a == INT64_MIN && b == -1)) return false;
+          out = n.op == Op::Div ? a / b : a % b;
+          return true;
+        default: return false;
+      }
+    }
+    case NodeKind::Call: return false;
+  }
+  return false;
+}
+
+// Whether int_arith can handle the whole tree.
+bool is_int_arith(const ExprNode& n) {
+  switch (n.kind) {
+    case NodeKind::Literal: return std::holds_alternative<std::int64_t>(n.literal);
+    case NodeKind::Variable: return true;
+    case NodeKind::Unary: return n.op == Op::Neg && is_int_arith(*n.kids[0]);
+    case NodeKind::Binary:
+      return (n.op == Op::Add || n.op == Op::Sub || n.op == Op::Mul || n.op == Op::Div || n.op == Op::Mod) &&
+             is_int_arith(*n.kids[0]) && is_int_arith(*n.kids[1]);
+    case NodeKind::Call: return false;
+  }
+  return false;
 }
 
 void collect(const ExprNode& n, NodeKind kind, std::vector<std::string>& out) {
@@ -253,7 +332,7 @@ Expr Expr::constant(std::int64_t v) {
 }
 
 void Expr::classify() {
-  shape_ = Shape::General;
+  shape_ = is_int_arith(*root_) ? Shape::IntArith : Shape::General;
   if (root_->kind == NodeKind::Variable) shape_ = Shape::Variable;
   if (const auto* i = std::get_if<std::int64_t>(&root_->literal); i && root_->kind == NodeKind::Literal) {
     shape_ = Shape::Int;
@@ -261,18 +340,26 @@ void Expr::classify() {
   }
 }
 
-Value Expr::eval(const EvalContext& ctx) const { return eval_node(*root_, ctx); }
+Value Expr::eval(const EvalContext& ctx) const {
+  std::int64_t v = 0;
+  if (shape_ == Shape::IntArith && int_arith(*root_, ctx, v)) return v;
+  return eval_node(*root_, ctx);
+}
 
 std::int64_t Expr::eval_int(const EvalContext& ctx, std::string_view what) const {
   if (shape_ == Shape::Int) return int_value_;
   // The same value and errors as eval_node, without the tree walk and a copy.
   std::optional<Value> var;
   if (shape_ == Shape::Variable) {
+    if (const Value* v = ctx.find_stored(root_->name))  // no copy, no optional
+      if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
     var = ctx.variable(root_->name);
     if (!var) throw RuntimeError("unknown variable '" + root_->name + "'");
     if (const auto* i = std::get_if<std::int64_t>(&*var)) return *i;
   }
-  Value v = var ? std::move(*var) : eval(ctx);
+  std::int64_t fast = 0;
+  if (shape_ == Shape::IntArith && int_arith(*root_, ctx, fast)) return fast;
+  Value v = var ? std::move(*var) : eval_node(*root_, ctx);
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   throw RuntimeError(std::string(what) + " must be an int, '" + source_ + "' is " + type_name(v));
 }

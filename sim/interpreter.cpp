@@ -17,6 +17,10 @@ std::optional<Value> ProcessContext::variable(std::string_view n) const {
   return std::nullopt;
 }
 
+// variable() answers the built-in names itself, but none is ever stored: the
+// loader refuses them as variable and argument names (json_check.cpp).
+const Value* ProcessContext::find_stored(std::string_view n) const { return p_.vars.find(n); }
+
 namespace {
 
 const Value& one(std::string_view f, const std::vector<Value>& args) {

@@ -88,6 +88,7 @@ class ProcessContext : public EvalContext {
  public:
   ProcessContext(Runtime& rt, Process& p) : rt_(rt), p_(p) {}
   std::optional<Value> variable(std::string_view n) const override;
+  const Value* find_stored(std::string_view n) const override;
   Value call(std::string_view f, const std::vector<Value>& args) const override;
 
  private:

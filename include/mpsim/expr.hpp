@@ -28,6 +28,10 @@ class EvalContext {
   virtual ~EvalContext() = default;
   /// The value of a variable, or nullopt when it is not defined.
   virtual std::optional<Value> variable(std::string_view name) const = 0;
+  /// The variable's value where the context keeps it, without a copy, when
+  /// that is what variable() would give; nullptr otherwise (then variable()
+  /// decides). The fast path for the variables a program reads at every step.
+  [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/) const { return nullptr; }
   /// A built-in function call such as is_alive(h); throws RuntimeError on misuse.
   virtual Value call(std::string_view function, const std::vector<Value>& args) const = 0;
 };
@@ -59,8 +63,10 @@ class Expr {
 
  private:
   /// What eval_int can do without walking the tree: compute and io amounts are
-  /// nearly always an integer literal or a lone variable.
-  enum class Shape : std::uint8_t { General, Int, Variable };
+  /// nearly always an integer literal or a lone variable. IntArith: integer
+  /// arithmetic only, evaluated without Values (the general walk is the
+  /// fallback that reports errors).
+  enum class Shape : std::uint8_t { General, Int, Variable, IntArith };
   void classify();
 
   std::shared_ptr<const ExprNode> root_;
