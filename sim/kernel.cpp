@@ -14,7 +14,8 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
   if (!info) throw std::invalid_argument("unknown policy " + s.machine.scheduler.policy);
   policy_ = info->make(s.machine);
-  traits_ = PolicyTraits{policy_->preemptive(), policy_->silent_slice_end(), policy_->ranks_all_equal()};
+  traits_ = PolicyTraits{policy_->preemptive(), policy_->silent_slice_end(), policy_->ranks_all_equal(),
+                         policy_->fixed_quantum(), policy_->keeps_time()};
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
   result_.scenario = s.name;
   result_.machine = s.machine;

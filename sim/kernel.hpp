@@ -180,7 +180,13 @@ class Kernel final : public Runtime {
     bool preemptive = false;        // Policy::preemptive()
     bool silent_slice_end = false;  // Policy::silent_slice_end()
     bool ranks_all_equal = false;   // Policy::ranks_all_equal()
+    Tick fixed_quantum = 0;         // Policy::fixed_quantum()
+    bool keeps_time = true;         // Policy::keeps_time()
   } traits_;
+  /// Policy::slice_left without the call when the policy's slice is fixed.
+  [[nodiscard]] Tick slice_left(const Process& p) const {
+    return traits_.fixed_quantum > 0 ? traits_.fixed_quantum - p.quantum_used : policy_->slice_left(p);
+  }
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
   std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
   std::vector<Core> cores_;

@@ -106,12 +106,12 @@ void Kernel::continue_finished() {
 }
 
 void Kernel::expire_quanta() {
-  policy_->on_boundary(now_);
+  if (traits_.keeps_time) policy_->on_boundary(now_);
   for (Core& c : cores_) {
     if (c.status != CoreStatus::Running) continue;
     Process& p = proc(c.pid);
-    if (policy_->slice_left(p) > 0) continue;
-    policy_->on_slice_end(p);
+    if (slice_left(p) > 0) continue;
+    if (traits_.keeps_time) policy_->on_slice_end(p);
     if (wanted_by_other(c, p)) {
       ++p.stats.involuntary_switches;
       release_core(c);
@@ -240,11 +240,11 @@ Tick Kernel::advance() {
       // renewed in place while skipping: keep where the current one stands,
       // in (0, slice], so that phase 3 sees an expiry at exactly the
       // boundaries a tick-by-tick run would.
-      Tick slice = c.renews ? policy_->slice_left(p) + p.quantum_used : 0;
+      Tick slice = c.renews ? slice_left(p) + p.quantum_used : 0;
       p.remaining -= d;
       p.quantum_used += d;
       if (c.renews && p.quantum_used > slice) p.quantum_used = (p.quantum_used - 1) % slice + 1;
-      policy_->on_ran(p, d);
+      if (traits_.keeps_time) policy_->on_ran(p, d);
       if (p.remaining == 0) ++p.pc;  // the compute is done; phase 2 continues after it
       ++running;
     } else if (c.status == CoreStatus::Switching) {
@@ -274,7 +274,7 @@ Tick Kernel::next_event_time() {
       const Process& p = proc(c.pid);
       Tick until = p.remaining;
       c.renews = renews_silently(c, p);
-      if (!c.renews) until = std::min(until, std::max<Tick>(1, policy_->slice_left(p)));
+      if (!c.renews) until = std::min(until, std::max<Tick>(1, slice_left(p)));
       t = std::min(t, now_ + until);
     } else if (c.status == CoreStatus::Switching) {
       t = std::min(t, now_ + c.switch_left);
@@ -282,7 +282,7 @@ Tick Kernel::next_event_time() {
   }
   if (t == kNever) return kNever;  // nothing pending: the policy alone cannot wake anyone
   if (traits_.preemptive && preemption_pending()) t = std::min(t, now_ + 1);
-  return std::min(t, policy_->next_event(now_));
+  return traits_.keeps_time ? std::min(t, policy_->next_event(now_)) : t;
 }
 
 // Would phase 4 take a core at the next boundary? After phase 5 a ready

@@ -33,6 +33,13 @@ class Policy {
   [[nodiscard]] virtual bool preemptive() const = 0;
   /// Ticks the running process `p` may still run before its slice ends (kNever: no slicing).
   [[nodiscard]] virtual Tick slice_left(const Process& p) const = 0;
+  /// The slice every process gets, when slice_left(p) is always that minus
+  /// p.quantum_used (rr); 0 otherwise. The machine then computes it itself
+  /// instead of asking at every boundary.
+  [[nodiscard]] virtual Tick fixed_quantum() const { return 0; }
+  /// False when on_ran, on_slice_end, next_event and on_boundary are the
+  /// defaults below, which do nothing: the machine then skips the calls.
+  [[nodiscard]] virtual bool keeps_time() const { return true; }
   /// `p` ran `ticks` ticks of compute.
   virtual void on_ran(Process& p, Tick ticks) { (void)p, (void)ticks; }
   /// The slice of running `p` ended (before the machine requeues or renews it).

@@ -15,6 +15,7 @@ class Fcfs : public Policy {
   bool ranks_all_equal() const override { return true; }
   bool preemptive() const override { return false; }
   Tick slice_left(const Process&) const override { return kNever; }
+  bool keeps_time() const override { return false; }
   std::string describe() const override { return "fcfs"; }
 
  private:

@@ -18,6 +18,8 @@ class RoundRobin : public Policy {
   bool preemptive() const override { return false; }
   Tick slice_left(const Process& p) const override { return quantum_ - p.quantum_used; }
   bool silent_slice_end() const override { return true; }
+  Tick fixed_quantum() const override { return quantum_; }
+  bool keeps_time() const override { return false; }
   std::string describe() const override { return "rr (quantum " + std::to_string(quantum_) + ")"; }
 
  private:
