@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -285,9 +286,7 @@ class RealRuntime final : public Runtime, public SyncHost {
       out << doc.dump();
       if (!out) throw RuntimeError("write of " + object + ": cannot write " + tmp);
     }
-    // rename replaces the file at once: a reader sees the old or the new content, never half.
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      throw RuntimeError("write of " + object + ": " + std::strerror(errno));
+    replace_file(tmp, path, object);
     record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Write), 0, key_index(object));
   }
 
@@ -490,6 +489,26 @@ class RealRuntime final : public Runtime, public SyncHost {
   std::pair<std::string, std::string> split(const std::string& object) {
     auto dot = object.find('.');
     return {object.substr(0, dot), object.substr(dot + 1)};
+  }
+
+  // Puts the freshly written `tmp` in place of `path` at once: a reader sees
+  // the old or the new content, never half. Not rename() over the old file:
+  // on ext4 that starts writeback of the new file at once (auto_da_alloc),
+  // and the next write's rename then frees that inode, which has to wait for
+  // the writeback to complete and for the freed blocks' discard. The kernel
+  // work that completes them can be queued on the CPU of a SCHED_FIFO process
+  // in a compute burst and wait until the burst ends (docs/real-os.md, "Not
+  // done yet"). Swapping the two names and unlinking the old content under
+  // the temporary name starts no writeback: the file stays in the page
+  // cache, and freeing it needs no IO.
+  void replace_file(const std::string& tmp, const std::string& path, const std::string& object) {
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+      ::unlink(tmp.c_str());
+      return;
+    }
+    // A file system without RENAME_EXCHANGE: rename, atomic as well.
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+      throw RuntimeError("write of " + object + ": " + std::strerror(errno));
   }
 
   nlohmann::json load(const std::string& file) {

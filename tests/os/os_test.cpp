@@ -178,22 +178,46 @@ const char* kLongTree = R"({
 })";
 
 TEST_F(RealMode, ZombieIsSeenInProcAndExitCodesAreReal) {
-  Outcome o = run_json(seed("zombie.json"));
-  ASSERT_EQ(o.exit_code, 0) << o.err;
-  ASSERT_FALSE(o.result.is_discarded()) << o.out;
-  const json& r = o.result;
-  EXPECT_EQ(r["backend"], "real");
-  EXPECT_EQ(proc(r, 3)["exit_code"], 3);
-  EXPECT_EQ(proc(r, 3)["reaped_by"], 2);
-  EXPECT_EQ(proc(r, 2)["exit_code"], 0);
-  EXPECT_EQ(printed(r), (std::multiset<std::string>{"joining child 3", "child exit code 3"}));
-  bool seen = false;
-  for (const auto& f : r["real"]["facts"])
-    if (f["pid"] == 3 && f["text"].get<std::string>().find("seen as Z") != std::string::npos) seen = true;
-  EXPECT_TRUE(seen) << r["real"]["facts"].dump();
-  // The makespan is 8 ticks of 1 ms in the model: allow a lot for a busy machine.
-  EXPECT_GE(r["summary"]["makespan"].get<int>(), 8);
-  EXPECT_LT(o.seconds, 5);
+  // The child (2 ticks of CPU) exits while its parent computes 8 on the
+  // other core, so it is a zombie when the join begins, and the parent must
+  // see it as Z in /proc. That needs the child to get a CPU during the
+  // parent's burst: when another suite's SCHED_FIFO processes hold the other
+  // CPU, it starts only after the burst, is still alive at the join, and
+  // there is no zombie to see. The run's own events say which case it was
+  // (the parent blocked on the join or not); each is checked, and some run
+  // out of a few must have had the zombie.
+  constexpr int kAttempts = 10;
+  int zombie_runs = 0;
+  for (int attempt = 0; attempt < kAttempts && zombie_runs == 0; ++attempt) {
+    Outcome o = run_json(seed("zombie.json"), {"--events"});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    ASSERT_FALSE(o.result.is_discarded()) << o.out;
+    const json& r = o.result;
+    EXPECT_EQ(r["backend"], "real");
+    EXPECT_EQ(proc(r, 3)["exit_code"], 3);
+    EXPECT_EQ(proc(r, 3)["reaped_by"], 2);
+    EXPECT_EQ(proc(r, 2)["exit_code"], 0);
+    EXPECT_EQ(printed(r), (std::multiset<std::string>{"joining child 3", "child exit code 3"}));
+    bool seen = false;
+    for (const auto& f : r["real"]["facts"])
+      if (f["pid"] == 3 && f["text"].get<std::string>().find("seen as Z") != std::string::npos)
+        seen = true;
+    bool joined_alive = false;  // the parent had to wait in the join: the child had not exited yet
+    for (const auto& e : r["events"])
+      if (e["kind"] == "state" && e["pid"] == 2 && e["state"] == "blocked") joined_alive = true;
+    if (joined_alive) {
+      EXPECT_FALSE(seen) << "a child still running at the join cannot have been a zombie: "
+                         << r["real"]["facts"].dump();
+    } else {
+      EXPECT_TRUE(seen) << "the child had exited before the join: " << r["real"]["facts"].dump();
+      ++zombie_runs;
+    }
+    // The makespan is 8 ticks of 1 ms in the model: allow a lot for a busy machine.
+    EXPECT_GE(r["summary"]["makespan"].get<int>(), 8);
+    EXPECT_LT(o.seconds, 5);
+  }
+  EXPECT_GE(zombie_runs, 1) << "in " << kAttempts
+                            << " runs the child never exited before its parent's join";
 }
 
 TEST_F(RealMode, OrphanIsAdoptedByTheRunner) {
