@@ -5,7 +5,6 @@
 #include <deque>
 #include <optional>
 #include <memory>
-#include <queue>
 #include <string>
 #include <vector>
 
@@ -13,6 +12,7 @@
 #include "mpsim/policy.hpp"
 #include "mpsim/process.hpp"
 #include "runtime.hpp"
+#include "timer_heap.hpp"
 #include "sync.hpp"
 
 namespace mpsim::detail {
@@ -28,18 +28,6 @@ struct Core {
   bool renews = false;     ///< scratch: Kernel::next_event_time's renews_silently, for advance
 };
 
-/// A wake-up at `tick`: group 0 = io/sleep/join timeout, group 1 = arrival.
-struct Timer {
-  Tick tick;
-  int group;
-  Pid pid;
-  std::uint32_t gen;
-  bool operator>(const Timer& o) const {
-    if (tick != o.tick) return tick > o.tick;
-    if (group != o.group) return group > o.group;
-    return pid > o.pid;
-  }
-};
 
 /// Zero-time operations run by each process at the current boundary (the
 /// runaway-loop guard), kept in the process itself (Process::zero_ops*).
@@ -190,7 +178,7 @@ class Kernel final : public Runtime {
   std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
   std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
   std::vector<Core> cores_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  TimerHeap timers_;
   std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt),
                                    // cleared at the start of the next boundary
   std::vector<Pid> held_resume_;  // switch_on_io false: blocked holders whose wait ended

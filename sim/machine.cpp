@@ -54,10 +54,10 @@ void Kernel::wake_timers() {
   while (!timers_.empty() && timers_.top().tick == now_) {
     Timer t = timers_.top();
     timers_.pop();
-    Process& p = proc(t.pid);
+    Process& p = proc(t.pid());
     if (t.gen != p.timer_gen) continue;  // cancelled (woken early, killed)
     p.wake_at = kNever;
-    if (t.group == 1) {
+    if (t.group() == 1) {
       --pending_arrivals_;
       start_process(p);
       continue;
