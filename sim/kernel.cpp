@@ -132,6 +132,9 @@ void Kernel::begin_running(Core& c, Process& p) {
   if (p.stats.first_run < 0) p.stats.first_run = now_;
   set_core(c, CoreStatus::Running, p.pid);
   set_state(p, ProcState::Running);
+  // A preempted compute just goes on: no operation to interpret (and none
+  // counted against the runaway-loop limit). Most dispatches under rr are these.
+  if (p.remaining > 0) return;
   handle_stop(c, p, run_zero_time(p));
 }
 
