@@ -35,6 +35,7 @@ using Lines = std::vector<std::string>;
 
 struct Outcome {
   std::string out, err;
+  pid_t pid = 0;                   // the example's pid
   int status = -1;                 // waitpid status of the example
   bool finished = false;           // it ended (and closed its output) in time
   std::vector<pid_t> left_behind;  // descendants still there after it ended
@@ -89,6 +90,7 @@ Outcome run_example(const std::string& program, const std::vector<std::string>& 
   close(err[1]);
 
   Outcome r;
+  r.pid = pid;
   // Generous bounds: the examples take well under a second, even under the
   // sanitizers on a busy machine.
   auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -280,6 +282,54 @@ TEST_F(ExampleTest, TicketRejectsAnUnknownOption) {
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("usage:"), std::string::npos) << r.err;
   EXPECT_TRUE(tmpdir_empty());
+}
+
+/// The numbers a line matched with `re`, or a failure naming the line.
+std::vector<long> numbers(const std::string& line, const std::string& re) {
+  std::smatch m;
+  if (!std::regex_match(line, m, std::regex(re))) {
+    ADD_FAILURE() << "\"" << line << "\" does not match \"" << re << "\"";
+    return std::vector<long>(10, -1);
+  }
+  std::vector<long> found;
+  for (std::size_t k = 1; k < m.size(); ++k) found.push_back(std::stol(m[k]));
+  return found;
+}
+
+TEST_F(ExampleTest, MethodsJoinGetpidGetppidIsAliveTerminate) {
+  Outcome r = run(MPSIM_EXAMPLE_METHODS);
+  EXPECT_TRUE(r.exited_with(0));
+  EXPECT_EQ(r.err, "");
+  Lines l = lines_of(r.out);
+  ASSERT_EQ(l.size(), 5u) << r.out;
+  auto main_ids = numbers(l[0], R"(main: pid (\d+), ppid (\d+))");
+  EXPECT_EQ(main_ids[0], r.pid);
+  EXPECT_EQ(main_ids[1], getpid());  // this test started it
+  auto helper_ids = numbers(l[1], R"(helper: pid (\d+), ppid (\d+))");
+  EXPECT_NE(helper_ids[0], r.pid);
+  EXPECT_EQ(helper_ids[1], r.pid);
+  EXPECT_EQ(l[2], "helper joined: is_alive=False, exitcode=0");
+  EXPECT_EQ(l[3], "worker started: is_alive=True");
+  EXPECT_EQ(l[4], "worker terminated: is_alive=False, exitcode=-15");
+}
+
+TEST_F(ExampleTest, ZombieUntilJoinedOrphanAdoptedAndReaped) {
+  Outcome r = run(MPSIM_EXAMPLE_ZOMBIE_ORPHAN);
+  EXPECT_TRUE(r.exited_with(0));
+  EXPECT_EQ(r.err, "");
+  Lines l = lines_of(r.out);
+  ASSERT_EQ(l.size(), 7u) << r.out;
+  EXPECT_EQ(l[0], "child ended, not joined yet: state Z");
+  EXPECT_EQ(l[1], "joined: state gone, exitcode 3");
+  EXPECT_EQ(l[2], "main " + std::to_string(r.pid) + " adopts orphans (child subreaper)");
+  auto first = numbers(l[3], R"(child (\d+): my parent is (\d+))");
+  long orphan = first[0], parent = first[1];
+  EXPECT_NE(parent, r.pid);
+  EXPECT_NE(orphan, parent);
+  EXPECT_EQ(l[4], "parent " + std::to_string(parent) + " exits");
+  EXPECT_EQ(l[5],
+            "child " + std::to_string(orphan) + ": my parent is now " + std::to_string(r.pid));
+  EXPECT_EQ(l[6], "main reaped orphan " + std::to_string(orphan) + ", exitcode 0");
 }
 
 }  // namespace
