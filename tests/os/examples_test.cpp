@@ -211,15 +211,16 @@ TEST_F(ExampleTest, DaemonDiesWithItsParentAndCannotBeSetAfterStart) {
   EXPECT_EQ(r.out.find("正常死亡"), std::string::npos) << r.out;
 }
 
-/// What the ticket program printed, checked for the format common to both
-/// runs: ten searches (one per buyer), then one buy line per buyer, then the
-/// final file. Returns the buyers that succeeded.
+/// What the ticket program printed: who saw what, who bought.
 struct Tickets {
   std::map<int, int> searched;  // buyer -> tickets it saw
   std::vector<int> bought;      // buyers that printed 抢票成功
   int none_left = 0;            // 没票了 lines
 };
 
+/// Reads the ticket program's output, checking what both runs share: ten
+/// searches (one per user), one buy line per user, the final file, the run
+/// folder gone.
 Tickets parse_tickets(const Outcome& r, const fs::path& tmpdir) {
   Tickets t;
   Lines l = lines_of(r.out);
@@ -238,9 +239,7 @@ Tickets parse_tickets(const Outcome& r, const fs::path& tmpdir) {
       ++t.none_left;
     }
   }
-  EXPECT_EQ(t.searched.size(), 10u) << r.out;
-  EXPECT_EQ(t.searched.begin()->first, 0);
-  EXPECT_EQ(t.searched.rbegin()->first, 9);
+  EXPECT_EQ(t.searched.size(), 10u) << r.out;  // ten distinct one-digit users: 0 to 9
   EXPECT_EQ(t.bought.size() + t.none_left, 10u) << r.out;
   for (int b : t.bought)
     EXPECT_EQ(t.searched[b], 1) << "buyer " << b << " saw no ticket but bought one";
