@@ -79,10 +79,14 @@ Value ProcessContext::call(std::string_view f, const std::vector<Value>& args) c
 
 namespace {
 
-std::int64_t non_negative(std::int64_t v, const Instr& in) {
-  if (v < 0)
-    throw RuntimeError(std::string(to_string(in.op)) + " needs a non-negative amount, '" +
-                       in.amount.source() + "' is " + std::to_string(v));
+[[noreturn, gnu::cold, gnu::noinline]] void negative_amount(std::int64_t v, const Instr& in) {
+  throw RuntimeError(std::string(to_string(in.op)) + " needs a non-negative amount, '" + in.amount.source() +
+                     "' is " + std::to_string(v));
+}
+
+// Inline, with the error out of line: every compute, io and repeat passes here.
+inline std::int64_t non_negative(std::int64_t v, const Instr& in) {
+  if (v < 0) [[unlikely]] negative_amount(v, in);
   return v;
 }
 
@@ -153,7 +157,7 @@ std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext
     }
     case OpCode::Io:
     case OpCode::Sleep: {
-      std::int64_t n = non_negative(in.amount.eval_int(ctx, to_string(in.op)), in);
+      std::int64_t n = non_negative(in.amount.eval_int(ctx, in.op == OpCode::Io ? "io" : "sleep"), in);
       ++p.pc;
       if (n == 0) return std::nullopt;
       block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
