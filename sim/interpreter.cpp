@@ -104,7 +104,7 @@ InitialIdentity initial_identity(const ProcessSpec& spec, std::int32_t index, Pi
   if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
     id.vars.set("index", Value{static_cast<std::int64_t>(index)});
   for (const auto& [k, e] : spec.args) id.vars.set(k, e.eval(ctx));
-  id.name = Template::parse(spec.name).render(ctx);
+  id.name = spec.parsed_name ? spec.parsed_name->render(ctx) : Template::parse(spec.name).render(ctx);
   return id;
 }
 

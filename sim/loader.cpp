@@ -468,11 +468,11 @@ class Loader {
     std::unordered_map<std::string, Owner> seen;
     std::int64_t pid = 2;  // pids of initial processes follow their order, from 2
     for (std::size_t k = 0; k < s_.processes.size(); ++k) {
-      const ProcessSpec& spec = s_.processes[k];
+      ProcessSpec& spec = s_.processes[k];
       std::int64_t first_pid = pid;
       pid += spec.count;
       if (!ok[k]) continue;
-      Template name = Template::parse(spec.name);
+      const Template& name = spec.parsed_name.emplace(Template::parse(spec.name));
       for (std::int64_t i = 0; i < spec.count; ++i) {
         SetupContext ctx(i, first_pid + i);
         if (!setup_args(spec, i, ctx)) break;

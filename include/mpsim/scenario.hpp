@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -39,6 +40,7 @@ struct MachineConfig {
 /// One entry of `processes` (before `count` expansion).
 struct ProcessSpec {
   std::string name;     ///< template; `{index}` etc. are interpolated
+  std::optional<Template> parsed_name;  ///< `name` parsed by the loader (once, not per process)
   std::string program;
   std::int32_t count = 1;
   std::vector<std::pair<std::string, Expr>> args;
