@@ -1,0 +1,297 @@
+// The mpsim::os synchronisation objects beyond Lock (include/mpsim/os_sync.hpp).
+// Each keeps its state and a monitor (a guard mutex and a condition variable,
+// both process-shared) in its own anonymous shared mapping. Like Lock, only
+// the mapping is shared: a destructor unmaps it and never destroys the mutex,
+// which other processes may still be using.
+#include <pthread.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <new>
+#include <stdexcept>
+#include <system_error>
+
+#include "mpsim/os_process.hpp"
+#include "mpsim/os_sync.hpp"
+
+namespace mpsim::os {
+
+namespace {
+
+// The guard mutex is robust: it is held for a few instructions, and a process
+// killed there must not wedge the others. The condition variable measures
+// deadlines on CLOCK_MONOTONIC, which wall-clock changes do not move.
+struct Monitor {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+};
+
+void init_monitor(Monitor& m) {
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(&m.mutex, &ma);
+  pthread_mutexattr_destroy(&ma);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&m.cond, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+// A fresh State (a struct with a Monitor `mon`) in its own shared mapping.
+template <class S>
+S* map_state(const char* what) {
+  void* mem = mmap(nullptr, sizeof(S), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), what);
+  S* s = new (mem) S{};
+  init_monitor(s->mon);
+  return s;
+}
+
+template <class S>
+void unmap_state(S* s) {
+  munmap(s, sizeof(S));
+}
+
+// An absolute CLOCK_MONOTONIC deadline, fixed when a call starts so that
+// spurious wake-ups do not extend it; nullopt: wait for ever.
+using Deadline = std::optional<timespec>;
+
+Deadline deadline_for(std::optional<std::chrono::nanoseconds> timeout) {
+  if (!timeout) return std::nullopt;
+  std::int64_t d = std::max<std::int64_t>(timeout->count(), 0);  // <= 0: a try
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  ts.tv_sec += static_cast<time_t>(d / 1000000000);
+  ts.tv_nsec += static_cast<long>(d % 1000000000);
+  if (ts.tv_nsec >= 1000000000) {
+    ts.tv_sec += 1;
+    ts.tv_nsec -= 1000000000;
+  }
+  return ts;
+}
+
+// Holds a monitor's mutex for its lifetime (also when a misuse throws).
+class Held {
+ public:
+  explicit Held(Monitor& m) : m_(m) {
+    if (pthread_mutex_lock(&m_.mutex) == EOWNERDEAD) pthread_mutex_consistent(&m_.mutex);
+  }
+  ~Held() { pthread_mutex_unlock(&m_.mutex); }
+  Held(const Held&) = delete;
+  Held& operator=(const Held&) = delete;
+
+  // Sleeps until `ready()` holds; false when the deadline passed first. The
+  // last check after a timeout keeps a wake-up that raced with it.
+  template <class Ready>
+  bool wait_until(Ready ready, const Deadline& at) {
+    while (!ready())
+      if (!sleep(at)) return ready();
+    return true;
+  }
+  void wake_one() { pthread_cond_signal(&m_.cond); }
+  void wake_all() { pthread_cond_broadcast(&m_.cond); }
+
+ private:
+  bool sleep(const Deadline& at) {
+    int r = at ? pthread_cond_timedwait(&m_.cond, &m_.mutex, &*at)
+               : pthread_cond_wait(&m_.cond, &m_.mutex);
+    if (r == EOWNERDEAD) pthread_mutex_consistent(&m_.mutex);
+    return r != ETIMEDOUT;
+  }
+
+  Monitor& m_;
+};
+
+}  // namespace
+
+// --- RLock ---
+
+struct RLock::State {
+  Monitor mon;
+  pid_t owner;  // real pid of the owner, 0 when free
+  int depth;    // acquisitions not yet released
+};
+
+RLock::RLock() : s_(map_state<State>("mmap for an RLock")) {}
+
+RLock::~RLock() {
+  unmap_state(s_);
+}
+
+void RLock::acquire() {
+  take(std::nullopt, 1);
+}
+
+bool RLock::acquire(std::chrono::nanoseconds timeout) {
+  return take(timeout, 1);
+}
+
+bool RLock::take(std::optional<std::chrono::nanoseconds> timeout, int depth) {
+  Deadline at = deadline_for(timeout);
+  pid_t me = getpid();
+  Held h(s_->mon);
+  if (!h.wait_until([&] { return s_->owner == 0 || s_->owner == me; }, at)) return false;
+  s_->owner = me;
+  s_->depth += depth;
+  return true;
+}
+
+void RLock::release() {
+  Held h(s_->mon);
+  if (s_->owner != getpid())
+    throw std::logic_error("release of an RLock this process does not own");
+  if (--s_->depth > 0) return;
+  s_->owner = 0;
+  h.wake_one();
+}
+
+// --- Semaphore ---
+
+struct Semaphore::State {
+  Monitor mon;
+  int value;
+  int bound;  // a bounded semaphore's initial value; -1: unbounded
+};
+
+Semaphore::Semaphore(int value) : Semaphore(value, false) {}
+
+Semaphore::Semaphore(int value, bool bounded) {
+  if (value < 0) throw std::invalid_argument("a semaphore's initial value must be >= 0");
+  s_ = map_state<State>("mmap for a Semaphore");
+  s_->value = value;
+  s_->bound = bounded ? value : -1;
+}
+
+Semaphore::~Semaphore() {
+  unmap_state(s_);
+}
+
+void Semaphore::acquire() {
+  take(std::nullopt);
+}
+
+bool Semaphore::acquire(std::chrono::nanoseconds timeout) {
+  return take(timeout);
+}
+
+bool Semaphore::take(std::optional<std::chrono::nanoseconds> timeout) {
+  Deadline at = deadline_for(timeout);
+  Held h(s_->mon);
+  if (!h.wait_until([&] { return s_->value > 0; }, at)) return false;
+  --s_->value;
+  return true;
+}
+
+void Semaphore::release() {
+  Held h(s_->mon);
+  if (s_->bound >= 0 && s_->value >= s_->bound)
+    throw std::logic_error("BoundedSemaphore released too many times");
+  if (s_->value == INT_MAX) throw std::overflow_error("Semaphore value would overflow");
+  ++s_->value;
+  h.wake_one();
+}
+
+int Semaphore::get_value() const {
+  Held h(s_->mon);
+  return s_->value;
+}
+
+// --- Event ---
+
+struct Event::State {
+  Monitor mon;
+  bool flag;
+  std::uint64_t sets;  // times the flag went up: a waiter that saw it change was woken by a set()
+};
+
+Event::Event() : s_(map_state<State>("mmap for an Event")) {}
+
+Event::~Event() {
+  unmap_state(s_);
+}
+
+void Event::set() {
+  Held h(s_->mon);
+  if (s_->flag) return;
+  s_->flag = true;
+  ++s_->sets;
+  h.wake_all();
+}
+
+void Event::clear() {
+  Held h(s_->mon);
+  s_->flag = false;
+}
+
+bool Event::is_set() const {
+  Held h(s_->mon);
+  return s_->flag;
+}
+
+void Event::wait() {
+  wait_set(std::nullopt);
+}
+
+bool Event::wait(std::chrono::nanoseconds timeout) {
+  return wait_set(timeout);
+}
+
+bool Event::wait_set(std::optional<std::chrono::nanoseconds> timeout) {
+  Deadline at = deadline_for(timeout);
+  Held h(s_->mon);
+  std::uint64_t seen = s_->sets;
+  return h.wait_until([&] { return s_->flag || s_->sets != seen; }, at);
+}
+
+// --- Barrier ---
+
+struct Barrier::State {
+  Monitor mon;
+  int parties;
+  int arrived;               // in the current generation
+  std::uint64_t generation;  // bumped when the last party arrives
+};
+
+Barrier::Barrier(int parties) {
+  if (parties < 1) throw std::invalid_argument("a Barrier needs at least 1 party");
+  s_ = map_state<State>("mmap for a Barrier");
+  s_->parties = parties;
+}
+
+Barrier::~Barrier() {
+  unmap_state(s_);
+}
+
+int Barrier::wait() {
+  Held h(s_->mon);
+  int index = s_->arrived++;
+  std::uint64_t generation = s_->generation;
+  if (s_->arrived == s_->parties) {
+    s_->arrived = 0;
+    ++s_->generation;
+    h.wake_all();
+    return index;
+  }
+  h.wait_until([&] { return s_->generation != generation; }, std::nullopt);
+  return index;
+}
+
+int Barrier::parties() const {
+  return s_->parties;
+}
+
+int Barrier::n_waiting() const {
+  Held h(s_->mon);
+  return s_->arrived;
+}
+
+}  // namespace mpsim::os
