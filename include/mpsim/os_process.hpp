@@ -2,8 +2,9 @@
 /// A small C++ API modelled on Python's multiprocessing (issue 4, part 3),
 /// usable on its own: real fork()ed processes and objects shared across fork.
 /// This header has Process, Lock and Queue, and includes os_sync.hpp for
-/// RLock, Semaphore, BoundedSemaphore, Event and Barrier. They must be used
-/// from a single-threaded program (fork copies only the calling thread).
+/// RLock, Semaphore, BoundedSemaphore, Event, Barrier and Condition. They
+/// must be used from a single-threaded program (fork copies only the calling
+/// thread).
 ///
 ///     mpsim::os::Lock lock;                      // before start(): shared by the children
 ///     mpsim::os::Process p([&] { std::lock_guard g(lock); buy(); }, "buyer");
@@ -48,6 +49,9 @@ class Lock {
   void unlock() { release(); }
 
  private:
+  friend class Condition;  // wait and notify need to know who holds it
+  [[nodiscard]] bool held_here() const;
+
   struct State;
   State* s_;
 };

@@ -1,7 +1,7 @@
 #pragma once
 /// The other synchronisation objects of Python's multiprocessing for the
 /// mpsim::os API (os_process.hpp includes this header): RLock, Semaphore,
-/// BoundedSemaphore, Event and Barrier.
+/// BoundedSemaphore, Event, Barrier and Condition.
 ///
 /// Each one keeps its state in an anonymous MAP_SHARED mapping, so, like
 /// Lock, it must be created before start() of the processes that use it:
@@ -17,12 +17,19 @@
 /// (Python's BrokenBarrierError cannot happen); a process that dies while
 /// waiting at a barrier still counts as arrived.
 ///
-///     mpsim::os::Semaphore seats(2);  // before start(): at most 2 inside
-///     mpsim::os::Process p([&] { std::lock_guard g(seats); sit(); });
+///     mpsim::os::Condition cond;  // before start(); owns an RLock, as in Python
+///     mpsim::os::Process p([&] {
+///       std::lock_guard g(cond);
+///       cond.wait_for([&] { return ready(); });
+///     });
 #include <chrono>
+#include <memory>
 #include <optional>
 
 namespace mpsim::os {
+
+class Lock;
+class Condition;
 
 /// multiprocessing.RLock: a lock its owner (a process) may take again; it is
 /// free once released as often as acquired. Releasing it in a process that
@@ -45,9 +52,16 @@ class RLock {
   void unlock() { release(); }
 
  private:
+  friend class Condition;
   struct State;
   /// Takes the lock `depth` times at once; nullopt: no timeout.
   bool take(std::optional<std::chrono::nanoseconds> timeout, int depth);
+  /// For Condition::wait: frees the lock whatever the depth and returns the
+  /// depth, which restore() gives back once the lock is taken again.
+  int release_all();
+  void restore(int depth);
+  [[nodiscard]] bool owned() const;
+
   State* s_;
 };
 
@@ -132,6 +146,71 @@ class Barrier {
 
  private:
   struct State;
+  State* s_;
+};
+
+/// multiprocessing.Condition over a Lock or an RLock given to it (it must
+/// outlive the Condition), or, by default, over an RLock of its own, as in
+/// Python. Its acquire/release (and lock/unlock, for std::lock_guard) act on
+/// that lock. wait() releases the lock completely (an RLock at any depth),
+/// sleeps until notified, then takes the lock again at the same depth.
+/// wait, notify and notify_all in a process that does not hold the lock
+/// throw std::logic_error (Python's RuntimeError). A notify(n) wakes at most
+/// n of the processes waiting at that moment, never a later one.
+class Condition {
+ public:
+  Condition();
+  explicit Condition(Lock& lock);
+  explicit Condition(RLock& lock);
+  ~Condition();
+  Condition(const Condition&) = delete;
+  Condition& operator=(const Condition&) = delete;
+
+  void acquire();
+  bool acquire(std::chrono::nanoseconds timeout);
+  void release();
+  void lock() { acquire(); }
+  bool try_lock() { return acquire(std::chrono::nanoseconds{0}); }
+  void unlock() { release(); }
+
+  void wait();
+  /// False when the timeout ran out before a notify; the lock is held again
+  /// in both cases.
+  bool wait(std::chrono::nanoseconds timeout);
+  /// Waits until `ready()` is true (checked first, then after each wake-up).
+  template <class Pred>
+  void wait_for(Pred ready) {
+    while (!ready()) wait();
+  }
+  /// As above, for at most `timeout` in all; returns the last `ready()`.
+  template <class Pred>
+  bool wait_for(Pred ready, std::chrono::nanoseconds timeout) {
+    auto end = std::chrono::steady_clock::now() + timeout;  // CLOCK_MONOTONIC
+    bool r = ready();
+    while (!r) {
+      auto left = end - std::chrono::steady_clock::now();
+      if (left <= left.zero()) break;
+      wait(std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+      r = ready();
+    }
+    return r;
+  }
+  void notify(int n = 1);
+  void notify_all();
+
+ private:
+  struct State;
+  bool wait_notified(std::optional<std::chrono::nanoseconds> timeout);
+  bool held() const;
+  void check_held(const char* what) const;
+  int release_for_wait();
+  void take_after_wait(int depth);
+
+  // The default lock, on the heap because an RLock cannot move; a child's
+  // copy of it points at the same shared state.
+  std::unique_ptr<RLock> own_;
+  Lock* lock_ = nullptr;
+  RLock* rlock_ = nullptr;
   State* s_;
 };
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <new>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 
 #include "mpsim/os_process.hpp"
@@ -154,6 +155,24 @@ void RLock::release() {
   h.wake_one();
 }
 
+int RLock::release_all() {
+  Held h(s_->mon);
+  int depth = s_->depth;
+  s_->depth = 0;
+  s_->owner = 0;
+  h.wake_one();
+  return depth;
+}
+
+void RLock::restore(int depth) {
+  take(std::nullopt, depth);
+}
+
+bool RLock::owned() const {
+  Held h(s_->mon);
+  return s_->owner == getpid();
+}
+
 // --- Semaphore ---
 
 struct Semaphore::State {
@@ -292,6 +311,111 @@ int Barrier::parties() const {
 int Barrier::n_waiting() const {
   Held h(s_->mon);
   return s_->arrived;
+}
+
+// --- Condition ---
+
+// notify(n) must wake at most n of the processes waiting at that moment, and
+// none that starts waiting later. A notify that finds waiters moves them into
+// the past (a new generation) and leaves wake-ups that only waiters of an
+// older generation may take. So `wakeups` never exceeds the waiters of older
+// generations, and `unsignalled` + `wakeups` is the number of waiters. A
+// waiter that times out takes a wake-up if one is there for it (it was
+// notified), and otherwise withdraws from `unsignalled`.
+struct Condition::State {
+  Monitor mon;
+  std::uint64_t generation;
+  std::uint64_t unsignalled;  // waiters no wake-up was given for
+  std::uint64_t wakeups;      // given by notify, not yet taken
+};
+
+Condition::Condition()
+    : own_(std::make_unique<RLock>()),
+      rlock_(own_.get()),
+      s_(map_state<State>("mmap for a Condition")) {}
+
+Condition::Condition(Lock& lock) : lock_(&lock), s_(map_state<State>("mmap for a Condition")) {}
+
+Condition::Condition(RLock& lock) : rlock_(&lock), s_(map_state<State>("mmap for a Condition")) {}
+
+Condition::~Condition() {
+  unmap_state(s_);
+}
+
+void Condition::acquire() {
+  rlock_ ? rlock_->acquire() : lock_->acquire();
+}
+
+bool Condition::acquire(std::chrono::nanoseconds timeout) {
+  return rlock_ ? rlock_->acquire(timeout) : lock_->acquire(timeout);
+}
+
+void Condition::release() {
+  rlock_ ? rlock_->release() : lock_->release();
+}
+
+bool Condition::held() const {
+  return rlock_ ? rlock_->owned() : lock_->held_here();
+}
+
+void Condition::check_held(const char* what) const {
+  if (!held()) throw std::logic_error(std::string("cannot ") + what + " on an un-acquired lock");
+}
+
+int Condition::release_for_wait() {
+  if (rlock_) return rlock_->release_all();
+  lock_->release();
+  return 1;
+}
+
+void Condition::take_after_wait(int depth) {
+  rlock_ ? rlock_->restore(depth) : lock_->acquire();
+}
+
+void Condition::wait() {
+  wait_notified(std::nullopt);
+}
+
+bool Condition::wait(std::chrono::nanoseconds timeout) {
+  return wait_notified(timeout);
+}
+
+// Registers while the lock is still held, so a notify (which needs the lock)
+// either comes later and counts this waiter, or came before and does not.
+bool Condition::wait_notified(std::optional<std::chrono::nanoseconds> timeout) {
+  check_held("wait");
+  Deadline at = deadline_for(timeout);
+  std::uint64_t generation;
+  {
+    Held h(s_->mon);
+    generation = s_->generation;
+    ++s_->unsignalled;
+  }
+  int depth = release_for_wait();
+  bool notified;
+  {
+    Held h(s_->mon);
+    notified = h.wait_until([&] { return s_->generation != generation && s_->wakeups > 0; }, at);
+    --(notified ? s_->wakeups : s_->unsignalled);
+  }
+  take_after_wait(depth);  // without a timeout, as in Python
+  return notified;
+}
+
+void Condition::notify(int n) {
+  check_held("notify");
+  Held h(s_->mon);
+  std::uint64_t k =
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(n, 0)), s_->unsignalled);
+  if (k == 0) return;
+  s_->unsignalled -= k;
+  s_->wakeups += k;
+  ++s_->generation;
+  h.wake_all();  // only the older generations' waiters may take the wake-ups
+}
+
+void Condition::notify_all() {
+  notify(INT_MAX);
 }
 
 }  // namespace mpsim::os

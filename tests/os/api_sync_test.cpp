@@ -2,6 +2,7 @@
 // real processes. Children report through exit codes and shared memory; the
 // checks are on outcomes, and a time bound is only ever a generous ceiling or
 // the floor a timeout guarantees, so a busy machine cannot fail them.
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +25,9 @@ namespace {
 using namespace std::chrono_literals;
 using mpsim::os::Barrier;
 using mpsim::os::BoundedSemaphore;
+using mpsim::os::Condition;
 using mpsim::os::Event;
+using mpsim::os::Lock;
 using mpsim::os::Process;
 using mpsim::os::RLock;
 using mpsim::os::Semaphore;
@@ -284,6 +287,186 @@ TEST(OsApiSync, BarrierReleasesAllThreeTogetherTwice) {
   EXPECT_EQ(barrier.n_waiting(), 0);
   EXPECT_THROW(Barrier(0), std::invalid_argument);
   unshare(log);
+  expect_no_children();
+}
+
+// --- Condition ---
+
+TEST(OsApiSync, ConditionHandsValuesOverInOrder) {
+  struct Slot {
+    bool full;
+    int value;
+  };
+  auto* slot = shared_value<Slot>();
+  auto* sum = shared_value<std::atomic<int>>();
+  Condition cond;  // its own RLock
+  Process producer(
+      [&cond, slot] {
+        for (int i = 1; i <= 20; ++i) {
+          std::lock_guard guard(cond);
+          cond.wait_for([slot] { return !slot->full; });
+          *slot = {true, i};
+          cond.notify();
+        }
+      },
+      "producer");
+  Process consumer(
+      [&cond, slot, sum] {
+        for (int expected = 1; expected <= 20; ++expected) {
+          std::lock_guard guard(cond);
+          cond.wait_for([slot] { return slot->full; });
+          if (slot->value != expected) Process::exit_process(9);
+          sum->fetch_add(slot->value);
+          slot->full = false;
+          cond.notify();
+        }
+      },
+      "consumer");
+  consumer.start();
+  producer.start();
+  producer.join();
+  consumer.join();
+  EXPECT_EQ(producer.exitcode(), 0);
+  EXPECT_EQ(consumer.exitcode(), 0);
+  EXPECT_EQ(sum->load(), 210);
+  EXPECT_FALSE(slot->full);
+  unshare(slot);
+  unshare(sum);
+  expect_no_children();
+}
+
+TEST(OsApiSync, ConditionNotifyWakesOneAndNotifyAllTheRest) {
+  struct Count {
+    int waiting;
+    std::atomic<int> woken;
+  };
+  auto* count = shared_value<Count>();
+  Lock lock;
+  Condition cond(lock);
+  std::vector<Process> sleepers;
+  for (int i = 0; i < 3; ++i)
+    sleepers.emplace_back(
+        [&cond, count] {
+          std::lock_guard guard(cond);
+          ++count->waiting;
+          cond.wait();
+          count->woken.fetch_add(1);
+        },
+        "sleeper");
+  for (auto& s : sleepers) s.start();
+  // `waiting` changes under the lock just before wait(): 3 seen under the
+  // lock means all three wait on the condition.
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard guard(cond);
+    return count->waiting == 3;
+  }));
+  {
+    std::lock_guard guard(cond);
+    cond.notify();
+  }
+  EXPECT_TRUE(eventually([&] { return count->woken.load() >= 1; }));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(count->woken.load(), 1);
+  {
+    std::lock_guard guard(cond);
+    cond.notify_all();
+  }
+  join_all(sleepers);
+  EXPECT_EQ(count->woken.load(), 3);
+  unshare(count);
+  expect_no_children();
+}
+
+TEST(OsApiSync, ConditionNotifyDoesNotWakeALaterWaiter) {
+  struct Count {
+    int waiting;
+    std::atomic<int> woken;
+  };
+  auto* count = shared_value<Count>();
+  Lock lock;
+  Condition cond(lock);
+  lock.acquire();
+  cond.notify();  // nobody waits: it is lost, as in Python
+  EXPECT_FALSE(cond.wait(20ms));
+  lock.release();
+  Process sleeper([&cond, count] {
+    std::lock_guard guard(cond);
+    ++count->waiting;
+    cond.wait();
+    count->woken.fetch_add(1);
+  });
+  sleeper.start();
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard guard(cond);
+    return count->waiting == 1;
+  }));
+  // Stopped, the sleeper cannot take its wake-up before this later waiter
+  // looks for one, however the two are scheduled.
+  ::kill(sleeper.pid(), SIGSTOP);
+  int status = 0;
+  EXPECT_EQ(waitpid(sleeper.pid(), &status, WUNTRACED), sleeper.pid());
+  EXPECT_TRUE(WIFSTOPPED(status));
+  {
+    std::lock_guard guard(cond);
+    cond.notify();                  // meant for the sleeper
+    EXPECT_FALSE(cond.wait(50ms));  // a waiter that came after it cannot take it
+  }
+  ::kill(sleeper.pid(), SIGCONT);
+  sleeper.join(20s);
+  if (sleeper.is_alive()) sleeper.kill();  // its wake-up was stolen
+  sleeper.join();
+  EXPECT_EQ(sleeper.exitcode(), 0);
+  EXPECT_EQ(count->woken.load(), 1);
+  unshare(count);
+  expect_no_children();
+}
+
+TEST(OsApiSync, ConditionMisuseAndTimeout) {
+  Condition cond;
+  EXPECT_THROW(cond.wait(), std::logic_error);
+  EXPECT_THROW(cond.wait(10ms), std::logic_error);
+  EXPECT_THROW(cond.notify(), std::logic_error);
+  EXPECT_THROW(cond.notify_all(), std::logic_error);
+  std::lock_guard guard(cond);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(cond.wait(30ms));
+  EXPECT_GE(since(t0), 30ms);
+  EXPECT_LT(since(t0), 10s);
+  EXPECT_FALSE(cond.wait_for([] { return false; }, 20ms));
+  cond.notify();  // held again after the timeouts
+  Process child([&cond] {
+    try {
+      cond.notify();  // the parent holds the lock, not this process
+    } catch (const std::logic_error&) {
+      Process::exit_process(7);
+    }
+  });
+  child.start();
+  child.join();
+  EXPECT_EQ(child.exitcode(), 7);
+  expect_no_children();
+}
+
+TEST(OsApiSync, ConditionWaitFreesAnRLockAtAnyDepthAndRestoresIt) {
+  RLock rlock;
+  Condition cond(rlock);
+  auto* flag = shared_value<std::atomic<int>>();
+  rlock.acquire();
+  rlock.acquire();  // depth 2
+  Process setter([&cond, &rlock, flag] {
+    if (!rlock.acquire(20s)) Process::exit_process(9);  // free only if wait freed both levels
+    flag->store(1);
+    cond.notify();
+    rlock.release();
+  });
+  setter.start();
+  EXPECT_TRUE(cond.wait_for([flag] { return flag->load() == 1; }, 20s));
+  setter.join();
+  EXPECT_EQ(setter.exitcode(), 0);
+  rlock.release();
+  rlock.release();  // depth 2 again after the wait
+  EXPECT_THROW(rlock.release(), std::logic_error);
+  unshare(flag);
   expect_no_children();
 }
 
