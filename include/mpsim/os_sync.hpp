@@ -8,10 +8,11 @@
 /// fork then gives every child the same mapping. They are meant for
 /// single-threaded programs that fork (ownership is per process: the real
 /// pid). Inside, a process-shared robust mutex guards the state for a few
-/// instructions and a process-shared condition variable on CLOCK_MONOTONIC
-/// carries the waits, so timeouts ignore changes of the wall clock. A timeout
-/// of 0 (or less) is a try. Misuse that Python reports with RuntimeError,
-/// AssertionError or ValueError throws std::logic_error here.
+/// instructions and waiters sleep on a futex word with deadlines on
+/// CLOCK_MONOTONIC, so timeouts ignore changes of the wall clock, and a
+/// process killed while waiting blocks nobody. A timeout of 0 (or less) is a
+/// try. Misuse that Python reports with RuntimeError, AssertionError or
+/// ValueError throws std::logic_error here.
 ///
 /// Left out: Barrier has no timeout, abort() or reset(), so it never breaks
 /// (Python's BrokenBarrierError cannot happen); a process that dies while
@@ -156,7 +157,10 @@ class Barrier {
 /// sleeps until notified, then takes the lock again at the same depth.
 /// wait, notify and notify_all in a process that does not hold the lock
 /// throw std::logic_error (Python's RuntimeError). A notify(n) wakes at most
-/// n of the processes waiting at that moment, never a later one.
+/// n of the processes waiting at that moment, never a later one. A waiter
+/// killed while waiting may still be counted by a notify; that wake-up then
+/// goes, at a later notify, to one more waiter than asked (a spurious
+/// wake-up, which the loop of wait_for absorbs).
 class Condition {
  public:
   Condition();

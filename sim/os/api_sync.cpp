@@ -1,14 +1,17 @@
 // The mpsim::os synchronisation objects beyond Lock (include/mpsim/os_sync.hpp).
-// Each keeps its state and a monitor (a guard mutex and a condition variable,
-// both process-shared) in its own anonymous shared mapping. Like Lock, only
-// the mapping is shared: a destructor unmaps it and never destroys the mutex,
+// Each keeps its state and a monitor (a process-shared guard mutex and a
+// futex word) in its own anonymous shared mapping. Like Lock, only the
+// mapping is shared: a destructor unmaps it and never destroys the mutex,
 // which other processes may still be using.
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -25,11 +28,15 @@ namespace mpsim::os {
 namespace {
 
 // The guard mutex is robust: it is held for a few instructions, and a process
-// killed there must not wedge the others. The condition variable measures
-// deadlines on CLOCK_MONOTONIC, which wall-clock changes do not move.
+// killed there must not wedge the others. Waiters sleep on `changes`, a
+// futex word bumped by every change they may wait for, rather than on a
+// pthread condition variable: glibc's keeps a count of the waiters inside it,
+// and one killed there (terminate() of a process blocked on a semaphore)
+// makes later signals go to it or wait for it for ever. A killed futex
+// waiter leaves nothing behind.
 struct Monitor {
   pthread_mutex_t mutex;
-  pthread_cond_t cond;
+  std::atomic<std::uint32_t> changes;
 };
 
 void init_monitor(Monitor& m) {
@@ -39,12 +46,6 @@ void init_monitor(Monitor& m) {
   pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
   pthread_mutex_init(&m.mutex, &ma);
   pthread_mutexattr_destroy(&ma);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&m.cond, &ca);
-  pthread_condattr_destroy(&ca);
 }
 
 // A fresh State (a struct with a Monitor `mon`) in its own shared mapping.
@@ -83,9 +84,7 @@ Deadline deadline_for(std::optional<std::chrono::nanoseconds> timeout) {
 // Holds a monitor's mutex for its lifetime (also when a misuse throws).
 class Held {
  public:
-  explicit Held(Monitor& m) : m_(m) {
-    if (pthread_mutex_lock(&m_.mutex) == EOWNERDEAD) pthread_mutex_consistent(&m_.mutex);
-  }
+  explicit Held(Monitor& m) : m_(m) { lock(); }
   ~Held() { pthread_mutex_unlock(&m_.mutex); }
   Held(const Held&) = delete;
   Held& operator=(const Held&) = delete;
@@ -98,15 +97,29 @@ class Held {
       if (!sleep(at)) return ready();
     return true;
   }
-  void wake_one() { pthread_cond_signal(&m_.cond); }
-  void wake_all() { pthread_cond_broadcast(&m_.cond); }
+  // Every waiter checks again; only some may find what it waits for.
+  void wake_all() {
+    m_.changes.fetch_add(1);
+    syscall(SYS_futex, word(), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+  }
 
  private:
+  void lock() {
+    if (pthread_mutex_lock(&m_.mutex) == EOWNERDEAD) pthread_mutex_consistent(&m_.mutex);
+  }
+  std::uint32_t* word() { return reinterpret_cast<std::uint32_t*>(&m_.changes); }
+
+  // Sleeps until the next change, reading the word before the guard is let
+  // go: a change made in between makes the futex return at once. False when
+  // the deadline passed (FUTEX_WAIT_BITSET: absolute, on CLOCK_MONOTONIC).
   bool sleep(const Deadline& at) {
-    int r = at ? pthread_cond_timedwait(&m_.cond, &m_.mutex, &*at)
-               : pthread_cond_wait(&m_.cond, &m_.mutex);
-    if (r == EOWNERDEAD) pthread_mutex_consistent(&m_.mutex);
-    return r != ETIMEDOUT;
+    std::uint32_t seen = m_.changes.load();
+    pthread_mutex_unlock(&m_.mutex);
+    long r = syscall(SYS_futex, word(), FUTEX_WAIT_BITSET, seen, at ? &*at : nullptr, nullptr,
+                     FUTEX_BITSET_MATCH_ANY);
+    bool timed_out = r != 0 && errno == ETIMEDOUT;
+    lock();
+    return !timed_out;
   }
 
   Monitor& m_;
@@ -152,7 +165,7 @@ void RLock::release() {
     throw std::logic_error("release of an RLock this process does not own");
   if (--s_->depth > 0) return;
   s_->owner = 0;
-  h.wake_one();
+  h.wake_all();
 }
 
 int RLock::release_all() {
@@ -160,7 +173,7 @@ int RLock::release_all() {
   int depth = s_->depth;
   s_->depth = 0;
   s_->owner = 0;
-  h.wake_one();
+  h.wake_all();
   return depth;
 }
 
@@ -216,7 +229,7 @@ void Semaphore::release() {
     throw std::logic_error("BoundedSemaphore released too many times");
   if (s_->value == INT_MAX) throw std::overflow_error("Semaphore value would overflow");
   ++s_->value;
-  h.wake_one();
+  h.wake_all();
 }
 
 int Semaphore::get_value() const {

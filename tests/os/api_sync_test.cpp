@@ -179,6 +179,26 @@ TEST(OsApiSync, SemaphoreTimeoutAndAReleaseFromAnotherProcess) {
   expect_no_children();
 }
 
+TEST(OsApiSync, SemaphoreWaiterKilledWhileWaitingBlocksNobody) {
+  Semaphore sem(0);
+  Process doomed([&sem] { sem.acquire(); }, "doomed");
+  doomed.start();
+  std::this_thread::sleep_for(50ms);  // most likely waiting by now; either way is fine
+  doomed.kill();
+  doomed.join();
+  EXPECT_EQ(doomed.exitcode(), -9);
+  for (int round = 0; round < 3; ++round) {
+    Process taker([&sem] { Process::exit_process(sem.acquire(20s) ? 0 : 9); }, "taker");
+    taker.start();
+    std::this_thread::sleep_for(50ms);
+    sem.release();  // must reach the live waiter, not the dead one
+    taker.join();
+    EXPECT_EQ(taker.exitcode(), 0) << "round " << round;
+  }
+  EXPECT_EQ(sem.get_value(), 0);
+  expect_no_children();
+}
+
 TEST(OsApiSync, BoundedSemaphoreOverReleaseThrows) {
   BoundedSemaphore sem(2);
   EXPECT_THROW(sem.release(), std::logic_error);
