@@ -38,6 +38,9 @@ struct Monitor {
   pthread_mutex_t mutex;
   std::atomic<std::uint32_t> changes;
 };
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "the futex syscall reads `changes` as a plain 32-bit word");
 
 void init_monitor(Monitor& m) {
   pthread_mutexattr_t ma;
