@@ -1,8 +1,10 @@
 #pragma once
 /// A small C++ API modelled on Python's multiprocessing (issue 4, part 3),
-/// usable on its own: real fork()ed processes and a lock shared across fork.
-/// A first slice: Process, Lock and Queue. They must be used from a
-/// single-threaded program (fork copies only the calling thread).
+/// usable on its own: real fork()ed processes and objects shared across fork.
+/// This header has Process, Lock and Queue, and includes os_sync.hpp for
+/// RLock, Semaphore, BoundedSemaphore, Event, Barrier and Condition. They
+/// must be used from a single-threaded program (fork copies only the calling
+/// thread).
 ///
 ///     mpsim::os::Lock lock;                      // before start(): shared by the children
 ///     mpsim::os::Process p([&] { std::lock_guard g(lock); buy(); }, "buyer");
@@ -19,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "mpsim/os_sync.hpp"
 
 namespace mpsim::os {
 
@@ -45,6 +49,9 @@ class Lock {
   void unlock() { release(); }
 
  private:
+  friend class Condition;  // wait and notify need to know who holds it
+  [[nodiscard]] bool held_here() const;
+
   struct State;
   State* s_;
 };

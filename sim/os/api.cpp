@@ -88,6 +88,12 @@ void Lock::release() {
   pthread_mutex_unlock(&s_->mutex);
 }
 
+// Only its holder writes `holder`, so this process reads its own pid there
+// exactly when it holds the lock.
+bool Lock::held_here() const {
+  return s_->holder == getpid();
+}
+
 // --- Queue ---
 
 namespace detail {
