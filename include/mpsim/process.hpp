@@ -27,21 +27,41 @@ class Variables {
 };
 
 struct Process {
+  // Read or written at nearly every scheduling event, so kept together (with
+  // the counters that open `stats`) in the first cache lines: a run of many
+  // processes then touches few lines per event. Who changes each field is
+  // noted beside it.
+  ProcState state = ProcState::New;          // machine
+  BlockReason block = BlockReason::None;     // machine
+  bool woke_from_io = false;   ///< machine: made ready at this boundary by an io completion
+  CoreId core = -1;            ///< machine: core it runs on, is switched to, or holds
+  Pid pid = kNoPid;            // lifecycle
+  std::int32_t pc = 0;         // interpreter
+  std::uint32_t timer_gen = 0; ///< machine: invalidates stale timers
+  Tick remaining = 0;          ///< interpreter: ticks left of the current compute (0: not computing)
+  Tick quantum_used = 0;       ///< machine: ticks run since dispatch (or since its quantum was renewed)
+  Tick state_since = 0;        // machine
+  Tick ready_since = 0;        ///< machine: tick it last entered the ready queue
+  std::uint64_t ready_seq = 0; ///< machine: global FIFO order of ready-queue entries
+  Tick wake_at = kNever;       ///< machine: io/sleep/join-timeout deadline
+  Tick io_ticks = 0;           ///< machine: length of the queued io request
+  const Program* program = nullptr;       // lifecycle
+  std::vector<std::int64_t> loop_counters;  // interpreter
+  std::vector<CoreId> affinity;  ///< scenario: empty = any core
+  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
+  std::int64_t zero_ops = 0;            ///< zero-time operations run at that boundary (runaway guard)
+  Variables vars;              // interpreter
+  ProcessResult stats;         ///< outcome and accounting (its counters come first)
+
   // Identity and family (changed only by the lifecycle code).
-  Pid pid = kNoPid;
   Pid parent = kNoPid;
   Pid original_parent = kNoPid;
   std::string name;
-  const Program* program = nullptr;
   std::vector<Pid> children;  ///< creation order; includes exited and reaped ones
   bool daemon = false;
   bool started = false;
 
   // Execution (changed only by the interpreter).
-  std::int32_t pc = 0;
-  Variables vars;
-  std::vector<std::int64_t> loop_counters;
-  Tick remaining = 0;          ///< ticks left of the current compute (0: not computing)
   std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
   std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
   // A wait on a synchronisation object (sim/sync.cpp).
@@ -51,34 +71,15 @@ struct Process {
   bool wait_reacquire = false;     ///< condition wait: notified or timed out, now queued for the lock
   bool wait_timed_out = false;     ///< condition wait: its timeout fired
   Tick wait_since = 0;             ///< tick the wait began (per-object blocked time)
-  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
-  std::int64_t zero_ops = 0;            ///< zero-time operations run at that boundary (runaway guard)
 
-  // Scheduling state (changed only by the machine).
-  ProcState state = ProcState::New;
-  BlockReason block = BlockReason::None;
-  CoreId core = -1;            ///< core it runs on, is switched to, or holds
-  Tick state_since = 0;
-  Tick quantum_used = 0;       ///< ticks run since dispatch (or since its quantum was renewed)
-  Tick ready_since = 0;        ///< tick it last entered the ready queue
-  std::uint64_t ready_seq = 0; ///< global FIFO order of ready-queue entries
-  Tick wake_at = kNever;       ///< io/sleep/join-timeout deadline
-  std::uint32_t timer_gen = 0; ///< invalidates stale timers
+  // Scheduling state and attributes (changed only by the machine).
   Pid join_target = kNoPid;
-  bool woke_from_io = false;   ///< made ready at this boundary by an io completion
-  Tick io_ticks = 0;           ///< length of the queued io request
-
-  // Scheduling attributes from the scenario.
   std::int64_t priority = 0;
   std::int64_t nice = 0;
-  std::vector<CoreId> affinity;  ///< empty = any core
   // Free for the policy (level for MLFQ, ticks used at the level...).
   std::int64_t policy_level = 0;
   std::int64_t policy_used = 0;
   std::int64_t policy_epoch = 0;
-
-  // Outcome and accounting.
-  ProcessResult stats;
 
   [[nodiscard]] bool can_run_on(CoreId c) const {
     if (affinity.empty()) return true;  // the usual case, on every scheduling decision

@@ -167,6 +167,16 @@ struct ErrorRecord {
 };
 
 struct ProcessResult {
+  // The counters first: the simulator adds to them at nearly every event, and
+  // together they fill one cache line (a large run touches many processes).
+  Tick wait = 0;                 ///< ticks ready (incl. being switched in)
+  Tick cpu = 0;                  ///< ticks computing
+  Tick blocked_io = 0, blocked_sleep = 0, blocked_join = 0;
+  std::int64_t voluntary_switches = 0;
+  std::int64_t involuntary_switches = 0;
+  Tick first_run = -1;
+  Tick blocked_lock = 0, blocked_semaphore = 0, blocked_event = 0, blocked_barrier = 0,
+       blocked_condition = 0, blocked_queue = 0;
   Pid pid = kNoPid;
   Pid parent = kNoPid;           ///< parent at the end (init after orphaning)
   Pid original_parent = kNoPid;
@@ -178,18 +188,10 @@ struct ProcessResult {
   std::int64_t exit_code = 0;    ///< meaningful once state is zombie or reaped
   std::string error;             ///< runtime error message, if it failed
   Tick arrival = -1;             ///< tick it first became ready (-1: never started)
-  Tick first_run = -1;
   Tick finish = -1;              ///< tick it became a zombie
   Tick reaped_at = -1;
   Pid reaped_by = kNoPid;
   Tick orphaned_at = -1;
-  Tick wait = 0;                 ///< ticks ready (incl. being switched in)
-  Tick cpu = 0;                  ///< ticks computing
-  Tick blocked_io = 0, blocked_sleep = 0, blocked_join = 0, blocked_lock = 0;
-  Tick blocked_semaphore = 0, blocked_event = 0, blocked_barrier = 0, blocked_condition = 0,
-       blocked_queue = 0;
-  std::int64_t voluntary_switches = 0;
-  std::int64_t involuntary_switches = 0;
   [[nodiscard]] Tick turnaround() const { return finish < 0 ? -1 : finish - arrival; }
   [[nodiscard]] Tick response() const { return first_run < 0 ? -1 : first_run - arrival; }
   [[nodiscard]] Tick blocked() const {
