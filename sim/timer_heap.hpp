@@ -19,10 +19,14 @@ struct Timer {
   std::uint32_t gen;
 
   Timer(Tick at, int group, Pid pid, std::uint32_t generation)
-      : tick(at), key(static_cast<std::uint32_t>(group) << 31 | static_cast<std::uint32_t>(pid)), gen(generation) {}
+      : tick(at),
+        key(static_cast<std::uint32_t>(group) << 31 | static_cast<std::uint32_t>(pid)),
+        gen(generation) {}
   [[nodiscard]] int group() const { return static_cast<int>(key >> 31); }
   [[nodiscard]] Pid pid() const { return static_cast<Pid>(key & 0x7fffffffu); }
-  [[nodiscard]] bool before(const Timer& o) const { return tick != o.tick ? tick < o.tick : key < o.key; }
+  [[nodiscard]] bool before(const Timer& o) const {
+    return tick != o.tick ? tick < o.tick : key < o.key;
+  }
 };
 
 class TimerHeap {

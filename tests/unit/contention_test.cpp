@@ -32,7 +32,9 @@ TEST(SameTickContention, TenBuyersAtTickZeroOnTwoCores) {
 }
 
 // One core serves them one after another, in the order the kernel's FIFO does too.
-TEST(SameTickContention, NoneOnOneCore) { EXPECT_FALSE(cli::same_tick_contention(ticket_lock_on(1)).has_value()); }
+TEST(SameTickContention, NoneOnOneCore) {
+  EXPECT_FALSE(cli::same_tick_contention(ticket_lock_on(1)).has_value());
+}
 
 // A lock taken at different ticks is no tie.
 TEST(SameTickContention, NoneWhenAcquiresAreApart) {
