@@ -28,7 +28,6 @@ struct Core {
   bool renews = false;     ///< scratch: Kernel::next_event_time's renews_silently, for advance
 };
 
-
 /// Zero-time operations run by each process at the current boundary (the
 /// runaway-loop guard), kept in the process itself (Process::zero_ops*).
 /// `clear` starts a new boundary in O(1): a count restarts from 0 when it is
