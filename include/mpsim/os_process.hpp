@@ -22,6 +22,7 @@
 #include <string>
 #include <utility>
 
+#include "mpsim/os_lockable.hpp"
 #include "mpsim/os_sync.hpp"
 
 namespace mpsim::os {
@@ -30,7 +31,7 @@ namespace mpsim::os {
 /// an anonymous shared mapping. Create it before starting the processes that
 /// use it. Re-acquiring it in its holder waits for ever, and a holder that
 /// dies keeps it, as in Python. Satisfies Lockable (std::lock_guard works).
-class Lock {
+class Lock : public detail::Lockable<Lock> {
  public:
   Lock();
   ~Lock();
@@ -44,9 +45,6 @@ class Lock {
   /// (Python raises ValueError).
   void release();
 
-  void lock() { acquire(); }
-  bool try_lock() { return acquire(std::chrono::nanoseconds{0}); }
-  void unlock() { release(); }
 
  private:
   friend class Condition;  // wait and notify need to know who holds it

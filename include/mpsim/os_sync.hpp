@@ -27,6 +27,8 @@
 #include <memory>
 #include <optional>
 
+#include "mpsim/os_lockable.hpp"
+
 namespace mpsim::os {
 
 class Lock;
@@ -36,7 +38,7 @@ class Condition;
 /// free once released as often as acquired. Releasing it in a process that
 /// does not own it throws std::logic_error. An owner that dies keeps it, as
 /// in Python. Satisfies Lockable (std::lock_guard works).
-class RLock {
+class RLock : public detail::Lockable<RLock> {
  public:
   RLock();
   ~RLock();
@@ -48,9 +50,6 @@ class RLock {
   bool acquire(std::chrono::nanoseconds timeout);
   void release();
 
-  void lock() { acquire(); }
-  bool try_lock() { return acquire(std::chrono::nanoseconds{0}); }
-  void unlock() { release(); }
 
  private:
   friend class Condition;
@@ -69,7 +68,7 @@ class RLock {
 /// multiprocessing.Semaphore: a counter that acquire() decrements, waiting
 /// while it is 0, and release() increments. A negative initial value throws
 /// std::invalid_argument (Python's ValueError).
-class Semaphore {
+class Semaphore : public detail::Lockable<Semaphore> {
  public:
   explicit Semaphore(int value = 1);
   virtual ~Semaphore();
@@ -84,10 +83,6 @@ class Semaphore {
   void release();
   /// The counter now (approximate once others act).
   [[nodiscard]] int get_value() const;
-
-  void lock() { acquire(); }
-  bool try_lock() { return acquire(std::chrono::nanoseconds{0}); }
-  void unlock() { release(); }
 
  protected:
   Semaphore(int value, bool bounded);
@@ -161,7 +156,7 @@ class Barrier {
 /// killed while waiting may still be counted by a notify; that wake-up then
 /// goes, at a later notify, to one more waiter than asked (a spurious
 /// wake-up, which the loop of wait_for absorbs).
-class Condition {
+class Condition : public detail::Lockable<Condition> {
  public:
   Condition();
   explicit Condition(Lock& lock);
@@ -173,9 +168,6 @@ class Condition {
   void acquire();
   bool acquire(std::chrono::nanoseconds timeout);
   void release();
-  void lock() { acquire(); }
-  bool try_lock() { return acquire(std::chrono::nanoseconds{0}); }
-  void unlock() { release(); }
 
   void wait();
   /// False when the timeout ran out before a notify; the lock is held again
