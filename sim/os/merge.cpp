@@ -320,6 +320,8 @@ RunResult Runner::merge() {
     info_.policy_note += (info_.policy_note.empty() ? "" : "; ") +
                          std::string("some processes could not set ") + info_.policy + " and ran under SCHED_OTHER";
   }
+  if (sh_->nice_failed.load())
+    info_.notes.push_back("some processes could not set their nice (a negative one needs root or CAP_SYS_NICE)");
   if (deadlock_) {
     info_.exit_status = 3;
     info_.notes.push_back("hang detected: every live process waited, with no timeout, on a synchronisation object or a child for " +

@@ -347,6 +347,11 @@ class RealRuntime final : public Runtime, public SyncHost {
           sh_.rr_interval_ns.store(static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
       }
     }
+    // Under the normal scheduler a process's nice is the kernel's too, so the
+    // scenario's weights (the cfs policy's) are the real ones.
+    if (setup_.policy == SCHED_OTHER && self_.nice != 0 &&
+        setpriority(PRIO_PROCESS, 0, static_cast<int>(self_.nice)) != 0)
+      sh_.nice_failed.store(1);
     self_.started = true;
     self_.state = ProcState::Running;
     running(self_.pid);

@@ -156,11 +156,14 @@ void Runner::prepare() {
   setup_.rt_priority = kWorkerPriority;
   setup_.rttime_us = info_.wall_limit_ms * 1000;
   setup_.cpus = info_.cpus;
-  for (const auto& spec : sc_.processes)
-    if (spec.priority != 0 || spec.nice != 0) {
-      info_.notes.push_back("priority and nice are not applied to the real processes");
-      break;
-    }
+  bool priority = false, nice = false;
+  for (const auto& spec : sc_.processes) {
+    priority = priority || spec.priority != 0;
+    nice = nice || spec.nice != 0;
+  }
+  if (priority) info_.notes.push_back("priority (the simulator's priority policies) is not applied to the real processes");
+  if (nice && setup_.policy != SCHED_OTHER)
+    info_.notes.push_back("nice is applied only under SCHED_OTHER; " + info_.policy + " ignores it");
   if (sc_.machine.context_switch > 0)
     info_.notes.push_back("context_switch is the model's cost; real switches cost what the kernel takes");
 

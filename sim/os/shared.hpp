@@ -128,6 +128,7 @@ struct Shared {
   std::atomic<std::int32_t> next_pid;
   std::atomic<std::int64_t> rr_interval_ns;
   std::atomic<std::int32_t> policy_failed;   // a child could not set the real-time policy
+  std::atomic<std::int32_t> nice_failed;     // a child could not set its nice (lowering needs CAP_SYS_NICE)
   std::atomic<std::int64_t> last_activity_ns;
   std::int32_t guardian_fd;  // write end of the guardian pipe: children close it
   Slot slots[kMaxSlots];

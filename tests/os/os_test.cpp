@@ -729,4 +729,21 @@ TEST_F(RealMode, QueueMessagesMustFitInSharedMemory) {
   EXPECT_TRUE(has_error(o.result, "a string of 256 bytes cannot go on queue `q` in real mode")) << o.result["errors"].dump();
 }
 
+// Under SCHED_OTHER the scenario's nice is set for real (setpriority): the
+// nice-0 burner gets about three ticks in four while both run and finishes
+// near 265 of 400, as simulated. Without it both would end near 400. The
+// bound is loose on purpose (a busy machine stretches both alike).
+TEST_F(RealMode, NiceIsAppliedUnderTheNormalScheduler) {
+  std::string path = std::string(MPSIM_SOURCE_DIR) + "/scenarios/policies/nice_weights.json";
+  Outcome o = run_json(path);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json& r = o.result;
+  EXPECT_EQ(r["real"]["policy"], "SCHED_OTHER");
+  EXPECT_EQ(r["real"]["notes"].dump().find("nice"), std::string::npos) << r["real"]["notes"].dump();
+  std::int64_t nice0 = proc(r, 2)["finish"], nice5 = proc(r, 3)["finish"];
+  EXPECT_NEAR(proc(r, 2)["cpu"].get<double>(), 200, 5);  // measured CPU time, rounded to ticks
+  EXPECT_NEAR(proc(r, 3)["cpu"].get<double>(), 200, 5);
+  EXPECT_LT(nice0 * 10, nice5 * 8) << "nice0 finished at " << nice0 << ", nice5 at " << nice5;
+}
+
 }  // namespace
