@@ -746,4 +746,28 @@ TEST_F(RealMode, NiceIsAppliedUnderTheNormalScheduler) {
   EXPECT_LT(nice0 * 10, nice5 * 8) << "nice0 finished at " << nice0 << ", nice5 at " << nice5;
 }
 
+// Four processes reach one lock at tick 0 on two CPUs: which gets it first
+// is the kernel's race, so validate compares the finish times sorted (a row
+// of their own) and does not fail a process that finished in another's
+// slot. The sorted row must be there and agree; so must the outcome rows.
+TEST_F(RealMode, ValidateComparesFinishesSortedWhenCpusRaceForALock) {
+  std::string path = write_scenario("race.json", R"({
+    "name": "lock-race", "machine": {"cores": 2, "scheduler": "fcfs"}, "locks": ["m"],
+    "programs": {"p": [{"acquire": "m"}, {"sleep": 60}, {"release": "m"}]},
+    "processes": [{"program": "p", "count": 4}]})");
+  Outcome o = run({"validate", path, "--runs", "2", "--format", "json", "--tolerance", "20"});
+  ASSERT_FALSE(o.result.is_discarded()) << o.out << o.err;
+  bool sorted_row = false;
+  for (const auto& row : o.result["rows"]) {
+    if (row["row"] == "finish times, sorted") {
+      sorted_row = true;
+      EXPECT_TRUE(row["pass"].get<bool>()) << row.dump();
+    }
+    if (row["section"] == "outcome" || std::string(row["row"]).rfind("finish", 0) == 0) {
+      EXPECT_TRUE(row["pass"].get<bool>()) << row.dump();
+    }
+  }
+  EXPECT_TRUE(sorted_row);
+}
+
 }  // namespace

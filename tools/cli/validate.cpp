@@ -79,7 +79,12 @@ Tick median(std::vector<Tick> v) {
   return v.empty() ? -1 : v[v.size() / 2];
 }
 
-using FinishRows = std::vector<std::pair<std::size_t, const ProcessResult*>>;  // row index, simulated process
+struct FinishRow {
+  std::size_t row;           // index in the rows
+  const ProcessResult* sim;  // the simulated process
+  Tick real;                 // its median real finish
+};
+using FinishRows = std::vector<FinishRow>;
 
 // Same-tick contention on several CPUs (contention.hpp): the simulated grant
 // order is a tie-break, so one process's finish may really be another's. The
@@ -92,14 +97,14 @@ void excuse_grant_order(const SameTickContention& tie, const std::vector<os::Rea
   std::string pids;
   for (Pid p : tie.pids) pids += (pids.empty() ? "" : ", ") + std::to_string(p);
   std::vector<Tick> sim_sorted;
-  for (const auto& [row, p] : finish_rows) sim_sorted.push_back(p->finish);
+  for (const auto& f : finish_rows) sim_sorted.push_back(f.sim->finish);
   std::sort(sim_sorted.begin(), sim_sorted.end());
   int ok = 0;
   std::string first_miss;
   for (const auto& run : reals) {
     std::vector<Tick> real_sorted;
-    for (const auto& [row, p] : finish_rows)
-      if (const ProcessResult* q = find(run.result, p->pid)) real_sorted.push_back(q->finish);
+    for (const auto& f : finish_rows)
+      if (const ProcessResult* q = find(run.result, f.sim->pid)) real_sorted.push_back(q->finish);
     std::sort(real_sorted.begin(), real_sorted.end());
     bool same = real_sorted.size() == sim_sorted.size();
     for (std::size_t i = 0; same && i < sim_sorted.size(); ++i) {
@@ -117,11 +122,10 @@ void excuse_grant_order(const SameTickContention& tie, const std::vector<os::Rea
                       "; pids " + pids + " contend for a lock or semaphore at tick " + std::to_string(tie.tick) +
                       " on several CPUs: which is served first is the kernel's race, not the model's"});
   if (!all) return;
-  for (const auto& [row, p] : finish_rows) {
-    Row& r = rows[row];
+  for (const auto& f : finish_rows) {
+    Row& r = rows[f.row];
     if (r.pass) continue;
-    Tick real = std::stoll(r.real);
-    if (std::none_of(sim_sorted.begin(), sim_sorted.end(), [&](Tick t) { return within(t, real); })) continue;
+    if (std::none_of(sim_sorted.begin(), sim_sorted.end(), [&](Tick t) { return within(t, f.real); })) continue;
     r.pass = true;
     r.note += "; another process's simulated finish: lock grant order";
   }
@@ -269,6 +273,7 @@ Command add_validate(CLI::App& app) {
       std::ostringstream ratio;
       if (simv > 0 && m >= 0) ratio << "ratio " << std::fixed << std::setprecision(3) << static_cast<double>(m) / static_cast<double>(simv);
       rows.push_back({"timing", name, std::to_string(simv), std::to_string(m), within(simv, m), ratio.str()});
+      return m;
     };
     if (!sim.deadlock) {
       std::vector<Tick> ms;
@@ -283,8 +288,8 @@ Command add_validate(CLI::App& app) {
             fin.push_back(q->finish);
             cpu.push_back(q->cpu);
           }
-        finish_rows.emplace_back(rows.size(), &p);
-        timing("finish " + std::to_string(p.pid) + " " + p.name, p.finish, fin);
+        std::size_t row = rows.size();
+        finish_rows.push_back({row, &p, timing("finish " + std::to_string(p.pid) + " " + p.name, p.finish, fin)});
         timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
       }
       if (auto tie = same_tick_contention(sim)) excuse_grant_order(*tie, reals, finish_rows, within, rows);
