@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mpsim/os_process.hpp"
+#include "shared_value.hpp"
 
 namespace {
 
@@ -32,17 +33,9 @@ using mpsim::os::Process;
 using mpsim::os::RLock;
 using mpsim::os::Semaphore;
 
-/// Memory shared with the children (fork copies everything else).
-template <class T>
-T* shared_value() {
-  void* m = mmap(nullptr, sizeof(T), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  return new (m) T{};
-}
+using mpsim::test::shared_value;
+using mpsim::test::unshare;
 
-template <class T>
-void unshare(T* p) {
-  munmap(p, sizeof(T));
-}
 
 /// Polls `ready` every millisecond for at most 20 s (a wait that should take
 /// milliseconds; the ceiling only stops a broken build from hanging).

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mpsim/os_process.hpp"
+#include "shared_value.hpp"
 
 namespace {
 
@@ -19,12 +20,8 @@ using namespace std::chrono_literals;
 using mpsim::os::Lock;
 using mpsim::os::Process;
 
-/// Memory shared with the children (fork copies everything else).
-template <class T>
-T* shared_value() {
-  void* m = mmap(nullptr, sizeof(T), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  return new (m) T{};
-}
+using mpsim::test::shared_value;
+using mpsim::test::unshare;
 
 class Worker : public Process {
  public:
@@ -59,7 +56,7 @@ TEST(OsApi, TwoWaysToStartAndIsolation) {
   EXPECT_EQ(w.exitcode(), 3);
   EXPECT_FALSE(w.is_alive());
   EXPECT_THROW(w.start(), std::logic_error);
-  munmap(seen, sizeof *seen);
+  unshare(seen);
 }
 
 TEST(OsApi, JoinTimeoutTerminateKillAndDaemon) {
@@ -114,7 +111,7 @@ TEST(OsApi, TicketWithALockSellsOneTicket) {
   for (auto& b : buyers) EXPECT_EQ(b.exitcode(), 0);
   EXPECT_EQ(office->sold, 1);
   EXPECT_EQ(office->tickets, 0);
-  munmap(office, sizeof *office);
+  unshare(office);
 }
 
 TEST(OsApi, LockTimeoutAndReleaseByANonHolder) {
@@ -165,7 +162,7 @@ TEST(OsApi, QueueCarriesMessagesInOrderBetweenProcesses) {
   EXPECT_FALSE(q.put(9, 10ms));  // full: like queue.Full
   EXPECT_EQ(q.qsize(), 2u);
   EXPECT_EQ(q.get(), 7);
-  munmap(sum, sizeof *sum);
+  unshare(sum);
 }
 
 }  // namespace
