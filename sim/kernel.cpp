@@ -22,11 +22,11 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   result_.cores.resize(cores_.size());
   files_ = s.files;
   init_sync_objects();
-  procs_.resize(2);
-  procs_[1].pid = kInitPid;
-  procs_[1].name = "init";
-  procs_[1].state = ProcState::Running;  // init never changes state; it only adopts and reaps
-  by_pid_ = {&procs_[0], &procs_[1]};
+  procs_.emplace_back();  // pid 0: unused
+  Process& init = procs_.emplace_back();
+  init.pid = kInitPid;
+  init.name = "init";
+  init.state = ProcState::Running;  // init never changes state; it only adopts and reaps
   for (const ProcessSpec& spec : s.processes) {
     for (std::int32_t i = 0; i < spec.count; ++i) {
       Pid pid = static_cast<Pid>(procs_.size());
@@ -46,9 +46,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
 
 Process& Kernel::create_process(Pid parent, const Program& program, std::string name, Variables vars) {
   Pid pid = static_cast<Pid>(procs_.size());
-  procs_.emplace_back();
-  Process& p = procs_.back();
-  by_pid_.push_back(&p);
+  Process& p = procs_.emplace_back();
   p.begin(pid, parent, std::move(name), program, std::move(vars));
   p.state_since = now_;
   if (parent != kInitPid) {
@@ -259,11 +257,8 @@ void Kernel::finish_run() {
   // that the peak is about the larger of the two rather than their sum (a
   // million processes: ~0.9 GB of state, ~0.25 GB of results).
   result_.processes.reserve(procs_.size() - 2);
-  by_pid_ = {};        // proc() is not used past this point
-  procs_.pop_front();  // unused slot 0
-  procs_.pop_front();  // init
-  for (std::size_t n = 1; !procs_.empty(); ++n) {
-    Process& p = procs_.front();
+  std::size_t n = 0;
+  procs_.drain(2, [&](Process& p) {  // pid 0 is unused, 1 is init
     ProcessResult r = std::move(p.stats);
     r.pid = p.pid;
     r.parent = p.parent;
@@ -274,9 +269,8 @@ void Kernel::finish_run() {
     r.started = p.started;
     r.state = p.state;
     result_.processes.push_back(std::move(r));
-    procs_.pop_front();
-    if (n % 65536 == 0) malloc_trim(0);
-  }
+    if (++n % 65536 == 0) malloc_trim(0);
+  });
   result_.files = files_;
 }
 

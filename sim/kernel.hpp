@@ -11,6 +11,7 @@
 #include "mpsim/machine.hpp"
 #include "mpsim/policy.hpp"
 #include "mpsim/process.hpp"
+#include "process_table.hpp"
 #include "runtime.hpp"
 #include "timer_heap.hpp"
 #include "sync.hpp"
@@ -34,9 +35,9 @@ struct Core {
 /// next used at a later boundary.
 class ZeroOpCounts {
  public:
-  explicit ZeroOpCounts(const std::vector<Process*>& by_pid) : by_pid_(by_pid) {}
+  explicit ZeroOpCounts(ProcessTable& procs) : procs_(procs) {}
   std::int64_t& operator[](Pid pid) {
-    Process& p = *by_pid_[static_cast<std::size_t>(pid)];
+    Process& p = procs_[static_cast<std::size_t>(pid)];
     if (p.zero_ops_boundary != boundary_) {
       p.zero_ops_boundary = boundary_;
       p.zero_ops = 0;
@@ -46,7 +47,7 @@ class ZeroOpCounts {
   void clear() { ++boundary_; }
 
  private:
-  const std::vector<Process*>& by_pid_;
+  ProcessTable& procs_;
   std::uint64_t boundary_ = 1;
 };
 
@@ -56,7 +57,7 @@ class Kernel final : public Runtime {
   RunResult run();
 
   // --- used by the interpreter and lifecycle code ---
-  Process& proc(Pid pid) { return *by_pid_[static_cast<std::size_t>(pid)]; }
+  Process& proc(Pid pid) { return procs_[static_cast<std::size_t>(pid)]; }
   [[nodiscard]] bool valid_pid(std::int64_t pid) const {
     return pid > kInitPid && pid < static_cast<std::int64_t>(procs_.size());
   }
@@ -174,8 +175,7 @@ class Kernel final : public Runtime {
   [[nodiscard]] Tick slice_left(const Process& p) const {
     return traits_.fixed_quantum > 0 ? traits_.fixed_quantum - p.quantum_used : policy_->slice_left(p);
   }
-  std::deque<Process> procs_;  // index = pid; 0 unused, 1 = init (deque: references stay valid)
-  std::vector<Process*> by_pid_;  // &procs_[pid]: one load instead of the deque's index arithmetic
+  ProcessTable procs_;  // index = pid; 0 unused, 1 = init (references stay valid)
   std::vector<Core> cores_;
   TimerHeap timers_;
   std::vector<Pid> io_woken_;      // made ready by io this boundary (io_completion preempt),
@@ -190,7 +190,7 @@ class Kernel final : public Runtime {
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
-  ZeroOpCounts zero_ops_{by_pid_};  // zero-time operations run at this boundary, by pid
+  ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;
 };

@@ -26,7 +26,7 @@ class Variables {
   std::vector<std::pair<std::string, Value>> items_;
 };
 
-struct Process {
+struct alignas(64) Process {
   // Read or written at nearly every scheduling event, so kept together (with
   // the counters that open `stats`) in the first cache lines: a run of many
   // processes then touches few lines per event. Who changes each field is
@@ -38,6 +38,7 @@ struct Process {
   Pid pid = kNoPid;            // lifecycle
   std::int32_t pc = 0;         // interpreter
   std::uint32_t timer_gen = 0; ///< machine: invalidates stale timers
+  std::int32_t wait_obj = -1;  ///< sync.cpp: object it is queued on; -1: none (read at every wake-up)
   Tick remaining = 0;          ///< interpreter: ticks left of the current compute (0: not computing)
   Tick quantum_used = 0;       ///< machine: ticks run since dispatch (or since its quantum was renewed)
   Tick state_since = 0;        // machine
@@ -65,7 +66,6 @@ struct Process {
   std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
   std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
   // A wait on a synchronisation object (sim/sync.cpp).
-  std::int32_t wait_obj = -1;      ///< object it is queued on; -1: none
   const Instr* wait_op = nullptr;  ///< the waiting operation, for its "into"/"ok" variables
   std::int64_t wait_depth = 0;     ///< lock depth to take when granted (rlock after a condition wait)
   bool wait_reacquire = false;     ///< condition wait: notified or timed out, now queued for the lock
@@ -97,6 +97,20 @@ struct Process {
     program = &prog;
     vars = std::move(variables);
     loop_counters.assign(static_cast<std::size_t>(prog.loop_slots), 0);
+  }
+
+  /// Asks the memory system for the fields a scheduling event touches, ahead
+  /// of use (the caller knows this process comes soon: the ready queue's next).
+  void prefetch_hot() const {
+    const char* base = reinterpret_cast<const char*>(this);
+    for (int off = 0; off < 256; off += 64) __builtin_prefetch(base + off);
+  }
+  /// The same for what the fields point to (call once prefetch_hot has landed).
+  void prefetch_heap() const {
+    if (!loop_counters.empty()) __builtin_prefetch(loop_counters.data());
+    const char* v = reinterpret_cast<const char*>(vars.items().data());
+    std::size_t bytes = vars.items().size() * sizeof(vars.items()[0]);
+    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(v + off);
   }
 
   [[nodiscard]] bool alive() const {
