@@ -100,7 +100,6 @@ std::pair<std::string, std::string> split_key(const std::string& object) {
 InitialIdentity initial_identity(const ProcessSpec& spec, std::int32_t index, Pid pid) {
   SetupContext ctx(index, pid);
   InitialIdentity id;
-  id.vars.reserve(spec.args.size() + 1);
   if (spec.count > 1 || spec.name.find("{index}") != std::string::npos)
     id.vars.set("index", Value{static_cast<std::int64_t>(index)});
   for (const auto& [k, e] : spec.args) id.vars.set(k, e.eval(ctx));

@@ -111,6 +111,7 @@ void Kernel::set_core(Core& c, CoreStatus st, Pid pid) {
   if (c.status == CoreStatus::Held) acc.held += dt;
   c.status = st;
   c.pid = pid;
+  c.process = pid == kNoPid ? nullptr : &proc(pid);
   c.status_since = now_;
   log(EventKind::Core, pid, static_cast<int>(st), 0, c.id);
 }
@@ -157,7 +158,7 @@ void Kernel::handle_stop(Core& c, Process& p, Stop stop) {
 }
 
 void Kernel::release_core(Core& c) {
-  if (c.pid != kNoPid) proc(c.pid).core = -1;
+  if (c.process) c.process->core = -1;
   set_core(c, CoreStatus::Idle, kNoPid);
 }
 

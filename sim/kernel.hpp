@@ -21,6 +21,7 @@ namespace mpsim::detail {
 struct Core {
   CoreId id = 0;
   Pid pid = kNoPid;        ///< running, being switched to, or held (see status)
+  Process* process = nullptr;  ///< that process (set with pid): the tick loop reads it at every boundary
   CoreStatus status = CoreStatus::Idle;
   Pid last = kNoPid;       ///< last process that ran here (context-switch cost)
   Tick switch_left = 0;

@@ -94,7 +94,7 @@ void Kernel::wake_timers() {
 inline void Kernel::continue_finished() {
   for (Core& c : cores_) {
     if (c.pid == kNoPid) continue;
-    Process& p = proc(c.pid);
+    Process& p = *c.process;
     if (c.status == CoreStatus::Running && p.remaining == 0) {
       handle_stop(c, p, run_zero_time(p));
     } else if (c.status == CoreStatus::Switching && c.switch_left == 0) {
@@ -112,7 +112,7 @@ inline void Kernel::expire_quanta() {
   if (traits_.keeps_time) policy_->on_boundary(now_);
   for (Core& c : cores_) {
     if (c.status != CoreStatus::Running) continue;
-    Process& p = proc(c.pid);
+    Process& p = *c.process;
     if (slice_left(p) > 0) continue;
     if (traits_.keeps_time) policy_->on_slice_end(p);
     if (wanted_by_other(c, p)) {
@@ -183,9 +183,9 @@ void Kernel::preempt_for_better() {
       // every switch completion and never run (priority aging with a switch
       // cost of at least the aging period: a livelock).
       if (c.switched_in == now_) continue;
-      const Process& v = proc(c.pid);
+      const Process& v = *c.process;
       if (!by_io && !policy_->prefers(r, v, now_)) continue;
-      if (!victim || worse_victim(*policy_, v, proc(victim->pid), c.id, victim->id, now_)) victim = &c;
+      if (!victim || worse_victim(*policy_, v, *victim->process, c.id, victim->id, now_)) victim = &c;
     }
     if (victim) {
       taken[static_cast<std::size_t>(victim->id)] = true;
@@ -195,7 +195,7 @@ void Kernel::preempt_for_better() {
     return !r.affinity.empty() || by_io;  // a worse candidate cannot win where `r` lost
   });
   for (Core* c : victims) {
-    Process& v = proc(c->pid);
+    Process& v = *c->process;
     ++v.stats.involuntary_switches;
     release_core(*c);
     make_ready(v);
@@ -238,7 +238,7 @@ inline Tick Kernel::advance() {
   std::int32_t running = 0;
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
-      Process& p = proc(c.pid);
+      Process& p = *c.process;
       // c.renews: computed by next_event_time just above, same state. Slices
       // renewed in place while skipping: keep where the current one stands,
       // in (0, slice], so that phase 3 sees an expiry at exactly the
@@ -274,7 +274,7 @@ inline Tick Kernel::next_event_time() {
   Tick t = timers_.empty() ? kNever : timers_.top().tick;
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
-      const Process& p = proc(c.pid);
+      const Process& p = *c.process;
       Tick until = p.remaining;
       c.renews = renews_silently(c, p);
       if (!c.renews) until = std::min(until, std::max<Tick>(1, slice_left(p)));
@@ -302,7 +302,7 @@ bool Kernel::preemption_pending() {
   visit_ready(*policy_, [&](Process& r) {
     for (const Core& c : cores_)
       if (c.status == CoreStatus::Running && r.can_run_on(c.id) &&
-          policy_->prefers(r, proc(c.pid), now_))
+          policy_->prefers(r, *c.process, now_))
         pending = true;
     // In policy order a worse candidate cannot win where `r` lost (io-woken
     // ones come first, out of order; pinned ones may lose only by affinity).

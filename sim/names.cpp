@@ -130,27 +130,40 @@ const char* to_string(OpCode op) {
   return "?";
 }
 
-const Value* Variables::find(std::string_view name) const {
-  // Names are short: comparing in place beats a call to memcmp per variable.
-  for (const auto& [k, v] : items_) {
-    if (k.size() != name.size()) continue;
-    std::size_t i = 0;
-    while (i < k.size() && k[i] == name[i]) ++i;
-    if (i == k.size()) return &v;
-  }
-  return nullptr;
+namespace {
+
+// Names are short: comparing in place beats a call to memcmp per variable.
+bool same_name(const std::string& k, std::string_view name) {
+  if (k.size() != name.size()) return false;
+  std::size_t i = 0;
+  while (i < k.size() && k[i] == name[i]) ++i;
+  return i == k.size();
 }
+
+}  // namespace
+
+// One body for find (const) and set (not): Self is Variables or const Variables.
+template <typename Self>
+auto* Variables::lookup(Self& self, std::string_view name) {
+  for (std::uint32_t i = 0; i < self.used_; ++i)
+    if (same_name(self.inline_[i].first, name)) return &self.inline_[i].second;
+  for (auto& entry : self.more_)
+    if (same_name(entry.first, name)) return &entry.second;
+  return static_cast<decltype(&self.inline_[0].second)>(nullptr);
+}
+
+const Value* Variables::find(std::string_view name) const { return lookup(*this, name); }
 
 void Variables::set(std::string_view name, Value v) {
-  for (auto& [k, old] : items_) {
-    if (k == name) {
-      old = std::move(v);
-      return;
-    }
+  if (Value* old = lookup(*this, name)) {
+    *old = std::move(v);
+    return;
   }
-  items_.emplace_back(std::string(name), std::move(v));
+  if (used_ < kInline) {
+    inline_[used_++] = Entry(std::string(name), std::move(v));
+    return;
+  }
+  more_.emplace_back(std::string(name), std::move(v));
 }
-
-
 
 }  // namespace mpsim
