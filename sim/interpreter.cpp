@@ -145,7 +145,7 @@ void Runtime::start_child(Process& p, Process& c) {
 
 // One zero-time operation; returns a Stop when the process leaves the core or
 // reaches compute. The program counter is advanced before anything that blocks.
-std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
+Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
   switch (in.op) {
     case OpCode::Compute: {
       if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
@@ -156,23 +156,25 @@ std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext
     }
     case OpCode::Io:
     case OpCode::Sleep: {
-      std::int64_t n = non_negative(in.amount.eval_int(ctx, in.op == OpCode::Io ? "io" : "sleep"), in);
+      // string_views, not a choice of char pointers: that would cost a strlen per io.
+      using namespace std::string_view_literals;
+      std::int64_t n = non_negative(in.amount.eval_int(ctx, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
       ++p.pc;
-      if (n == 0) return std::nullopt;
+      if (n == 0) return Stop::None;
       block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
       return Stop::Blocked;
     }
     case OpCode::Yield:
       ++p.pc;
-      if (!yield_core(p)) return std::nullopt;  // like sched_yield with nobody waiting
+      if (!yield_core(p)) return Stop::None;  // like sched_yield with nobody waiting
       return Stop::Yielded;
     case OpCode::Set: p.vars.set(in.target, in.amount.eval(ctx)); break;
     case OpCode::Print: print(p, in.text.render(ctx)); break;
-    case OpCode::Jump: p.pc = in.jump; return std::nullopt;
+    case OpCode::Jump: p.pc = in.jump; return Stop::None;
     case OpCode::JumpIfFalse:
       if (in.condition.eval_bool(ctx, "condition")) break;
       p.pc = in.jump;
-      return std::nullopt;
+      return Stop::None;
     case OpCode::RepeatInit:
       p.loop_counters[static_cast<std::size_t>(in.slot)] =
           non_negative(in.amount.eval_int(ctx, "repeat"), in);
@@ -181,7 +183,7 @@ std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext
       auto& left = p.loop_counters[static_cast<std::size_t>(in.slot)];
       if (left == 0) {
         p.pc = in.jump;
-        return std::nullopt;
+        return Stop::None;
       }
       --left;
       break;
@@ -208,7 +210,7 @@ std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext
       if (!c.started) throw RuntimeError(std::string(to_string(in.op)) + " of " + c.name + ", which was never started");
       ++p.pc;
       signal_process(c, in.op == OpCode::Terminate ? 15 : 9, p.pid);
-      return std::nullopt;
+      return Stop::None;
     }
     case OpCode::IsAlive:
       p.vars.set(in.target, Value{child_of(p, in.handle.eval(ctx), "is_alive").alive()});
@@ -235,10 +237,10 @@ std::optional<Stop> Runtime::step(Process& p, const Instr& in, const EvalContext
     case OpCode::QSize: return sync_step(p, in, ctx);
   }
   ++p.pc;
-  return std::nullopt;
+  return Stop::None;
 }
 
-std::optional<Stop> Runtime::join(Process& p, const Instr& in, const EvalContext& ctx) {
+Stop Runtime::join(Process& p, const Instr& in, const EvalContext& ctx) {
   Process& c = child_of(p, in.handle.eval(ctx), "join");
   if (!c.started) throw RuntimeError("cannot join " + c.name + ", which was never started");
   Tick timeout = in.has_timeout ? non_negative(in.amount.eval_int(ctx, "join timeout"), in) : kNever;
@@ -246,12 +248,12 @@ std::optional<Stop> Runtime::join(Process& p, const Instr& in, const EvalContext
   return wait_child(p, c, timeout);
 }
 
-std::optional<Stop> Runtime::read_file(Process& p, const Instr& in) {
+Stop Runtime::read_file(Process& p, const Instr& in) {
   std::optional<Value> v = read_key(p, in.object);
   if (!v) throw RuntimeError("read of " + in.object + ": the file has no key '" + split_key(in.object).second + "'");
   p.vars.set(in.target, std::move(*v));
   ++p.pc;
-  return std::nullopt;
+  return Stop::None;
 }
 
 void Runtime::write_file(Process& p, const Instr& in, const EvalContext& ctx) {
@@ -272,7 +274,7 @@ bool Kernel::yield_core(Process& p) {
 }
 
 // The python exit sequence: terminate daemon children, join the others, exit.
-std::optional<Stop> Kernel::exit_sequence(Process& p) {
+Stop Kernel::exit_sequence(Process& p) {
   if (scenario_.machine.exit_semantics == ExitSemantics::Python) {
     if (p.exit_stage == 0) {
       p.exit_stage = 1;
@@ -293,9 +295,9 @@ std::optional<Stop> Kernel::exit_sequence(Process& p) {
   return Stop::Exited;
 }
 
-std::optional<Stop> Kernel::wait_child(Process& p, Process& c, Tick timeout) {
+Stop Kernel::wait_child(Process& p, Process& c, Tick timeout) {
   if (c.state == ProcState::Zombie && c.parent == p.pid) reap(c, p.pid);
-  if (!c.alive() || timeout == 0) return std::nullopt;
+  if (!c.alive() || timeout == 0) return Stop::None;
   p.join_target = c.pid;
   block(p, BlockReason::Join, timeout);
   return Stop::Blocked;
@@ -327,7 +329,7 @@ Stop Kernel::run_zero_time(Process& p) {
       if (ops++ == options_.max_zero_time_ops)
         throw RuntimeError("runaway loop: more than " + std::to_string(options_.max_zero_time_ops) +
                            " zero-time operations at one tick without consuming time");
-      if (auto stop = step(p, in, ctx)) return *stop;
+      if (Stop stop = step(p, in, ctx); stop != Stop::None) return stop;
     } catch (const RuntimeError& e) {
       fail(p, in.path + ": " + e.what());
       return Stop::Exited;

@@ -99,8 +99,9 @@ void Kernel::set_state(Process& p, ProcState st, BlockReason why) {
   log(EventKind::State, p.pid, static_cast<int>(st), static_cast<std::int32_t>(why), p.core);
 }
 
-void Kernel::set_core(Core& c, CoreStatus st, Pid pid) {
-  if (c.status == st && c.pid == pid) return;
+void Kernel::set_core(Core& c, CoreStatus st, Process* p) {
+  if (c.status == st && c.process == p) return;
+  Pid pid = p ? p->pid : kNoPid;
   Tick dt = now_ - c.status_since;
   CoreResult& acc = result_.cores[static_cast<std::size_t>(c.id)];
   if (c.status == CoreStatus::Running) acc.busy += dt;
@@ -111,7 +112,7 @@ void Kernel::set_core(Core& c, CoreStatus st, Pid pid) {
   if (c.status == CoreStatus::Held) acc.held += dt;
   c.status = st;
   c.pid = pid;
-  c.process = pid == kNoPid ? nullptr : &proc(pid);
+  c.process = p;
   c.status_since = now_;
   log(EventKind::Core, pid, static_cast<int>(st), 0, c.id);
 }
@@ -129,7 +130,7 @@ void Kernel::begin_running(Core& c, Process& p) {
   p.core = c.id;
   p.quantum_used = 0;
   if (p.stats.first_run < 0) p.stats.first_run = now_;
-  set_core(c, CoreStatus::Running, p.pid);
+  set_core(c, CoreStatus::Running, &p);
   set_state(p, ProcState::Running);
   // A preempted compute just goes on: no operation to interpret (and none
   // counted against the runaway-loop limit). Most dispatches under rr are these.
@@ -140,26 +141,27 @@ void Kernel::begin_running(Core& c, Process& p) {
 void Kernel::handle_stop(Core& c, Process& p, Stop stop) {
   switch (stop) {
     case Stop::Compute:
-      if (c.status != CoreStatus::Running) set_core(c, CoreStatus::Running, p.pid);
+      if (c.status != CoreStatus::Running) set_core(c, CoreStatus::Running, &p);
       return;
     case Stop::Blocked:
       ++p.stats.voluntary_switches;
-      if (p.core >= 0) set_core(c, CoreStatus::Held, p.pid);  // see block()
-      else set_core(c, CoreStatus::Idle, kNoPid);
+      if (p.core >= 0) set_core(c, CoreStatus::Held, &p);  // see block()
+      else set_core(c, CoreStatus::Idle, nullptr);
       return;
     case Stop::Yielded:
       ++p.stats.voluntary_switches;
       [[fallthrough]];
     case Stop::Exited:
       // exit_process or make_ready has already given the core back
-      if (c.pid == p.pid) set_core(c, CoreStatus::Idle, kNoPid);
+      if (c.pid == p.pid) set_core(c, CoreStatus::Idle, nullptr);
       return;
+    case Stop::None: return;  // run_zero_time never ends with it
   }
 }
 
 void Kernel::release_core(Core& c) {
   if (c.process) c.process->core = -1;
-  set_core(c, CoreStatus::Idle, kNoPid);
+  set_core(c, CoreStatus::Idle, nullptr);
 }
 
 Core* Kernel::core_of(Process& p) {
@@ -243,7 +245,7 @@ StuckProcess Kernel::describe_wait(const Process& p) const {
 }
 
 void Kernel::finish_run() {
-  for (Core& c : cores_) set_core(c, CoreStatus::Idle, kNoPid);
+  for (Core& c : cores_) set_core(c, CoreStatus::Idle, nullptr);
   result_.makespan = now_;
   for (std::size_t i = 2; i < procs_.size(); ++i) {
     Process& p = procs_[i];

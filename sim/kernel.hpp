@@ -94,32 +94,32 @@ class Kernel final : public Runtime {
   Process* lookup(std::int64_t pid) override;
   Pid next_pid() override;
   bool yield_core(Process& p) override;
-  std::optional<Stop> wait_child(Process& p, Process& c, Tick timeout) override;
-  std::optional<Stop> exit_sequence(Process& p) override;
+  Stop wait_child(Process& p, Process& c, Tick timeout) override;
+  Stop exit_sequence(Process& p) override;
   std::optional<Value> read_key(Process& p, const std::string& object) override;
   void write_key(Process& p, const std::string& object, Value v) override;
 
   // Synchronisation objects (sync.cpp).
   void init_sync_objects();
-  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext& ctx) override;
-  std::optional<Stop> enter_wait(Process& p, const Instr& in, std::int32_t obj, Tick timeout);
+  Stop sync_step(Process& p, const Instr& in, const EvalContext& ctx) override;
+  Stop enter_wait(Process& p, const Instr& in, std::int32_t obj, Tick timeout);
   void set_wait_result(Process& p, const Instr& in, bool ok);
   void end_wait(Process& p, bool ok);
   void clear_wait(Process& p);
   void note_wait(Process& p, const Instr& in);
   void finish_sync_stats();
-  std::optional<Stop> acquire(Process& p, const Instr& in, Tick timeout);
+  Stop acquire(Process& p, const Instr& in, Tick timeout);
   void release(Process& p, SyncState& o);
   void free_lock(std::int32_t id);
   void set_event(Process& p, std::int32_t id);
-  std::optional<Stop> event_wait(Process& p, const Instr& in, Tick timeout);
-  std::optional<Stop> barrier_wait(Process& p, const Instr& in);
+  Stop event_wait(Process& p, const Instr& in, Tick timeout);
+  Stop barrier_wait(Process& p, const Instr& in);
   SyncState& held_condition_lock(const Process& p, const SyncState& cond, const char* what);
-  std::optional<Stop> condition_wait(Process& p, const Instr& in, Tick timeout);
+  Stop condition_wait(Process& p, const Instr& in, Tick timeout);
   void notify(Process& p, std::int32_t id, std::int64_t n);
   bool reacquire(Process& p);
-  std::optional<Stop> put(Process& p, const Instr& in, Value v, Tick timeout);
-  std::optional<Stop> get(Process& p, const Instr& in, Tick timeout);
+  Stop put(Process& p, const Instr& in, Value v, Tick timeout);
+  Stop get(Process& p, const Instr& in, Tick timeout);
   void deliver(Process& g, std::int32_t obj, std::int32_t id, Value v);
   void sync_timeout(Process& p);
   void leave_sync_wait(Process& p);
@@ -142,7 +142,7 @@ class Kernel final : public Runtime {
   void begin_running(Core& c, Process& p);
   void handle_stop(Core& c, Process& p, Stop stop);
   void release_core(Core& c);
-  void set_core(Core& c, CoreStatus st, Pid pid);
+  void set_core(Core& c, CoreStatus st, Process* p);  // p: nullptr for none
   void set_state(Process& p, ProcState st, BlockReason why = BlockReason::None);
   void account_state_time(Process& p);
   // Every scheduling event goes through here (inline: it is the most called function).

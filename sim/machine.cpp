@@ -223,7 +223,7 @@ inline bool Kernel::dispatch(Core& c) {
   if (other) ++result_.context_switches;
   if (other && scenario_.machine.context_switch > 0) {
     c.switch_left = scenario_.machine.context_switch;  // overhead counted as it is spent (set_core)
-    set_core(c, CoreStatus::Switching, p->pid);
+    set_core(c, CoreStatus::Switching, p);
   } else {
     begin_running(c, *p);
   }

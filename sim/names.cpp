@@ -147,6 +147,7 @@ template <typename Self>
 auto* Variables::lookup(Self& self, std::string_view name) {
   for (std::uint32_t i = 0; i < self.used_; ++i)
     if (same_name(self.inline_[i].first, name)) return &self.inline_[i].second;
+  if (self.used_ < kInline) return static_cast<decltype(&self.inline_[0].second)>(nullptr);  // nothing spilled
   for (auto& entry : self.more_)
     if (same_name(entry.first, name)) return &entry.second;
   return static_cast<decltype(&self.inline_[0].second)>(nullptr);

@@ -31,7 +31,7 @@ void Kernel::init_sync_objects() {
   }
 }
 
-std::optional<Stop> Kernel::sync_step(Process& p, const Instr& in, const EvalContext& ctx) {
+Stop Kernel::sync_step(Process& p, const Instr& in, const EvalContext& ctx) {
   ++p.pc;  // before anything that blocks: the process resumes after the operation
   SyncState& o = sync_[static_cast<std::size_t>(in.obj)];
   ++o.stats.uses;
@@ -54,15 +54,15 @@ std::optional<Stop> Kernel::sync_step(Process& p, const Instr& in, const EvalCon
     case OpCode::QSize: p.vars.set(in.target, Value{static_cast<std::int64_t>(o.items.size())}); break;
     default: break;
   }
-  return std::nullopt;
+  return Stop::None;
 }
 
 // Blocks `p` in the FIFO queue of object `obj`, or, with a zero timeout,
 // gives up at once (like a non-blocking call).
-std::optional<Stop> Kernel::enter_wait(Process& p, const Instr& in, std::int32_t obj, Tick timeout) {
+Stop Kernel::enter_wait(Process& p, const Instr& in, std::int32_t obj, Tick timeout) {
   if (timeout == 0) {
     set_wait_result(p, in, false);
-    return std::nullopt;
+    return Stop::None;
   }
   SyncState& o = sync_[static_cast<std::size_t>(obj)];
   o.waiters.push_back(p.pid);
@@ -116,7 +116,7 @@ void Kernel::clear_wait(Process& p) {
 
 // --- locks, rlocks and semaphores ---
 
-std::optional<Stop> Kernel::acquire(Process& p, const Instr& in, Tick timeout) {
+Stop Kernel::acquire(Process& p, const Instr& in, Tick timeout) {
   SyncState& o = sync_[static_cast<std::size_t>(in.obj)];
   if (o.spec->kind == SyncKind::Semaphore && o.count > 0) {
     --o.count;
@@ -127,7 +127,7 @@ std::optional<Stop> Kernel::acquire(Process& p, const Instr& in, Tick timeout) {
   } else if (o.spec->kind == SyncKind::RLock && o.holder == p.pid) {
     ++o.count;  // recursion: no hand-over happens, so nothing to log
     set_wait_result(p, in, true);
-    return std::nullopt;
+    return Stop::None;
   } else {
     // A lock held by `p` itself blocks it forever: locks are not recursive.
     p.wait_depth = 1;
@@ -135,7 +135,7 @@ std::optional<Stop> Kernel::acquire(Process& p, const Instr& in, Tick timeout) {
   }
   log_sync(p, SyncOp::Acquire, in.obj);
   set_wait_result(p, in, true);
-  return std::nullopt;
+  return Stop::None;
 }
 
 void Kernel::release(Process& p, SyncState& o) {
@@ -193,12 +193,12 @@ void Kernel::set_event(Process& p, std::int32_t id) {
   }
 }
 
-std::optional<Stop> Kernel::event_wait(Process& p, const Instr& in, Tick timeout) {
+Stop Kernel::event_wait(Process& p, const Instr& in, Tick timeout) {
   SyncState& o = sync_[static_cast<std::size_t>(in.obj)];
   if (o.count == 0) return enter_wait(p, in, in.obj, timeout);
   log_sync(p, SyncOp::Wake, in.obj);
   set_wait_result(p, in, true);
-  return std::nullopt;
+  return Stop::None;
 }
 
 // --- barriers ---
@@ -206,7 +206,7 @@ std::optional<Stop> Kernel::event_wait(Process& p, const Instr& in, Tick timeout
 // The last of `parties` arrivals trips the barrier: everyone passes, the
 // waiters in arrival order, and the barrier starts its next generation. A
 // waiter that is terminated still counts as arrived, as in Python.
-std::optional<Stop> Kernel::barrier_wait(Process& p, const Instr& in) {
+Stop Kernel::barrier_wait(Process& p, const Instr& in) {
   SyncState& o = sync_[static_cast<std::size_t>(in.obj)];
   std::int64_t index = o.count++;
   log_sync(p, SyncOp::Arrive, in.obj, o.generation);
@@ -221,7 +221,7 @@ std::optional<Stop> Kernel::barrier_wait(Process& p, const Instr& in) {
   log_sync(p, SyncOp::Pass, in.obj, o.generation);
   o.count = 0;
   ++o.generation;
-  return std::nullopt;
+  return Stop::None;
 }
 
 // --- conditions ---
@@ -237,7 +237,7 @@ SyncState& Kernel::held_condition_lock(const Process& p, const SyncState& cond, 
 
 // Releases the lock fully (an rlock at any depth), waits for a notify, then
 // waits for the lock again; the whole time counts as blocked on the condition.
-std::optional<Stop> Kernel::condition_wait(Process& p, const Instr& in, Tick timeout) {
+Stop Kernel::condition_wait(Process& p, const Instr& in, Tick timeout) {
   SyncState& cond = sync_[static_cast<std::size_t>(in.obj)];
   SyncState& lock = held_condition_lock(p, cond, "wait");
   p.wait_depth = lock.count;
@@ -247,7 +247,7 @@ std::optional<Stop> Kernel::condition_wait(Process& p, const Instr& in, Tick tim
   p.wait_op = &in;
   if (timeout == 0) {  // gives up at once, but must still get the lock back
     p.wait_timed_out = true;
-    return reacquire(p) ? std::nullopt : std::optional<Stop>(Stop::Blocked);
+    return reacquire(p) ? Stop::None : Stop::Blocked;
   }
   cond.waiters.push_back(p.pid);
   note_wait(p, in);
@@ -301,7 +301,7 @@ bool Kernel::reacquire(Process& p) {
 
 // --- queues ---
 
-std::optional<Stop> Kernel::put(Process& p, const Instr& in, Value v, Tick timeout) {
+Stop Kernel::put(Process& p, const Instr& in, Value v, Tick timeout) {
   SyncState& q = sync_[static_cast<std::size_t>(in.obj)];
   if (!q.waiters.empty()) {  // a getter is waiting, so the queue is empty: hand it over
     std::int32_t id = q.next_message++;
@@ -312,7 +312,7 @@ std::optional<Stop> Kernel::put(Process& p, const Instr& in, Value v, Tick timeo
   } else if (q.full()) {
     if (timeout == 0) {
       set_wait_result(p, in, false);
-      return std::nullopt;
+      return Stop::None;
     }
     q.putters.emplace_back(p.pid, std::move(v));
     p.wait_obj = in.obj;
@@ -326,10 +326,10 @@ std::optional<Stop> Kernel::put(Process& p, const Instr& in, Value v, Tick timeo
     log_sync(p, SyncOp::Put, in.obj, id);
   }
   set_wait_result(p, in, true);
-  return std::nullopt;
+  return Stop::None;
 }
 
-std::optional<Stop> Kernel::get(Process& p, const Instr& in, Tick timeout) {
+Stop Kernel::get(Process& p, const Instr& in, Tick timeout) {
   SyncState& q = sync_[static_cast<std::size_t>(in.obj)];
   if (q.items.empty()) return enter_wait(p, in, in.obj, timeout);
   auto [id, v] = std::move(q.items.front());
@@ -346,7 +346,7 @@ std::optional<Stop> Kernel::get(Process& p, const Instr& in, Tick timeout) {
     log_sync(w, SyncOp::Put, in.obj, next);
     end_wait(w, true);
   }
-  return std::nullopt;
+  return Stop::None;
 }
 
 // Message `id` goes straight to blocked getter `g`.

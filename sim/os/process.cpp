@@ -105,7 +105,7 @@ class RealRuntime final : public Runtime, public SyncHost {
     for (;;) {
       ProcessContext ctx(*this, self_);
       const Instr& in = self_.program->code[static_cast<std::size_t>(self_.pc)];
-      std::optional<Stop> stop;
+      Stop stop = Stop::None;
       try {
         if (ops++ == max_ops)
           throw RuntimeError("runaway loop: more than " + std::to_string(max_ops) +
@@ -119,9 +119,9 @@ class RealRuntime final : public Runtime, public SyncHost {
         ops = 0;
         continue;
       }
-      if (!stop) continue;
+      if (stop == Stop::None) continue;
       ops = 0;
-      if (*stop == Stop::Compute) {
+      if (stop == Stop::Compute) {
         burn(self_.remaining);
         self_.remaining = 0;
         ++self_.pc;
@@ -233,20 +233,20 @@ class RealRuntime final : public Runtime, public SyncHost {
     return true;
   }
 
-  std::optional<Stop> wait_child(Process& p, Process& c, Tick timeout) override {
-    if (c.state == ProcState::Reaped) return std::nullopt;
+  Stop wait_child(Process& p, Process& c, Tick timeout) override {
+    if (c.state == ProcState::Reaped) return Stop::None;
     refresh(c);
     // Exited before the join began: it has been a zombie, and /proc must say so.
     bool was_zombie = !c.alive();
     if (!was_zombie) {
-      if (timeout == 0) return std::nullopt;
-      if (!await_exit(p, c, timeout)) return std::nullopt;  // timed out: nothing reaped
+      if (timeout == 0) return Stop::None;
+      if (!await_exit(p, c, timeout)) return Stop::None;  // timed out: nothing reaped
     }
     reap(c, was_zombie);
-    return std::nullopt;
+    return Stop::None;
   }
 
-  std::optional<Stop> exit_sequence(Process& p) override {
+  Stop exit_sequence(Process& p) override {
     if (setup_.scenario->machine.exit_semantics == ExitSemantics::Python) {
       for (Pid k : p.children) {
         Process& c = kids_.at(k);
@@ -290,7 +290,7 @@ class RealRuntime final : public Runtime, public SyncHost {
     record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Write), 0, key_index(object));
   }
 
-  std::optional<Stop> sync_step(Process& p, const Instr& in, const EvalContext& ctx) override {
+  Stop sync_step(Process& p, const Instr& in, const EvalContext& ctx) override {
     return real_sync_step(sh_, *setup_.scenario, p, in, ctx, *this);
   }
 

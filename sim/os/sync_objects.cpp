@@ -147,7 +147,7 @@ class Op {
   Op(Shared& sh, const Scenario& s, Process& p, const Instr& in, SyncHost& host, std::int64_t deadline)
       : sh_(sh), sc_(s), p_(p), in_(in), host_(host), cell_(sh.cells[p.pid]), deadline_(deadline), g_(sh) {}
 
-  std::optional<Stop> run(Tick timeout, const Value& value, std::int64_t n) {
+  Stop run(Tick timeout, const Value& value, std::int64_t n) {
     timeout_ = timeout;
     SharedObject& o = obj(in_.obj);
     ++o.uses;
@@ -168,7 +168,7 @@ class Op {
       case OpCode::QSize: p_.vars.set(in_.target, Value{static_cast<std::int64_t>(o.items)}); break;
       default: break;
     }
-    return std::nullopt;
+    return Stop::None;
   }
 
  private:
@@ -227,7 +227,7 @@ class Op {
 
   // --- locks, rlocks and semaphores ---
 
-  std::optional<Stop> acquire() {
+  Stop acquire() {
     std::int32_t id = in_.obj;
     SharedObject& o = obj(id);
     const SyncObject& sp = spec(id);
@@ -241,12 +241,12 @@ class Op {
     } else if (sp.kind == SyncKind::RLock && o.holder == self()) {
       ++o.count;  // recursion: no hand-over, nothing to log
       set_result(true);
-      return std::nullopt;
+      return Stop::None;
     } else {
       // A lock held by this process itself waits forever: locks are not recursive.
       if (timeout_ == 0) {
         set_result(false);
-        return std::nullopt;
+        return Stop::None;
       }
       cell_.depth = 1;
       // The releaser logs the Acquire for us when it hands the lock over.
@@ -255,7 +255,7 @@ class Op {
     }
     log_sync(sh_, self(), SyncOp::Acquire, id);
     set_result(true);
-    return std::nullopt;
+    return Stop::None;
   }
 
   void release(std::int32_t id) {
@@ -308,16 +308,16 @@ class Op {
     }
   }
 
-  std::optional<Stop> event_wait() {
+  Stop event_wait() {
     std::int32_t id = in_.obj;
     if (obj(id).count != 0) {
       log_sync(sh_, self(), SyncOp::Wake, id);
       set_result(true);
-      return std::nullopt;
+      return Stop::None;
     }
     if (timeout_ == 0) {
       set_result(false);
-      return std::nullopt;
+      return Stop::None;
     }
     set_result(wait_in_list(id, false, BlockReason::Event));
     return Stop::Blocked;
@@ -325,7 +325,7 @@ class Op {
 
   // --- barriers ---
 
-  std::optional<Stop> barrier_wait() {
+  Stop barrier_wait() {
     std::int32_t id = in_.obj;
     SharedObject& o = obj(id);
     std::int64_t index = o.count++;
@@ -344,7 +344,7 @@ class Op {
     log_sync(sh_, self(), SyncOp::Pass, id, gen);
     o.count = 0;
     ++o.generation;
-    return std::nullopt;
+    return Stop::None;
   }
 
   // --- conditions ---
@@ -359,7 +359,7 @@ class Op {
 
   // Releases the lock fully, waits for a notify (or the timeout), then queues
   // for the lock again; the whole time counts as blocked on the condition.
-  std::optional<Stop> condition_wait() {
+  Stop condition_wait() {
     std::int32_t id = in_.obj;
     std::int32_t lock = held_condition_lock(id, "wait");
     cell_.depth = static_cast<std::int32_t>(obj(lock).count);
@@ -391,7 +391,7 @@ class Op {
     bool ok = !cell_.timed_out;
     cell_.cond = 0;
     set_result(ok);
-    return waited ? std::optional<Stop>(Stop::Blocked) : std::nullopt;
+    return waited ? Stop::Blocked : Stop::None;
   }
 
   void notify(std::int64_t n) {
@@ -442,7 +442,7 @@ class Op {
     ++o.items;
   }
 
-  std::optional<Stop> put(const Value& v) {
+  Stop put(const Value& v) {
     std::int32_t id = in_.obj;
     SharedObject& o = obj(id);
     Message m{};
@@ -456,7 +456,7 @@ class Op {
     } else if (full(id)) {
       if (timeout_ == 0) {
         set_result(false);
-        return std::nullopt;
+        return Stop::None;
       }
       cell_.msg = m;  // the getter that makes room logs our Put
       set_result(wait_in_list(id, true, BlockReason::Queue));
@@ -468,16 +468,16 @@ class Op {
       log_sync(sh_, self(), SyncOp::Put, id, m.id);
     }
     set_result(true);
-    return std::nullopt;
+    return Stop::None;
   }
 
-  std::optional<Stop> get() {
+  Stop get() {
     std::int32_t id = in_.obj;
     SharedObject& o = obj(id);
     if (o.items == 0) {
       if (timeout_ == 0) {
         set_result(false);
-        return std::nullopt;
+        return Stop::None;
       }
       bool ok = wait_in_list(id, false, BlockReason::Queue);  // the putter logs our Get
       if (ok && !in_.target.empty()) p_.vars.set(in_.target, from_message(cell_.msg));
@@ -497,7 +497,7 @@ class Op {
       log_sync(sh_, w, SyncOp::Put, id, pm.id);
       grant(w);
     }
-    return std::nullopt;
+    return Stop::None;
   }
 
   Shared& sh_;
@@ -573,7 +573,7 @@ void init_sync_objects(Shared& sh, const Scenario& s) {
   }
 }
 
-std::optional<Stop> real_sync_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, const EvalContext& ctx,
+Stop real_sync_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, const EvalContext& ctx,
                                    SyncHost& host) {
   ++p.pc;  // the process goes on after the operation, whether it waits or not
   Tick timeout = in.has_timeout ? in.timeout.eval_int(ctx, "timeout") : kNever;

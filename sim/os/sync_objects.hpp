@@ -37,7 +37,7 @@ void init_sync_objects(Shared& sh, const Scenario& s);
 
 /// One operation on a synchronisation object (is_sync_op(in.op); pc not yet advanced).
 /// Returns Stop::Blocked when the process waited (the interpreter goes on after it).
-std::optional<mpsim::detail::Stop> real_sync_step(Shared& sh, const Scenario& s, Process& p, const Instr& in,
+mpsim::detail::Stop real_sync_step(Shared& sh, const Scenario& s, Process& p, const Instr& in,
                                                   const EvalContext& ctx, SyncHost& host);
 
 /// `pid` is about to be terminated or killed: nothing is handed to it any more.
