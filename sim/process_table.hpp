@@ -65,10 +65,11 @@ class ProcessTable {
   static constexpr std::size_t kShift = 14;
   static constexpr std::size_t kChunk = std::size_t{1} << kShift;  // processes per chunk
   static constexpr std::size_t kHugePage = std::size_t{2} << 20;
-  static constexpr std::size_t kBytes = (kChunk * sizeof(Process) + kHugePage - 1) / kHugePage * kHugePage;
+  static constexpr std::size_t kBytes =
+      (kChunk * sizeof(Process) + kHugePage - 1) / kHugePage * kHugePage;
 
   static Process* allocate(std::size_t k) {
-    void* mem = ::operator new(kBytes, std::align_val_t{kHugePage});
+    void* mem = ::operator new (kBytes, std::align_val_t{kHugePage});
     // Only a hint: without transparent huge pages the chunk works the same.
     // The first 2 MB (2340 processes) keep normal pages, which the kernel
     // provides as they are touched: a classroom run pays for a few kilobytes,
@@ -81,7 +82,7 @@ class ProcessTable {
   /// Destroys chunk k's processes and gives its memory back.
   void free_chunk(std::size_t k) {
     for (std::size_t i = 0; i < live_in(k); ++i) chunks_[k][i].~Process();
-    ::operator delete(chunks_[k], std::align_val_t{kHugePage});
+    ::operator delete (chunks_[k], std::align_val_t{kHugePage});
   }
 
   std::vector<Process*> chunks_;

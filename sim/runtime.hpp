@@ -26,8 +26,8 @@ namespace mpsim::detail {
 /// operation is done and the process goes on at its pc (only an operation
 /// returns it). A plain enum rather than std::optional<Stop>: returning an
 /// optional built in two stores and read back as one word stalled the store
-/// forwarding at every operation (16 % of a run's samples sat in the
-/// interpreter's epilogue).
+/// forwarding at every operation (perf put most of Runtime::step's samples
+/// on its epilogue).
 enum class Stop : std::uint8_t { None, Compute, Blocked, Exited, Yielded };
 
 class Runtime {

@@ -22,8 +22,10 @@ std::int64_t int_of(const Variables& v, const std::string& name) {
 TEST(ProcessState, VariablesBeyondTheInlineOnesAreFoundAndUpdated) {
   Variables v;
   const std::vector<std::string> names = {"index", "cpu", "wait", "a_longer_name_than_sso", "x"};
-  for (std::size_t i = 0; i < names.size(); ++i) v.set(names[i], Value{static_cast<std::int64_t>(10 * i)});
-  for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(int_of(v, names[i]), 10 * static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    v.set(names[i], Value{static_cast<std::int64_t>(10 * i)});
+  for (std::size_t i = 0; i < names.size(); ++i)
+    EXPECT_EQ(int_of(v, names[i]), 10 * static_cast<std::int64_t>(i));
   v.set("cpu", Value{std::string("text")});  // inline one, now a string
   v.set("x", Value{true});                   // spilled one
   EXPECT_EQ(std::get<std::string>(*v.find("cpu")), "text");
@@ -67,7 +69,8 @@ TEST(ProcessState, TableKeepsAddressesAcrossChunksAndDrainsInPidOrder) {
     at.push_back(&p);
   }
   ASSERT_EQ(t.size(), kCount);
-  for (std::size_t i : {std::size_t{0}, std::size_t{16383}, std::size_t{16384}, std::size_t{32768}, kCount - 1}) {
+  for (std::size_t i :
+       {std::size_t{0}, std::size_t{16383}, std::size_t{16384}, std::size_t{32768}, kCount - 1}) {
     EXPECT_EQ(&t[i], at[i]) << i;  // never moved by later growth
     EXPECT_EQ(t[i].pid, static_cast<Pid>(i));
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&t[i]) % 64, 0u) << i;
@@ -94,7 +97,8 @@ TEST(ProcessState, ChildrenCreatedPastAChunkBoundaryRunNormally) {
   EXPECT_EQ(r.processes.back().pid, 17002);
   for (std::size_t i = 1; i < r.processes.size(); ++i) {
     const ProcessResult& c = r.processes[i];
-    ASSERT_EQ(c.exit_code, static_cast<std::int64_t>(4 * (i - 1) % 7)) << c.pid;  // n = 3 i, index = i
+    ASSERT_EQ(c.exit_code, static_cast<std::int64_t>(4 * (i - 1) % 7))
+        << c.pid;  // n = 3 i, index = i
     ASSERT_EQ(c.original_parent, 2) << c.pid;
     ASSERT_EQ(c.cpu, 1) << c.pid;
   }
