@@ -49,6 +49,13 @@ bool eventually(F ready) {
   return true;
 }
 
+/// Shared by a condition's sleepers and the test: how many reached wait()
+/// (counted under the lock) and how many it has woken.
+struct WaitCount {
+  int waiting;
+  std::atomic<int> woken;
+};
+
 /// Every child was joined: the test leaves no zombie behind.
 void expect_no_children() {
   errno = 0;
@@ -349,11 +356,7 @@ TEST(OsApiSync, ConditionHandsValuesOverInOrder) {
 }
 
 TEST(OsApiSync, ConditionNotifyWakesOneAndNotifyAllTheRest) {
-  struct Count {
-    int waiting;
-    std::atomic<int> woken;
-  };
-  auto* count = shared_value<Count>();
+  auto* count = shared_value<WaitCount>();
   Lock lock;
   Condition cond(lock);
   std::vector<Process> sleepers;
@@ -391,11 +394,7 @@ TEST(OsApiSync, ConditionNotifyWakesOneAndNotifyAllTheRest) {
 }
 
 TEST(OsApiSync, ConditionNotifyDoesNotWakeALaterWaiter) {
-  struct Count {
-    int waiting;
-    std::atomic<int> woken;
-  };
-  auto* count = shared_value<Count>();
+  auto* count = shared_value<WaitCount>();
   Lock lock;
   Condition cond(lock);
   lock.acquire();
