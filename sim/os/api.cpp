@@ -1,4 +1,4 @@
-// The mpsim::os Process and Lock API (include/mpsim/os_process.hpp).
+// The mpsim::os Process and Lock API (include/mpsim/os/process.hpp).
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -18,8 +18,8 @@
 #include <string>
 #include <system_error>
 
-#include "mpsim/os_process.hpp"
-#include "pidfd_wait.hpp"
+#include "mpsim/os/process.hpp"
+#include "os/pidfd_wait.hpp"
 
 namespace mpsim::os {
 

@@ -1,4 +1,4 @@
-// The mpsim::os synchronisation objects beyond Lock (include/mpsim/os_sync.hpp).
+// The mpsim::os synchronisation objects beyond Lock (include/mpsim/os/sync.hpp).
 // Each keeps its state and a monitor (a process-shared guard mutex and a
 // futex word) in its own anonymous shared mapping. Like Lock, only the
 // mapping is shared: a destructor unmaps it and never destroys the mutex,
@@ -20,8 +20,8 @@
 #include <string>
 #include <system_error>
 
-#include "mpsim/os_process.hpp"
-#include "mpsim/os_sync.hpp"
+#include "mpsim/os/process.hpp"
+#include "mpsim/os/sync.hpp"
 
 namespace mpsim::os {
 

@@ -13,8 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "mpsim/machine.hpp"
-#include "runner.hpp"
+#include "mpsim/kernel/machine.hpp"
+#include "os/runner.hpp"
 
 namespace mpsim::os::detail {
 

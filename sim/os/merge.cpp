@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "runner.hpp"
+#include "os/runner.hpp"
 
 namespace mpsim::os::detail {
 

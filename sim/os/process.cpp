@@ -23,9 +23,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "pidfd_wait.hpp"
-#include "shared.hpp"
-#include "sync_objects.hpp"
+#include "os/pidfd_wait.hpp"
+#include "os/shared.hpp"
+#include "os/sync_objects.hpp"
 
 namespace mpsim::os::detail {
 

@@ -18,8 +18,8 @@
 #include <set>
 #include <sstream>
 
-#include "runner.hpp"
-#include "sync_objects.hpp"
+#include "os/runner.hpp"
+#include "os/sync_objects.hpp"
 
 namespace mpsim::os {
 

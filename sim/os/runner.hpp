@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "mpsim/os.hpp"
-#include "shared.hpp"
+#include "mpsim/os/real_run.hpp"
+#include "os/shared.hpp"
 
 namespace mpsim::os::detail {
 

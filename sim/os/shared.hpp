@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "../runtime.hpp"
-#include "mpsim/os.hpp"
+#include "kernel/runtime.hpp"
+#include "mpsim/os/real_run.hpp"
 
 namespace mpsim::os::detail {
 

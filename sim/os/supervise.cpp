@@ -12,8 +12,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "runner.hpp"
-#include "sync_objects.hpp"
+#include "os/runner.hpp"
+#include "os/sync_objects.hpp"
 
 namespace mpsim::os::detail {
 

@@ -1,7 +1,7 @@
 // Synchronisation and IPC objects in real mode (see sync_objects.hpp): locks,
 // rlocks, semaphores, events, barriers, conditions and queues with the
 // simulator's rules (sim/sync.cpp), FIFO hand-over and the same Sync events.
-#include "sync_objects.hpp"
+#include "os/sync_objects.hpp"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

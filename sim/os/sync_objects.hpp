@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "shared.hpp"
+#include "os/shared.hpp"
 
 namespace mpsim::os::detail {
 

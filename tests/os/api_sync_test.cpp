@@ -1,4 +1,4 @@
-// The mpsim::os synchronisation objects (include/mpsim/os_sync.hpp) between
+// The mpsim::os synchronisation objects (include/mpsim/os/sync.hpp) between
 // real processes. Children report through exit codes and shared memory; the
 // checks are on outcomes, and a time bound is only ever a generous ceiling or
 // the floor a timeout guarantees, so a busy machine cannot fail them.
@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "shared_value.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-// The mpsim::os Process and Lock API (include/mpsim/os_process.hpp): the
+// The mpsim::os Process and Lock API (include/mpsim/os/process.hpp): the
 // seed's lessons with real processes, called directly from C++.
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "shared_value.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 // Work, span and critical paths on scenarios whose values are known by hand.
 #include <gtest/gtest.h>
 
-#include "mpsim/analysis.hpp"
+#include "mpsim/analysis/work_span.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

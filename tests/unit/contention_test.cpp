@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "contention.hpp"
-#include "mpsim/loader.hpp"
+#include "mpsim/scenario/loader.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

@@ -1,7 +1,7 @@
 // Deadlocks: found, explained, and drawn as a wait-for graph.
 #include <gtest/gtest.h>
 
-#include "mpsim/deadlock.hpp"
+#include "mpsim/analysis/deadlock.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "mpsim/loader.hpp"
-#include "mpsim/result.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "mpsim/model/result.hpp"
 
 namespace mpsim {
 namespace {

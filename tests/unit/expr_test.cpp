@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "mpsim/expr.hpp"
+#include "mpsim/model/expr.hpp"
 
 namespace mpsim {
 namespace {

@@ -2,7 +2,7 @@
 // error in one pass, suggestions, defaults and command-line overrides.
 #include <gtest/gtest.h>
 
-#include "mpsim/policy.hpp"
+#include "mpsim/kernel/policy.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "mpsim/policy.hpp"
+#include "mpsim/kernel/policy.hpp"
 #include "schedule_helpers.hpp"
 
 namespace mpsim::test {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "mpsim/process.hpp"
-#include "process_table.hpp"
+#include "mpsim/kernel/process.hpp"
+#include "kernel/process_table.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim {

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "mpsim/deadlock.hpp"
-#include "mpsim/races.hpp"
-#include "mpsim/report.hpp"
+#include "mpsim/analysis/deadlock.hpp"
+#include "mpsim/analysis/races.hpp"
+#include "mpsim/report/report.hpp"
 #include "schedule_helpers.hpp"
 
 namespace mpsim::test {

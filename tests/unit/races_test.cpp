@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "mpsim/races.hpp"
+#include "mpsim/analysis/races.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "mpsim/compare.hpp"
-#include "mpsim/report.hpp"
+#include "mpsim/analysis/compare.hpp"
+#include "mpsim/report/report.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

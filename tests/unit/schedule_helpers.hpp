@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "mpsim/report.hpp"
+#include "mpsim/report/report.hpp"
 #include "sim_helpers.hpp"
 
 namespace mpsim::test {

@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "mpsim/loader.hpp"
-#include "mpsim/machine.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "mpsim/kernel/machine.hpp"
 
 namespace mpsim::test {
 

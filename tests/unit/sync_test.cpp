@@ -1,8 +1,8 @@
 // Synchronisation objects (semantics.md §7): exact timelines for blocking,
 // FIFO wake-up order, timeouts and errors. Every case runs with and without
 // event skipping (run_both).
-#include "mpsim/deadlock.hpp"
-#include "mpsim/races.hpp"
+#include "mpsim/analysis/deadlock.hpp"
+#include "mpsim/analysis/races.hpp"
 #include "schedule_helpers.hpp"
 
 namespace mpsim::test {

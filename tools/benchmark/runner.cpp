@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "isolate.hpp"
-#include "mpsim/loader.hpp"
-#include "mpsim/machine.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "mpsim/kernel/machine.hpp"
 
 namespace mpsim::bench {
 

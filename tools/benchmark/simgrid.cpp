@@ -15,8 +15,8 @@
 #include <string>
 
 #include "jitter.hpp"
-#include "mpsim/loader.hpp"
-#include "mpsim/machine.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "mpsim/kernel/machine.hpp"
 #include "runner.hpp"
 
 namespace mpsim::bench {

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "jitter.hpp"
-#include "mpsim/policy.hpp"
+#include "mpsim/kernel/policy.hpp"
 
 namespace mpsim::bench {
 

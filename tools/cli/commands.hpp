@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "mpsim/loader.hpp"
-#include "mpsim/os.hpp"
-#include "mpsim/result.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "mpsim/os/real_run.hpp"
+#include "mpsim/model/result.hpp"
 
 namespace mpsim::cli {
 

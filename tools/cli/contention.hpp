@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-#include "mpsim/result.hpp"
+#include "mpsim/model/result.hpp"
 
 namespace mpsim::cli {
 

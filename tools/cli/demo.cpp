@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "mpsim/machine.hpp"
-#include "mpsim/report.hpp"
+#include "mpsim/kernel/machine.hpp"
+#include "mpsim/report/report.hpp"
 
 namespace mpsim::cli {
 

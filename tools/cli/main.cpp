@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "mpsim/diagnostics.hpp"
+#include "mpsim/model/diagnostics.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"mpsim: a multiprocessing simulator (processes, cores, schedulers)"};

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "mpsim/policy.hpp"
+#include "mpsim/kernel/policy.hpp"
 
 namespace mpsim::cli {
 

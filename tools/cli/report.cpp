@@ -3,8 +3,8 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "mpsim/compare.hpp"
-#include "mpsim/report.hpp"
+#include "mpsim/analysis/compare.hpp"
+#include "mpsim/report/report.hpp"
 
 namespace mpsim::cli {
 

@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "mpsim/deadlock.hpp"
-#include "mpsim/machine.hpp"
-#include "mpsim/report.hpp"
+#include "mpsim/analysis/deadlock.hpp"
+#include "mpsim/kernel/machine.hpp"
+#include "mpsim/report/report.hpp"
 
 namespace mpsim::cli {
 

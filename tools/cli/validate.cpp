@@ -11,9 +11,9 @@
 
 #include "commands.hpp"
 #include "contention.hpp"
-#include "mpsim/machine.hpp"
-#include "mpsim/races.hpp"
-#include "mpsim/report.hpp"
+#include "mpsim/kernel/machine.hpp"
+#include "mpsim/analysis/races.hpp"
+#include "mpsim/report/report.hpp"
 
 namespace mpsim::cli {
 

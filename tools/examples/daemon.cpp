@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "seed.hpp"
 
 using mpsim::os::Process;

@@ -3,7 +3,7 @@
 // child a copy of the parent's memory, so a write in one is not seen in the other.
 #include <string>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "seed.hpp"
 
 using mpsim::os::Process;

@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "seed.hpp"
 
 using mpsim::os::Process;

@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "seed.hpp"
 
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "seed.hpp"
 
 using mpsim::os::Process;

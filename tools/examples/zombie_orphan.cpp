@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "mpsim/os_process.hpp"
+#include "mpsim/os/process.hpp"
 #include "seed.hpp"
 
 using mpsim::os::Process;

@@ -1,0 +1,51 @@
+#pragma once
+/// Running one scenario under several machine configurations and comparing:
+/// concurrency vs parallelism in numbers.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mpsim/analysis/work_span.hpp"
+#include "mpsim/model/result.hpp"
+#include "mpsim/model/scenario.hpp"
+
+namespace mpsim {
+
+struct CompareConfig {
+  std::int32_t cores = 1;
+  std::string policy;              ///< "" = the scenario's
+  std::optional<Tick> quantum;     ///< for rr/mlfq
+};
+
+/// Every combination, policies outermost and cores innermost (the row order
+/// of `mpsim compare`); empty `policies` or `quanta` mean the scenario's own.
+std::vector<CompareConfig> config_grid(const std::vector<std::int32_t>& cores,
+                                       const std::vector<std::string>& policies,
+                                       const std::vector<Tick>& quanta);
+
+struct CompareRow {
+  CompareConfig config;
+  std::string policy_description;
+  RunResult result;
+  WorkSpan work_span;
+  Tick baseline_makespan = 0;  ///< the 1-core run of the same policy and quantum
+  [[nodiscard]] double speedup() const;
+  [[nodiscard]] double efficiency() const { return speedup() / config.cores; }
+  [[nodiscard]] double utilisation() const;  ///< busy ticks over cores x makespan
+  [[nodiscard]] double bound() const { return work_span.bound(config.cores); }
+};
+
+/// Runs every configuration (and the 1-core baselines they need), on up to
+/// `threads` threads; rows come back in the order of `configs` whatever the
+/// thread count. `progress(done, total)` is called after each run.
+/// Throws std::invalid_argument for a configuration the scenario cannot take.
+std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<CompareConfig>& configs, int threads,
+                                    const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+/// Table, bound and plain-words explanation.
+std::string format_compare_text(const std::vector<CompareRow>& rows);
+std::string format_compare_csv(const std::vector<CompareRow>& rows);
+std::string format_compare_json(const std::vector<CompareRow>& rows);
+
+}  // namespace mpsim

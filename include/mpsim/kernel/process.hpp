@@ -1,0 +1,148 @@
+#pragma once
+/// The simulated kernel's process control block. Fields are grouped by who
+/// owns them; policies read the scheduling fields and may use `policy_*`.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mpsim/model/program.hpp"
+#include "mpsim/model/result.hpp"
+#include "mpsim/model/types.hpp"
+#include "mpsim/model/value.hpp"
+
+namespace mpsim {
+
+/// Private variables. Processes have few, so the first kInline are stored in
+/// the process itself and found by a short scan: reading one costs no pointer
+/// chase to the heap, which in a run of 10^5 processes is a cache miss.
+class Variables {
+ public:
+  static constexpr std::size_t kInline = 3;
+
+  [[nodiscard]] const Value* find(std::string_view name) const;
+  void set(std::string_view name, Value v);
+
+ private:
+  using Entry = std::pair<std::string, Value>;
+  template <typename Self>
+  static auto* lookup(Self& self, std::string_view name);
+  std::array<Entry, kInline> inline_;  // the first used_ are set
+  std::uint32_t used_ = 0;
+  std::vector<Entry> more_;            // beyond kInline, in order of creation
+};
+
+/// Counters of the `repeat` loops being run (one slot per loop of the
+/// program), the first two in place for the same reason.
+class LoopCounters {
+ public:
+  void reset(std::size_t slots) {
+    inline_ = {};
+    more_.assign(slots > kInline ? slots - kInline : 0, 0);
+  }
+  std::int64_t& operator[](std::size_t i) { return i < kInline ? inline_[i] : more_[i - kInline]; }
+  std::int64_t operator[](std::size_t i) const { return i < kInline ? inline_[i] : more_[i - kInline]; }
+
+ private:
+  static constexpr std::size_t kInline = 2;
+  std::array<std::int64_t, kInline> inline_{};
+  std::vector<std::int64_t> more_;
+};
+
+struct alignas(64) Process {
+  // Read or written at nearly every scheduling event, so kept together (with
+  // the counters that open `stats`) in the first four cache lines (the
+  // struct is 64-byte aligned): a run of many processes then touches few
+  // lines per event, and prefetch() can ask for them ahead. Who changes each
+  // field is noted beside it.
+  ProcState state = ProcState::New;          // machine
+  BlockReason block = BlockReason::None;     // machine
+  bool woke_from_io = false;   ///< machine: made ready at this boundary by an io completion
+  CoreId core = -1;            ///< machine: core it runs on, is switched to, or holds
+  Pid pid = kNoPid;            // lifecycle
+  std::int32_t pc = 0;         // interpreter
+  std::uint32_t timer_gen = 0; ///< machine: invalidates stale timers
+  std::int32_t wait_obj = -1;  ///< sync.cpp: object it is queued on; -1: none (read at every wake-up)
+  Tick remaining = 0;          ///< interpreter: ticks left of the current compute (0: not computing)
+  Tick quantum_used = 0;       ///< machine: ticks run since dispatch (or since its quantum was renewed)
+  Tick state_since = 0;        // machine
+  Tick ready_since = 0;        ///< machine: tick it last entered the ready queue
+  std::uint64_t ready_seq = 0; ///< machine: global FIFO order of ready-queue entries
+  Tick wake_at = kNever;       ///< machine: io/sleep/join-timeout deadline
+  Tick io_ticks = 0;           ///< machine: length of the queued io request
+  const Program* program = nullptr;       // lifecycle
+  LoopCounters loop_counters;  // interpreter
+  std::vector<CoreId> affinity;  ///< scenario: empty = any core
+  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
+  std::int64_t zero_ops = 0;            ///< zero-time operations run at that boundary (runaway guard)
+  ProcessResult stats;         ///< outcome and accounting (its counters come first)
+
+  // Identity and family (changed only by the lifecycle code).
+  Pid parent = kNoPid;
+  Pid original_parent = kNoPid;
+  std::string name;
+  std::vector<Pid> children;  ///< creation order; includes exited and reaped ones
+  bool daemon = false;
+  bool started = false;
+
+  // Execution (changed only by the interpreter).
+  Variables vars;  ///< read by most computes and io: Process::prefetch covers it
+  std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
+  std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
+  // A wait on a synchronisation object (sim/sync.cpp).
+  const Instr* wait_op = nullptr;  ///< the waiting operation, for its "into"/"ok" variables
+  std::int64_t wait_depth = 0;     ///< lock depth to take when granted (rlock after a condition wait)
+  bool wait_reacquire = false;     ///< condition wait: notified or timed out, now queued for the lock
+  bool wait_timed_out = false;     ///< condition wait: its timeout fired
+  Tick wait_since = 0;             ///< tick the wait began (per-object blocked time)
+
+  // Scheduling state and attributes (changed only by the machine).
+  Pid join_target = kNoPid;
+  std::int64_t priority = 0;
+  std::int64_t nice = 0;
+  // Free for the policy (level for MLFQ, ticks used at the level...).
+  std::int64_t policy_level = 0;
+  std::int64_t policy_used = 0;
+  std::int64_t policy_epoch = 0;
+
+  [[nodiscard]] bool can_run_on(CoreId c) const {
+    if (affinity.empty()) return true;  // the usual case, on every scheduling decision
+    for (CoreId a : affinity)
+      if (a == c) return true;
+    return false;
+  }
+  /// A new process running `program` from its start: identity, variables and
+  /// loop counters (both backends create processes through it).
+  void begin(Pid id, Pid parent_pid, std::string process_name, const Program& prog, Variables variables) {
+    pid = id;
+    parent = parent_pid;
+    original_parent = parent_pid;
+    name = std::move(process_name);
+    program = &prog;
+    vars = std::move(variables);
+    loop_counters.reset(static_cast<std::size_t>(prog.loop_slots));
+  }
+
+  /// Asks the memory system for what a dispatch touches (the hot fields, the
+  /// variables) ahead of use: the caller knows this process runs soon.
+  [[gnu::always_inline]] void prefetch() const {
+    prefetch_lines(this, std::make_index_sequence<4>{});  // the hot fields: 256 bytes
+    prefetch_lines(&vars, std::make_index_sequence<(sizeof vars + 63) / 64>{});
+  }
+
+  [[nodiscard]] bool alive() const {
+    return state == ProcState::Ready || state == ProcState::Running || state == ProcState::Blocked;
+  }
+
+ private:
+  // always_inline, here and in prefetch(): g++ 12 sees a function that only
+  // prefetches as one without effect and drops calls to it before inlining
+  // them (the generated code had no prefetch left).
+  template <std::size_t... Line>
+  [[gnu::always_inline]] static void prefetch_lines(const void* at, std::index_sequence<Line...>) {
+    (__builtin_prefetch(static_cast<const char*>(at) + 64 * Line), ...);
+  }
+};
+
+}  // namespace mpsim

@@ -1,0 +1,92 @@
+#pragma once
+/// Expressions of the scenario language: integer arithmetic, comparisons,
+/// boolean logic, strings in single quotes, variables and a few built-in calls.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mpsim/model/value.hpp"
+
+namespace mpsim {
+
+/// Raised when an expression does not parse; `column` is 0-based in the source.
+class ExprSyntaxError : public std::runtime_error {
+ public:
+  ExprSyntaxError(std::string msg, std::size_t column)
+      : std::runtime_error(std::move(msg)), column(column) {}
+  std::size_t column;
+};
+
+/// What an expression can ask of the process evaluating it.
+class EvalContext {
+ public:
+  virtual ~EvalContext() = default;
+  /// The value of a variable, or nullopt when it is not defined.
+  virtual std::optional<Value> variable(std::string_view name) const = 0;
+  /// The variable's value where the context keeps it, without a copy, when
+  /// that is what variable() would give; nullptr otherwise (then variable()
+  /// decides). The fast path for the variables a program reads at every step.
+  [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/) const { return nullptr; }
+  /// A built-in function call such as is_alive(h); throws RuntimeError on misuse.
+  virtual Value call(std::string_view function, const std::vector<Value>& args) const = 0;
+};
+
+struct ExprNode;
+
+/// A parsed expression; cheap to copy (the tree is shared and immutable).
+class Expr {
+ public:
+  Expr() = default;
+  /// Parses `source`; throws ExprSyntaxError.
+  static Expr parse(std::string_view source);
+  /// An expression that is the integer `v`.
+  static Expr constant(std::int64_t v);
+
+  [[nodiscard]] Value eval(const EvalContext& ctx) const;
+  /// Evaluates and requires an integer (the error names `what`).
+  [[nodiscard]] std::int64_t eval_int(const EvalContext& ctx, std::string_view what) const;
+  [[nodiscard]] bool eval_bool(const EvalContext& ctx, std::string_view what) const;
+
+  [[nodiscard]] bool empty() const { return root_ == nullptr; }
+  /// The integer value when the expression is a literal (fast path for compute/io).
+  [[nodiscard]] std::optional<std::int64_t> as_constant_int() const;
+  [[nodiscard]] const std::string& source() const { return source_; }
+  /// Names of variables the expression reads (for static checks).
+  [[nodiscard]] std::vector<std::string> variables() const;
+  /// Names of functions the expression calls (for static checks).
+  [[nodiscard]] std::vector<std::string> functions() const;
+
+ private:
+  /// What eval_int can do without walking the tree: compute and io amounts are
+  /// nearly always an integer literal or a lone variable. IntArith: integer
+  /// arithmetic only, evaluated without Values (the general walk is the
+  /// fallback that reports errors).
+  enum class Shape : std::uint8_t { General, Int, Variable, IntArith };
+  void classify();
+
+  std::shared_ptr<const ExprNode> root_;
+  std::string source_;
+  Shape shape_ = Shape::General;
+  std::int64_t int_value_ = 0;  ///< Shape::Int
+};
+
+/// A print template: literal text with `{expression}` holes; `{{` and `}}` are braces.
+class Template {
+ public:
+  Template() = default;
+  /// Parses `text`; throws ExprSyntaxError (column relative to `text`).
+  static Template parse(std::string_view text);
+  [[nodiscard]] std::string render(const EvalContext& ctx) const;
+  [[nodiscard]] const std::vector<Expr>& holes() const { return holes_; }
+
+ private:
+  std::vector<std::string> literals_;  // literals_.size() == holes_.size() + 1
+  std::vector<Expr> holes_;
+};
+
+}  // namespace mpsim

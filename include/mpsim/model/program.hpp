@@ -1,0 +1,61 @@
+#pragma once
+/// Programs compiled to a flat instruction list: structured `if`/`repeat`/`while`
+/// become jumps, so a process's position is one index and pausing at any
+/// time-consuming operation is trivial.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mpsim/model/expr.hpp"
+
+namespace mpsim {
+
+enum class OpCode : std::uint8_t {
+  // time-consuming
+  Compute, Io, Sleep, Yield,
+  // zero-time
+  Set, Print, Jump, JumpIfFalse, RepeatInit, RepeatNext,
+  Create, Start, Spawn, SetDaemon, Join, Terminate, Kill, IsAlive, GetPid, GetPpid,
+  Exit, Read, Write,
+  // synchronisation objects (semantics.md §7); Acquire, Wait, Put and Get may block
+  Acquire, Release, SetEvent, ClearEvent, IsSet, Wait, Notify, NotifyAll, Put, Get, QSize,
+  End,
+};
+
+const char* to_string(OpCode op);
+
+/// Operations on a synchronisation object (Instr::obj names it).
+inline bool is_sync_op(OpCode op) { return op >= OpCode::Acquire && op <= OpCode::QSize; }
+
+/// One instruction. Which fields are used depends on `op` (see comments).
+struct Instr {
+  OpCode op = OpCode::End;
+  Expr amount;           ///< Compute/Io/Sleep ticks, Repeat count, Exit code, Join timeout,
+                         ///< Set/Write/Put value, Notify count
+  Expr handle;           ///< Start/SetDaemon/Join/Terminate/Kill/IsAlive: the child handle
+  Expr condition;        ///< JumpIfFalse
+  Template text;         ///< Print
+  Template child_name;   ///< Create/Spawn: optional name (empty() when absent)
+  bool has_child_name = false;
+  bool daemon = false;   ///< Create/Spawn: start as a daemon; SetDaemon: the value
+  bool has_timeout = false;
+  Expr timeout;          ///< synchronisation waits with has_timeout (Join keeps it in `amount`)
+  std::string target;    ///< Set/Read/IsAlive/GetPid/GetPpid/Create/Spawn, sync ops: variable ("into");
+  std::string flag;      ///< Put/Get: variable told whether it succeeded ("ok"); "" = none
+  std::string object;    ///< Create/Spawn: program; Read/Write: "file.key"; sync ops: object name
+  std::int32_t obj = -1; ///< sync ops: index into Scenario::objects
+  std::vector<std::pair<std::string, Expr>> args;  ///< Create/Spawn: child arguments
+  std::int32_t jump = -1;  ///< Jump/JumpIfFalse/RepeatNext: target index
+  std::int32_t slot = -1;  ///< RepeatInit/RepeatNext: loop counter slot
+  std::string path;        ///< JSON path of the operation in the scenario, for messages
+};
+
+/// A program: defined once, shared (not copied) by every process that runs it.
+struct Program {
+  std::string name;
+  std::vector<Instr> code;  ///< always ends with OpCode::End
+  std::int32_t loop_slots = 0;
+};
+
+}  // namespace mpsim

@@ -1,0 +1,87 @@
+#pragma once
+/// The scenario model: what a JSON scenario file says, validated and compiled.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "mpsim/model/expr.hpp"
+#include "mpsim/model/program.hpp"
+#include "mpsim/model/types.hpp"
+#include "mpsim/model/value.hpp"
+
+namespace mpsim {
+
+/// A policy parameter: an int, a bool or a list of ints (e.g. MLFQ quanta per level).
+using ParamValue = std::variant<std::int64_t, bool, std::vector<std::int64_t>>;
+
+struct SchedulerConfig {
+  std::string policy = "rr";
+  std::map<std::string, ParamValue> params;  ///< every declared parameter, defaults filled in
+};
+
+enum class IoCompletion : std::uint8_t { Enqueue, Preempt };
+enum class ExitSemantics : std::uint8_t { Posix, Python };
+
+struct MachineConfig {
+  std::int32_t cores = 1;
+  std::int64_t tick_us = 1000;
+  SchedulerConfig scheduler;
+  Tick context_switch = 0;
+  bool switch_on_io = true;
+  IoCompletion io_completion = IoCompletion::Enqueue;
+  ExitSemantics exit_semantics = ExitSemantics::Posix;
+  std::int32_t io_channels = 0;  ///< 0 = unlimited parallel IO
+};
+
+/// One entry of `processes` (before `count` expansion).
+struct ProcessSpec {
+  std::string name;     ///< template; `{index}` etc. are interpolated
+  std::optional<Template> parsed_name;  ///< `name` parsed by the loader (once, not per process)
+  std::string program;
+  std::int32_t count = 1;
+  std::vector<std::pair<std::string, Expr>> args;
+  Tick arrival = 0;
+  std::int64_t priority = 0;
+  std::int64_t nice = 0;
+  std::vector<CoreId> affinity;  ///< empty = any core
+  bool daemon = false;
+  std::string path;     ///< JSON path, for messages
+};
+
+using FileContent = std::map<std::string, Value>;
+
+/// The kinds of synchronisation and IPC object (semantics.md §7).
+enum class SyncKind : std::uint8_t { Lock, RLock, Semaphore, Event, Barrier, Condition, Queue };
+
+const char* to_string(SyncKind k);
+/// What a process waiting on an object of kind `k` is blocked on.
+BlockReason block_reason(SyncKind k);
+
+/// One declared synchronisation object. Names are unique across all kinds.
+struct SyncObject {
+  std::string name;
+  SyncKind kind = SyncKind::Lock;
+  std::int64_t value = 0;   ///< semaphore: initial value; barrier: parties; queue: capacity (0 = unbounded)
+  bool bounded = false;     ///< semaphore: releasing above the initial value is an error
+  std::int32_t lock = -1;   ///< condition: index of its lock or rlock in Scenario::objects
+};
+
+/// "lock `mutex`": how messages name an object.
+std::string quoted(const SyncObject& o);
+
+struct Scenario {
+  std::string source;  ///< file it was loaded from
+  std::string name;
+  std::string description;
+  MachineConfig machine;
+  std::map<std::string, std::shared_ptr<const Program>> programs;
+  std::vector<ProcessSpec> processes;
+  std::map<std::string, FileContent> files;
+  std::vector<SyncObject> objects;  ///< in declaration order, kinds in SyncKind order
+};
+
+}  // namespace mpsim

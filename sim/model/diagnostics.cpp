@@ -1,0 +1,44 @@
+#include "mpsim/model/diagnostics.hpp"
+
+#include <algorithm>
+
+namespace mpsim {
+
+std::string Diagnostic::format() const {
+  std::string out = file + ": ";
+  if (!path.empty()) out += path + ": ";
+  return out + message;
+}
+
+// Optimal string alignment distance: Levenshtein plus swaps of two neighbouring
+// letters, the commonest typo ("cmopute"), counted as one edit.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // Allow roughly one typo per three letters, so "cors" finds "cores" but "x" finds nothing.
+  std::size_t best = std::max<std::size_t>(1, word.size() / 3) + 1;
+  std::string found;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best && d < word.size()) {  // keep at least one letter: "n" does not suggest "m"
+      best = d;
+      found = c;
+    }
+  }
+  return found;
+}
+
+}  // namespace mpsim

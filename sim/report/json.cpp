@@ -1,0 +1,232 @@
+// The JSON result (field by field in docs/json-output.md). Keys are written in
+// a fixed order so the same run gives the same bytes.
+#include <nlohmann/json.hpp>
+
+#include "mpsim/analysis/deadlock.hpp"
+#include "mpsim/kernel/policy.hpp"
+#include "mpsim/analysis/races.hpp"
+#include "mpsim/report/report.hpp"
+
+namespace mpsim {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson value_json(const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  return std::get<std::string>(v);
+}
+
+ojson opt(Tick v) { return v < 0 ? ojson(nullptr) : ojson(v); }
+
+ojson machine_json(const MachineConfig& m) {
+  ojson sched;
+  sched["policy"] = m.scheduler.policy;
+  for (const auto& [k, v] : m.scheduler.params) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) sched[k] = *i;
+    else if (const auto* b = std::get_if<bool>(&v)) sched[k] = *b;
+    else sched[k] = std::get<std::vector<std::int64_t>>(v);
+  }
+  return ojson{{"cores", m.cores},
+               {"tick_us", m.tick_us},
+               {"scheduler", sched},
+               {"context_switch", m.context_switch},
+               {"switch_on_io", m.switch_on_io},
+               {"io_completion", m.io_completion == IoCompletion::Preempt ? "preempt" : "enqueue"},
+               {"exit_semantics", m.exit_semantics == ExitSemantics::Python ? "python" : "posix"},
+               {"io_channels", m.io_channels}};
+}
+
+ojson summary_json(const RunResult& r) {
+  ojson cores = ojson::array();
+  for (const auto& c : r.cores) {
+    double u = r.makespan ? static_cast<double>(c.busy) / static_cast<double>(r.makespan) : 0.0;
+    cores.push_back({{"busy", c.busy}, {"switching", c.switching}, {"held", c.held}, {"utilisation", u}});
+  }
+  std::vector<double> ta, resp, wait;
+  for (const auto& p : r.processes) {
+    if (p.finish < 0) continue;
+    ta.push_back(static_cast<double>(p.turnaround()));
+    resp.push_back(static_cast<double>(p.response()));
+    wait.push_back(static_cast<double>(p.wait));
+  }
+  auto dist = [](const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return ojson{{"mean", v.empty() ? 0.0 : sum / static_cast<double>(v.size())},
+                 {"p50", percentile(v, 50)},
+                 {"p95", percentile(v, 95)},
+                 {"max", percentile(v, 100)}};
+  };
+  return ojson{{"makespan", r.makespan},
+               {"cores", cores},
+               {"io_busy", r.io_busy},
+               {"context_switches", r.context_switches},
+               {"switch_overhead", r.switch_overhead},
+               {"max_parallelism", r.max_parallelism},
+               {"average_concurrency", r.average_concurrency()},
+               {"max_concurrency", r.max_concurrency},
+               {"finished", ta.size()},
+               {"turnaround", dist(ta)},
+               {"response", dist(resp)},
+               {"wait", dist(wait)},
+               {"scheduling_events", r.scheduling_events}};
+}
+
+ojson process_json(const ProcessResult& p) {
+  bool done = p.finish >= 0;
+  return ojson{{"pid", p.pid},
+               {"name", p.name},
+               {"program", p.program},
+               {"parent", p.parent},
+               {"original_parent", p.original_parent},
+               {"daemon", p.daemon},
+               {"started", p.started},
+               {"state", to_string(p.state)},
+               {"exit_code", done ? ojson(p.exit_code) : ojson(nullptr)},
+               {"error", p.error.empty() ? ojson(nullptr) : ojson(p.error)},
+               {"arrival", opt(p.arrival)},
+               {"first_run", opt(p.first_run)},
+               {"finish", opt(p.finish)},
+               {"turnaround", done ? ojson(p.turnaround()) : ojson(nullptr)},
+               {"response", opt(p.response())},
+               {"wait", p.wait},
+               {"cpu", p.cpu},
+               {"blocked", {{"io", p.blocked_io}, {"sleep", p.blocked_sleep}, {"join", p.blocked_join}, {"lock", p.blocked_lock},
+                           {"semaphore", p.blocked_semaphore}, {"event", p.blocked_event}, {"barrier", p.blocked_barrier},
+                           {"condition", p.blocked_condition}, {"queue", p.blocked_queue}}},
+               {"voluntary_switches", p.voluntary_switches},
+               {"involuntary_switches", p.involuntary_switches},
+               {"reaped_at", opt(p.reaped_at)},
+               {"reaped_by", p.reaped_by == kNoPid ? ojson(nullptr) : ojson(p.reaped_by)},
+               {"orphaned_at", opt(p.orphaned_at)}};
+}
+
+const char* kind_name(EventKind k) {
+  switch (k) {
+    case EventKind::State: return "state";
+    case EventKind::Core: return "core";
+    case EventKind::Io: return "io";
+    case EventKind::Spawn: return "spawn";
+    case EventKind::Orphan: return "orphan";
+    case EventKind::Reap: return "reap";
+    case EventKind::Signal: return "signal";
+    case EventKind::DaemonKill: return "daemon_kill";
+    case EventKind::Print: return "print";
+    case EventKind::Error: return "error";
+    case EventKind::Sync: return "sync";
+  }
+  return "?";
+}
+
+ojson event_json(const Event& e, const RunResult& r) {
+  ojson j{{"tick", e.tick}, {"kind", kind_name(e.kind)}};
+  switch (e.kind) {
+    case EventKind::State:
+      j["pid"] = e.pid;
+      j["state"] = to_string(static_cast<ProcState>(e.a));
+      if (e.b) j["reason"] = to_string(static_cast<BlockReason>(e.b));
+      if (e.core >= 0) j["core"] = e.core;
+      break;
+    case EventKind::Core:
+      j["core"] = e.core;
+      j["status"] = to_string(static_cast<CoreStatus>(e.a));
+      if (e.pid) j["pid"] = e.pid;
+      break;
+    case EventKind::Io:
+      if (e.pid) j["pid"] = e.pid;
+      j["in_service"] = e.b;
+      break;
+    case EventKind::Signal:
+      j["pid"] = e.pid;
+      j["signal"] = e.a;
+      j["sender"] = e.b;
+      break;
+    case EventKind::Print:
+    case EventKind::Error:
+      j["pid"] = e.pid;
+      j["index"] = e.b;
+      break;
+    case EventKind::Sync: {
+      auto op = static_cast<SyncOp>(e.a);
+      bool file = op == SyncOp::Read || op == SyncOp::Write;
+      const auto& names = file ? r.keys : r.objects;
+      j["pid"] = e.pid;
+      j["op"] = to_string(op);
+      j[file ? "key" : "object"] = names.at(static_cast<std::size_t>(e.core));
+      if (op == SyncOp::Put || op == SyncOp::Get) j["message"] = e.b;
+      if (op == SyncOp::Arrive || op == SyncOp::Pass) j["generation"] = e.b;
+      break;
+    }
+    default: {
+      j["pid"] = e.pid;
+      const char* other = e.kind == EventKind::Reap     ? "reaper"
+                          : e.kind == EventKind::Orphan ? "former_parent"
+                                                        : "parent";  // spawn, daemon_kill
+      j[other] = e.b;
+    }
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string format_json(const RunResult& r, bool events) {
+  ojson j;
+  j["scenario"] = r.scenario;
+  j["machine"] = machine_json(r.machine);
+  j["summary"] = summary_json(r);
+  j["processes"] = ojson::array();
+  for (const auto& p : r.processes) j["processes"].push_back(process_json(p));
+  j["output"] = ojson::array();
+  for (const auto& l : r.prints) j["output"].push_back({{"tick", l.tick}, {"pid", l.pid}, {"text", l.text}});
+  j["errors"] = ojson::array();
+  for (const auto& e : r.errors) j["errors"].push_back({{"tick", e.tick}, {"pid", e.pid}, {"message", e.message}});
+  j["files"] = ojson::object();
+  for (const auto& [name, content] : r.files) {
+    ojson f = ojson::object();
+    for (const auto& [k, v] : content) f[k] = value_json(v);
+    j["files"][name] = f;
+  }
+  j["objects"] = ojson::array();
+  for (std::size_t i = 0; i < r.object_stats.size(); ++i) {
+    const ObjectStats& s = r.object_stats[i];
+    j["objects"].push_back({{"object", r.objects[i]}, {"uses", s.uses}, {"waits", s.waits},
+                            {"blocked", s.blocked}, {"max_waiting", s.max_waiting}});
+  }
+  if (r.deadlock) {
+    DeadlockReport rep = analyse_deadlock(r);
+    ojson stuck = ojson::array();
+    for (std::size_t i = 0; i < r.stuck.size(); ++i) {
+      const auto& s = r.stuck[i];
+      stuck.push_back({{"pid", s.pid}, {"reason", to_string(s.reason)}, {"waits_for", s.waits_for},
+                       {"holders", s.holders}, {"explanation", rep.explanations[i]}});
+    }
+    j["deadlock"] = {{"tick", r.makespan}, {"blocked", stuck}, {"cycles", rep.cycles}};
+  } else {
+    j["deadlock"] = nullptr;
+  }
+  if (r.keys.empty()) {
+    j["races"] = nullptr;  // no shared files: nothing to race on
+  } else {
+    RaceReport rep = find_races(r);
+    ojson list = ojson::array();
+    for (const auto& race : rep.races) {
+      auto access = [](const Access& a) {
+        return ojson{{"pid", a.pid}, {"tick", a.tick}, {"op", a.write ? "write" : "read"}};
+      };
+      list.push_back({{"key", race.key}, {"first", access(race.first)}, {"second", access(race.second)},
+                      {"explanation", explain(race, r)}});
+    }
+    j["races"] = {{"total", rep.total}, {"write_write", rep.write_write}, {"listed", list}};
+  }
+  if (events) {
+    j["events"] = ojson::array();
+    for (const auto& e : r.events) j["events"].push_back(event_json(e, r));
+  }
+  return j.dump(2);
+}
+
+}  // namespace mpsim

@@ -1,0 +1,26 @@
+#pragma once
+// Compiling a program's JSON operations into the flat instruction list.
+#include <memory>
+#include <set>
+#include <string>
+
+#include "scenario/json_check.hpp"
+#include "mpsim/model/program.hpp"
+#include "mpsim/model/scenario.hpp"
+
+namespace mpsim::detail {
+
+/// What a program may refer to, for static checks with suggestions.
+struct CompileEnv {
+  std::vector<std::string> programs;
+  std::vector<SyncObject> objects;
+  std::vector<std::string> files;
+};
+
+std::shared_ptr<Program> compile_program(const std::string& name, const json& ops, const std::string& path,
+                                         const CompileEnv& env, Checker& chk);
+
+/// The operation names, for documentation and suggestions.
+const std::vector<std::string>& operation_names();
+
+}  // namespace mpsim::detail
