@@ -70,7 +70,39 @@ def check(root):
     return problems, len(files)
 
 
+def self_test():
+    """The rule catches what it should: an upward include, an unplaced file, a
+    private header named by a public one; and lets a downward include pass."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        root = pathlib.Path(tmp)
+        files = {
+            "sim/model/a.cpp": '#include "mpsim/kernel/policy.hpp"\n',
+            "sim/report/b.cpp": '#include "analysis/intervals.hpp"\n#include "mpsim/model/result.hpp"\n',
+            "sim/loose.cpp": "\n",
+            "include/mpsim/kernel/c.hpp": '#include "kernel/kernel.hpp"\n',
+            "sim/kernel/d.cpp": '#include "helper.hpp"\n',
+        }
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        problems, count = check(root)
+        expected = [
+            "include/mpsim/kernel/c.hpp:1: a public header includes the private \"kernel/kernel.hpp\"",
+            "sim/kernel/d.cpp:1: \"helper.hpp\" names no layer; write it as \"LAYER/file.hpp\" or \"mpsim/LAYER/file.hpp\"",
+            "sim/loose.cpp: not inside a layer folder (model, scenario, kernel, os, analysis, report)",
+            "sim/model/a.cpp:1: model may not include kernel (\"mpsim/kernel/policy.hpp\"); model may include: model",
+        ]
+        if count != 5 or problems != expected:
+            print("self-test failed:", count, *problems, sep="\n  ")
+            return 1
+    print("layering self-test: 4 of 4 planted problems found, the downward include passed")
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     problems, count = check(root)
     for p in problems:
