@@ -166,5 +166,36 @@ TEST(MlfqOstep, IoToFrontPreemptsTheRunningJobOfItsLevel) {
   EXPECT_EQ(chart(plain, 0), "ABBBBABBBBA");
 }
 
+// Beyond mlfq.py (docs/semantics.md says what the variant decides there).
+
+TEST(MlfqOstep, YieldGoesToTheTailAndTheQuantumItEndedCounts) {
+  // 2 levels, quantum 2. A: compute 2, yield, compute 3. B: compute 3.
+  // A 0-2 ends its quantum and yields at 2: one level down, tail of level 1.
+  // B 2-4 (down). Level 1 [A, B]: A 4-6, B 6-7 ends, A 7-8 ends.
+  std::vector<Job> jobs = {job("A", R"([{"compute": 2}, "yield", {"compute": 3}])"), cpu("B", 3)};
+  RunResult r = run_both(jobs_scenario(ostep(R"("levels": 2, "quantum": 2)"), jobs));
+  EXPECT_EQ(chart(r, 0), "AABBAABA");
+  EXPECT_EQ(metrics(r, "A"), (Metrics{0, 8, 8, 0, 3}));
+  EXPECT_EQ(metrics(r, "B"), (Metrics{2, 7, 7, 2, 4}));
+}
+
+TEST(MlfqOstep, TwoCoresRunTheFirstProcessesOfTheLists) {
+  // 2 cores, 1 level, quantum 2, io_to_front. A: compute 1, io 1, compute 2.
+  // B, C: compute 4. Cores 0, 1 take A, B at 0; A blocks at 1 and core 0
+  // takes C. At 2 B's quantum ends (requeued), A comes back to the front:
+  // [A, B]; core 1 is free and takes A; C (queued at 0, ahead of B) keeps
+  // core 0. At 3 C's and A's quanta end (requeued in core order, behind B):
+  // [B, C, A]: core 0 takes B, core 1 C; both end at 5. A 5-6 on core 0.
+  std::vector<Job> jobs = {job("A", R"([{"compute": 1}, {"io": 1}, {"compute": 2}])"), cpu("B", 4),
+                           cpu("C", 4)};
+  RunResult r = run_both(jobs_scenario(
+      R"("cores": 2, "scheduler": {"policy": "mlfq", "variant": "ostep", "levels": 1, "quantum": 2, "io_to_front": true})",
+      jobs));
+  EXPECT_EQ(chart(r, 0), "ACCBBA");
+  EXPECT_EQ(chart(r, 1), "BBACC.");
+  EXPECT_EQ(metrics(r, "A"), (Metrics{0, 6, 6, 0, 2}));
+  EXPECT_EQ(metrics(r, "C"), (Metrics{1, 5, 5, 1, 1}));
+}
+
 }  // namespace
 }  // namespace mpsim::test

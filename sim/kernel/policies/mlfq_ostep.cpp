@@ -56,8 +56,13 @@ class MlfqOstep : public Policy {
       j.key = front ? front_key() : key(now, 1);
     } else if (j.dispatched && p.stats.voluntary_switches == j.voluntary) {
       // Straight from a core: a slice end (on_slice_end has placed it) or a
-      // preemption keep its place; a yield goes to the tail.
-      if (p.stats.involuntary_switches == j.involuntary) j.key = key(now, 2);
+      // preemption keep its place; a yield goes to the tail (and a quantum
+      // that ended as the yield's compute did still counts: phase 2 comes
+      // before on_slice_end).
+      if (p.stats.involuntary_switches == j.involuntary) {
+        if (j.ticks_left == 0) expire(j);
+        j.key = key(now, 2);
+      }
     } else {  // back from a block
       bool from_io = p.stats.blocked_io != j.blocked_io;
       settle(j, from_io && c_.io_resets);
