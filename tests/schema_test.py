@@ -62,6 +62,7 @@ SCHEMA_REJECTS = [
     "46-bad-file-values",
     "47-operation-argument-types",
     "48-only-a-modifier",
+    "49-mlfq-variant-typo",
 ]
 
 # Samples whose only mistakes need mpsim (names, expressions, evaluation,
@@ -80,6 +81,8 @@ SCHEMA_ACCEPTS = [
     "38-setup-division-by-zero",
     "39-duplicate-generated-names",
     "40-print-unknown-function",
+    "50-mlfq-ostep-switch-without-variant",
+    "51-mlfq-ostep-allotment-not-whole-quanta",
 ]
 
 

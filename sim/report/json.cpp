@@ -27,6 +27,7 @@ ojson machine_json(const MachineConfig& m) {
   for (const auto& [k, v] : m.scheduler.params) {
     if (const auto* i = std::get_if<std::int64_t>(&v)) sched[k] = *i;
     else if (const auto* b = std::get_if<bool>(&v)) sched[k] = *b;
+    else if (const auto* s = std::get_if<std::string>(&v)) sched[k] = *s;
     else sched[k] = std::get<std::vector<std::int64_t>>(v);
   }
   return ojson{{"cores", m.cores},

@@ -344,6 +344,9 @@ class Loader {
         if (chk_.count() != before) return std::nullopt;
         return ParamValue{list};
       }
+      case ParamKind::Choice:
+        if (auto c = chk_.choice(v, path, ps.choices, ps.key)) return ParamValue{*c};
+        return std::nullopt;
     }
     return std::nullopt;
   }

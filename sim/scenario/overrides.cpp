@@ -68,6 +68,11 @@ class Overrider {
     sc.params["quantum"] = q;
     // MLFQ's per-level list would otherwise win over the option, silently.
     if (sc.params.count("quanta")) sc.params["quanta"] = std::vector<std::int64_t>{};
+    // What the file's other parameters must agree with has changed (mlfq's
+    // ostep variant: allotments in whole quanta): check them again.
+    const PolicyInfo* info = find_policy(sc.policy);
+    if (info && info->check)
+      for (const auto& [key, msg] : info->check(sc)) err("--quantum", key + ": " + msg);
   }
 
   void context_switch(std::int64_t k) {

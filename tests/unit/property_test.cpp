@@ -167,11 +167,27 @@ class ScenarioGen {
 
   std::string mlfq() {
     int levels = pick(1, 3);
+    if (chance(35)) return mlfq_ostep(levels);
     std::string s = R"({"policy": "mlfq", "levels": )" + num(levels);
     s += chance(50) ? ", \"quantum\": " + num(pick(1, 4)) : ", \"quanta\": " + list(levels, 1, 4);
     s += chance(50) ? ", \"allotment\": " + num(pick(0, 6))
                     : ", \"allotments\": " + list(levels, 1, 6);
     return s + ", \"boost\": " + num(chance(50) ? 0 : pick(3, 20)) + "}";
+  }
+
+  // mlfq.py's rules: allotments in whole quanta, and its -S and -I.
+  std::string mlfq_ostep(int levels) {
+    std::string quanta, allots;
+    for (int i = 0; i < levels; ++i) {
+      int q = pick(1, 4);
+      quanta += (i ? ", " : "") + num(q);
+      allots += (i ? ", " : "") + num(q * pick(1, 3));
+    }
+    std::string s = R"({"policy": "mlfq", "variant": "ostep", "levels": )" + num(levels);
+    s += ", \"quanta\": [" + quanta + "], \"allotments\": [" + allots + "]";
+    s += ", \"boost\": " + num(chance(50) ? 0 : pick(3, 20));
+    s += std::string(", \"io_resets\": ") + (chance(40) ? "true" : "false");
+    return s + ", \"io_to_front\": " + (chance(40) ? "true" : "false") + "}";
   }
 
   static std::string list(int n, int lo, int hi) {

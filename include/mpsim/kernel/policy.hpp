@@ -55,7 +55,7 @@ class Policy {
   [[nodiscard]] virtual std::string describe() const = 0;
 };
 
-enum class ParamKind { Int, Bool, IntList };
+enum class ParamKind { Int, Bool, IntList, Choice };
 
 /// A parameter a policy accepts in `machine.scheduler`.
 struct ParamSpec {
@@ -64,6 +64,7 @@ struct ParamSpec {
   std::int64_t min;
   ParamValue default_value;
   std::string help;
+  std::vector<std::string> choices = {};  ///< ParamKind::Choice: the words allowed
 };
 
 /// A registered policy: its name, parameters and factory.
@@ -84,5 +85,6 @@ const PolicyInfo* find_policy(const std::string& name);
 std::int64_t param_int(const SchedulerConfig& c, const std::string& key);
 bool param_bool(const SchedulerConfig& c, const std::string& key);
 std::vector<std::int64_t> param_list(const SchedulerConfig& c, const std::string& key);
+std::string param_choice(const SchedulerConfig& c, const std::string& key);
 
 }  // namespace mpsim

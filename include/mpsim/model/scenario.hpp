@@ -15,8 +15,9 @@
 
 namespace mpsim {
 
-/// A policy parameter: an int, a bool or a list of ints (e.g. MLFQ quanta per level).
-using ParamValue = std::variant<std::int64_t, bool, std::vector<std::int64_t>>;
+/// A policy parameter: an int, a bool, a list of ints (e.g. MLFQ quanta per
+/// level) or one word out of a fixed set (e.g. MLFQ's variant).
+using ParamValue = std::variant<std::int64_t, bool, std::vector<std::int64_t>, std::string>;
 
 struct SchedulerConfig {
   std::string policy = "rr";

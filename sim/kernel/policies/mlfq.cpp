@@ -6,6 +6,7 @@
 // every `boost` ticks all processes return to level 0. A ready process at a
 // higher level preempts a running one at a lower level.
 #include "mpsim/kernel/policy.hpp"
+#include "kernel/policies/mlfq_ostep.hpp"
 #include "kernel/policies/queues.hpp"
 
 namespace mpsim::policies {
@@ -115,6 +116,13 @@ std::unique_ptr<Policy> make_mlfq(const MachineConfig& m) {
   std::vector<Tick> allots = param_list(c, "allotments");
   if (allots.empty()) {
     for (Tick q : quanta) allots.push_back(allot == 0 ? q : allot);  // 0: one quantum, as mlfq.py
+  }
+  if (param_choice(c, "variant") == "ostep") {
+    std::vector<std::int64_t> in_quanta;  // the loader has checked that they divide
+    for (std::size_t l = 0; l < quanta.size(); ++l) in_quanta.push_back(allots[l] / quanta[l]);
+    return make_mlfq_ostep(OstepConfig{std::move(quanta), std::move(in_quanta),
+                                       param_int(c, "boost"), param_bool(c, "io_resets"),
+                                       param_bool(c, "io_to_front")});
   }
   return std::make_unique<Mlfq>(std::move(quanta), std::move(allots), param_int(c, "boost"));
 }

@@ -15,6 +15,7 @@ std::unique_ptr<Policy> make_priority(const MachineConfig&);
 std::unique_ptr<Policy> make_mlfq(const MachineConfig&);
 std::unique_ptr<Policy> make_fair(const MachineConfig&);
 std::unique_ptr<Policy> make_cfs(const MachineConfig&);
+std::vector<std::pair<std::string, std::string>> check_mlfq_ostep(const SchedulerConfig&);
 }  // namespace policies
 
 namespace {
@@ -30,6 +31,12 @@ std::vector<std::pair<std::string, std::string>> check_mlfq(const SchedulerConfi
     for (auto x : v)
       if (x < 1) out.emplace_back(key, "expected values >= 1, found " + std::to_string(x));
   }
+  if (!out.empty()) return out;
+  if (param_choice(c, "variant") == "ostep") return policies::check_mlfq_ostep(c);
+  for (const char* key : {"io_resets", "io_to_front"})
+    if (param_bool(c, key))
+      out.emplace_back(
+          key, std::string("only the ostep variant has ") + key + " (add \"variant\": \"ostep\")");
   return out;
 }
 
@@ -60,7 +67,14 @@ const std::vector<PolicyInfo>& policy_registry() {
         {"allotment", ParamKind::Int, 0, std::int64_t{0},
          "ticks at a level before moving down (0 = one quantum)"},
         {"allotments", ParamKind::IntList, 1, std::vector<std::int64_t>{}, "allotment per level"},
-        {"boost", ParamKind::Int, 0, std::int64_t{0}, "every this many ticks all return to level 0 (0 = never)"}},
+        {"boost", ParamKind::Int, 0, std::int64_t{0}, "every this many ticks all return to level 0 (0 = never)"},
+        {"variant", ParamKind::Choice, 0, std::string{"mpsim"},
+         "rules: mpsim's, or ostep for exactly those of OSTEP's mlfq.py (docs/semantics.md)",
+         {"mpsim", "ostep"}},
+        {"io_resets", ParamKind::Bool, 0, false,
+         "ostep: an IO gives a fresh quantum and allotment at the same level (mlfq.py -S)"},
+        {"io_to_front", ParamKind::Bool, 0, false,
+         "ostep: a process back from IO goes to the front of its queue (mlfq.py -I)"}},
        policies::make_mlfq,
        check_mlfq},
       {"fair",
@@ -100,6 +114,9 @@ std::int64_t param_int(const SchedulerConfig& c, const std::string& key) {
 bool param_bool(const SchedulerConfig& c, const std::string& key) { return std::get<bool>(param(c, key)); }
 std::vector<std::int64_t> param_list(const SchedulerConfig& c, const std::string& key) {
   return std::get<std::vector<std::int64_t>>(param(c, key));
+}
+std::string param_choice(const SchedulerConfig& c, const std::string& key) {
+  return std::get<std::string>(param(c, key));
 }
 
 }  // namespace mpsim
