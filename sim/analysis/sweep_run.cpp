@@ -34,7 +34,7 @@ std::int64_t as_int(const std::string& v) {
 
 }  // namespace
 
-Scenario SweepPlan::scenario(const SweepRun& run, bool one_core) const {
+Scenario SweepPlan::base_scenario(const SweepRun& run) const {
   const Impl& p = *impl_;
   const std::string source = p.source + " " + describe_run(run);
   json doc;
@@ -50,12 +50,7 @@ Scenario SweepPlan::scenario(const SweepRun& run, bool one_core) const {
   } else {
     doc = p.base_doc;
   }
-  MachineOverrides o;
   for (const auto& prm : run.params) {
-    if (prm.name == "cores") o.cores = static_cast<std::int32_t>(as_int(prm.value));
-    if (prm.name == "quantum") o.quantum = as_int(prm.value);
-    if (prm.name == "context_switch") o.context_switch = as_int(prm.value);
-    if (prm.name == "policy") o.policy = json::parse(prm.value).get<std::string>();
     if (prm.name.empty() || prm.name[0] != '/') continue;
     json::json_pointer ptr(prm.name);
     if (!doc.contains(ptr) &&
@@ -64,11 +59,30 @@ Scenario SweepPlan::scenario(const SweepRun& run, bool one_core) const {
     doc[ptr] = json::parse(prm.value);
   }
   if (run.seed) doc["seed"] = *run.seed;
-  if (one_core) o.cores = 1;
   LoadResult r = load_scenario_text(doc.dump(), source);
-  if (r.errors.empty()) r.errors = apply_overrides(*r.scenario, o);
   if (!r.errors.empty()) throw SweepError(r.errors);
   return std::move(*r.scenario);
+}
+
+Scenario SweepPlan::configure(Scenario s, const SweepRun& run, bool one_core) const {
+  MachineOverrides o;
+  for (const auto& prm : run.params) {
+    if (prm.name == "cores") o.cores = static_cast<std::int32_t>(as_int(prm.value));
+    if (prm.name == "quantum") o.quantum = as_int(prm.value);
+    if (prm.name == "context_switch") o.context_switch = as_int(prm.value);
+    if (prm.name == "policy") o.policy = json::parse(prm.value).get<std::string>();
+  }
+  if (one_core) o.cores = 1;
+  auto errors = apply_overrides(s, o);
+  if (!errors.empty()) {
+    for (auto& d : errors) d.file = impl_->source + " " + describe_run(run);
+    throw SweepError(errors);
+  }
+  return s;
+}
+
+Scenario SweepPlan::scenario(const SweepRun& run, bool one_core) const {
+  return configure(base_scenario(run), run, one_core);
 }
 
 CompareConfig SweepPlan::config(const Scenario& s) const {
@@ -77,11 +91,38 @@ CompareConfig SweepPlan::config(const Scenario& s) const {
 
 namespace {
 
+// Loaded scenarios by everything but the machine settings: runs that differ
+// only in cores or policy load the file once. Bounded: cleared when full.
+class ScenarioCache {
+ public:
+  Scenario get(const SweepPlan& plan, const SweepRun& run) {
+    std::string k;
+    for (const auto& p : run.params)
+      if (p.name[0] == '/' || p.name.rfind("gen.", 0) == 0) k += p.name + "=" + p.value + "\n";
+    k += "seed=" + (run.seed ? std::to_string(*run.seed) : "-");
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = map_.find(k);
+      if (it != map_.end()) return *it->second;
+    }
+    auto s = std::make_shared<const Scenario>(plan.base_scenario(run));
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (map_.size() >= kMaxEntries) map_.clear();
+    map_.emplace(k, s);
+    return *s;
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 1024;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const Scenario>> map_;
+};
+
 // The 1-core makespans, computed once per parameters-and-seed (cores aside)
 // however many runs need them; a run on 1 core provides its own.
 class Baselines {
  public:
-  Tick get(const SweepPlan& plan, const SweepRun& run) {
+  Tick get(const SweepPlan& plan, ScenarioCache& cache, const SweepRun& run) {
     std::string k = key(run);
     std::promise<Tick> mine;
     std::shared_future<Tick> f;
@@ -93,7 +134,7 @@ class Baselines {
       map_.emplace(k, f);
     }
     try {
-      mine.set_value(simulate(plan.scenario(run, true)).makespan);
+      mine.set_value(simulate(plan.configure(cache.get(plan, run), run, true)).makespan);
     } catch (...) {
       mine.set_exception(std::current_exception());
     }
@@ -125,6 +166,7 @@ void run_sweep(const SweepPlan& plan, const std::vector<std::size_t>& todo, int 
                const std::function<void(const SweepRun&, const CompareRow&)>& done,
                const std::function<bool()>& stop) {
   Baselines baselines;
+  ScenarioCache cache;
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
@@ -135,13 +177,13 @@ void run_sweep(const SweepPlan& plan, const std::vector<std::size_t>& todo, int 
       if (stop && stop()) return;
       const SweepRun& run = plan.runs().at(todo[i]);
       try {
-        Scenario s = plan.scenario(run);
+        Scenario s = plan.configure(cache.get(plan, run), run);
         RunResult result = simulate(s);
         Tick base = result.makespan;
         if (s.machine.cores == 1)
           baselines.offer(run, base);
         else
-          base = baselines.get(plan, run);
+          base = baselines.get(plan, cache, run);
         done(run, make_compare_row(plan.config(s), std::move(result), base));
       } catch (const SweepError& e) {
         std::lock_guard<std::mutex> lock(error_mutex);

@@ -1,4 +1,4 @@
-// SVG line charts for sweeps: a fixed layout (plot area, 5 ticks per axis,
+// SVG line charts for sweeps: a fixed layout (plot area, about 5 ticks per axis,
 // legend on the right) so charts of different sweeps line up side by side.
 #include "mpsim/report/plot.hpp"
 
@@ -12,7 +12,7 @@ namespace mpsim {
 
 namespace {
 
-constexpr double kLeft = 70, kTop = 40, kWidth = 560, kHeight = 320, kLegendW = 190;
+constexpr double kLeft = 80, kTop = 40, kWidth = 560, kHeight = 320, kLegendW = 190;
 constexpr int kTicks = 5;
 const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
@@ -36,6 +36,25 @@ struct Range {
   [[nodiscard]] double span() const { return hi > lo ? hi - lo : 1; }
 };
 
+// A tick step of 1, 2 or 5 times a power of ten giving about kTicks steps;
+// found by multiplying and dividing by 10 only (no log10: the same bytes
+// whatever the C library).
+double nice_step(double span) {
+  double raw = span / kTicks;
+  if (!(raw > 0)) return 1;
+  double p = 1;
+  while (p * 10 <= raw) p *= 10;
+  while (p > raw) p /= 10;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (p * m >= raw) return p * m;
+  return p * 10;
+}
+
+// The axis widened to whole steps.
+Range nice(Range r, double step) {
+  return {std::floor(r.lo / step) * step, std::ceil(r.hi / step) * step};
+}
+
 }  // namespace
 
 std::string format_line_chart_svg(const PlotSpec& spec, const std::vector<PlotSeries>& series) {
@@ -51,7 +70,10 @@ std::string format_line_chart_svg(const PlotSpec& spec, const std::vector<PlotSe
     }
   if (!negative) yr.lo = 0;
   if (yr.hi <= yr.lo) yr.hi = yr.lo + 1;
-  yr.hi += yr.span() * 0.05;  // headroom above the highest error bar
+  const double ystep = nice_step(yr.span());
+  yr = nice(yr, ystep);
+  const double xstep = nice_step(xr.span());
+  if (xr.hi > xr.lo) xr = nice(xr, xstep);
   auto px = [&](double x) {
     return kLeft + (xr.hi > xr.lo ? (x - xr.lo) / xr.span() * kWidth : kWidth / 2);
   };
@@ -66,12 +88,14 @@ std::string format_line_chart_svg(const PlotSpec& spec, const std::vector<PlotSe
   o << "<g stroke=\"#999\">\n<line x1=\"" << kLeft << "\" y1=\"" << kTop + kHeight << "\" x2=\""
     << kLeft + kWidth << "\" y2=\"" << kTop + kHeight << "\"/>\n<line x1=\"" << kLeft << "\" y1=\""
     << kTop << "\" x2=\"" << kLeft << "\" y2=\"" << kTop + kHeight << "\"/>\n</g>\n";
-  for (int i = 0; i <= kTicks; ++i) {
-    double xv = xr.lo + (xr.hi > xr.lo ? xr.span() * i / kTicks : 0);
-    double yv = yr.lo + yr.span() * i / kTicks;
-    if (xr.hi > xr.lo || i == 0)
-      o << "<text x=\"" << fixed(px(xv), 1) << "\" y=\"" << kTop + kHeight + 16
-        << "\" text-anchor=\"middle\">" << tick_text(xv) << "</text>\n";
+  for (int i = 0; xr.lo + xstep * i <= xr.hi + xstep / 2; ++i) {
+    double xv = xr.hi > xr.lo ? xr.lo + xstep * i : xr.lo;
+    o << "<text x=\"" << fixed(px(xv), 1) << "\" y=\"" << kTop + kHeight + 16
+      << "\" text-anchor=\"middle\">" << tick_text(xv) << "</text>\n";
+    if (!(xr.hi > xr.lo)) break;
+  }
+  for (int i = 0; yr.lo + ystep * i <= yr.hi + ystep / 2; ++i) {
+    double yv = yr.lo + ystep * i;
     o << "<line x1=\"" << kLeft << "\" y1=\"" << fixed(py(yv), 1) << "\" x2=\"" << kLeft + kWidth
       << "\" y2=\"" << fixed(py(yv), 1) << "\" stroke=\"#eee\"/>\n";
     o << "<text x=\"" << kLeft - 6 << "\" y=\"" << fixed(py(yv) + 4, 1) << "\" text-anchor=\"end\">"
@@ -80,7 +104,7 @@ std::string format_line_chart_svg(const PlotSpec& spec, const std::vector<PlotSe
   o << "<text x=\"" << kLeft + kWidth / 2 << "\" y=\"" << kTop + kHeight + 40
     << "\" text-anchor=\"middle\">" << xml_escape(spec.x_label) << "</text>\n";
   o << "<text transform=\"rotate(-90)\" x=\"" << -(kTop + kHeight / 2)
-    << "\" y=\"18\" text-anchor=\"middle\">" << xml_escape(spec.y_label) << "</text>\n";
+    << "\" y=\"16\" text-anchor=\"middle\">" << xml_escape(spec.y_label) << "</text>\n";
   for (std::size_t k = 0; k < series.size(); ++k) {
     const char* colour = kColours[k % (sizeof kColours / sizeof kColours[0])];
     const auto& s = series[k];

@@ -48,6 +48,11 @@ class SweepPlan {
   /// The run's scenario with its parameters applied; `one_core` replaces the
   /// core count by 1 (the speedup baseline). Throws SweepError.
   [[nodiscard]] Scenario scenario(const SweepRun& run, bool one_core = false) const;
+  /// The two steps of scenario(): the scenario file (or family) with the
+  /// run's JSON-pointer, gen and seed values, loaded; then the run's machine
+  /// settings (cores, policy, quantum, context_switch) applied to it.
+  [[nodiscard]] Scenario base_scenario(const SweepRun& run) const;
+  [[nodiscard]] Scenario configure(Scenario base, const SweepRun& run, bool one_core = false) const;
   /// The machine configuration of a run, as compare names it.
   [[nodiscard]] CompareConfig config(const Scenario& s) const;
 
