@@ -100,15 +100,19 @@ class ScenarioCache {
     for (const auto& p : run.params)
       if (p.name[0] == '/' || p.name.rfind("gen.", 0) == 0) k += p.name + "=" + p.value + "\n";
     k += "seed=" + (run.seed ? std::to_string(*run.seed) : "-");
+    std::shared_ptr<const Scenario> hit;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = map_.find(k);
-      if (it != map_.end()) return *it->second;
+      if (it != map_.end()) hit = it->second;
     }
+    if (hit) return *hit;  // copied outside the lock: other workers need not wait for it
     auto s = std::make_shared<const Scenario>(plan.base_scenario(run));
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (map_.size() >= kMaxEntries) map_.clear();
-    map_.emplace(k, s);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (map_.size() >= kMaxEntries) map_.clear();
+      map_.emplace(k, s);
+    }
     return *s;
   }
 

@@ -37,9 +37,9 @@ std::optional<double> real(const json& spec, const char* key, const std::string&
   }
   double x = v.get<double>();
   if (!(x > min_excl) || x > kMaxReal) {
-    chk.error(kp, "expected a number " +
-                      std::string(min_excl < -kMaxReal ? "from -1e15" : "above 0") +
-                      " to 1e15, found " + v.dump());
+    chk.error(kp, std::string(min_excl < -kMaxReal ? "expected a number from -1e15 to 1e15"
+                                                   : "expected a number above 0 and at most 1e15") +
+                      ", found " + v.dump());
     return std::nullopt;
   }
   return x;
