@@ -90,8 +90,9 @@ std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<Compare
   for (auto& t : pool) t.join();
   std::vector<CompareRow> rows;
   for (const auto& c : configs)
-    rows.push_back(make_compare_row(c, results[index[key(c)]],
-                                    results[index[key(CompareConfig{1, c.policy, c.quantum})]].makespan));
+    rows.push_back(
+        make_compare_row(c, results[index[key(c)]],
+                         results[index[key(CompareConfig{1, c.policy, c.quantum})]].makespan));
   return rows;
 }
 
@@ -99,7 +100,8 @@ CompareRow make_compare_row(const CompareConfig& config, RunResult result, Tick 
   CompareRow row;
   row.config = config;
   row.result = std::move(result);
-  row.policy_description = find_policy(row.result.machine.scheduler.policy)->make(row.result.machine)->describe();
+  row.policy_description =
+      find_policy(row.result.machine.scheduler.policy)->make(row.result.machine)->describe();
   row.work_span = work_span(row.result);
   row.baseline_makespan = baseline_makespan;
   return row;

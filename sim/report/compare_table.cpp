@@ -146,36 +146,39 @@ std::string format_compare_json(const std::vector<CompareRow>& rows) {
   return j.dump(2);
 }
 
-std::string compare_json_line(const CompareRow& row) { return row_json(row).dump(); }
+std::string compare_json_line(const CompareRow& row) {
+  return row_json(row).dump();
+}
 
 namespace {
 
 nlohmann::ordered_json row_json(const CompareRow& row) {
-    const RunResult& r = row.result;
-    Dist ta = dist(r, turnaround), rs = dist(r, response), wt = dist(r, wait);
-    nlohmann::ordered_json path = nlohmann::ordered_json::array();
-    for (const auto& s : row.work_span.critical_path) path.push_back({{"pid", s.pid}, {"what", s.what}, {"ticks", s.ticks}});
-    return {{"cores", row.config.cores},
-                 {"policy", r.machine.scheduler.policy},
-                 {"policy_description", row.policy_description},
-                 {"makespan", r.makespan},
-                 {"baseline_makespan", row.baseline_makespan},
-                 {"speedup", row.speedup()},
-                 {"efficiency", row.efficiency()},
-                 {"cpu_utilisation", row.utilisation()},
-                 {"io_busy", r.io_busy},
-                 {"turnaround", {{"mean", ta.mean}, {"p95", ta.p95}}},
-                 {"response", {{"mean", rs.mean}, {"p95", rs.p95}}},
-                 {"wait", {{"mean", wt.mean}, {"p95", wt.p95}}},
-                 {"context_switches", r.context_switches},
-                 {"switch_overhead", r.switch_overhead},
-                 {"max_parallelism", r.max_parallelism},
-                 {"average_concurrency", r.average_concurrency()},
-                 {"max_concurrency", r.max_concurrency},
-                 {"work", row.work_span.work},
-                 {"span", row.work_span.span},
-                 {"bound", row.bound()},
-                 {"critical_path", path}};
+  const RunResult& r = row.result;
+  Dist ta = dist(r, turnaround), rs = dist(r, response), wt = dist(r, wait);
+  nlohmann::ordered_json path = nlohmann::ordered_json::array();
+  for (const auto& s : row.work_span.critical_path)
+    path.push_back({{"pid", s.pid}, {"what", s.what}, {"ticks", s.ticks}});
+  return {{"cores", row.config.cores},
+          {"policy", r.machine.scheduler.policy},
+          {"policy_description", row.policy_description},
+          {"makespan", r.makespan},
+          {"baseline_makespan", row.baseline_makespan},
+          {"speedup", row.speedup()},
+          {"efficiency", row.efficiency()},
+          {"cpu_utilisation", row.utilisation()},
+          {"io_busy", r.io_busy},
+          {"turnaround", {{"mean", ta.mean}, {"p95", ta.p95}}},
+          {"response", {{"mean", rs.mean}, {"p95", rs.p95}}},
+          {"wait", {{"mean", wt.mean}, {"p95", wt.p95}}},
+          {"context_switches", r.context_switches},
+          {"switch_overhead", r.switch_overhead},
+          {"max_parallelism", r.max_parallelism},
+          {"average_concurrency", r.average_concurrency()},
+          {"max_concurrency", r.max_concurrency},
+          {"work", row.work_span.work},
+          {"span", row.work_span.span},
+          {"bound", row.bound()},
+          {"critical_path", path}};
 }
 
 }  // namespace

@@ -211,7 +211,8 @@ class Loader {
 
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
-    std::vector<std::string> top = {"$schema", "name", "description", "seed", "machine", "files", "programs", "processes"};
+    std::vector<std::string> top = {"$schema", "name",  "description", "seed",
+                                    "machine", "files", "programs",    "processes"};
     top.insert(top.begin() + 6, sync_object_keys().begin(), sync_object_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
@@ -588,8 +589,9 @@ LoadResult load_scenario_text(const std::string& text, const std::string& source
   // value wins), so the other mistakes in the file show up in the same run.
   if (!doc) return r;
   // Draws are made first, so every later check sees the drawn values.
+  std::size_t before_draws = r.errors.size();
   detail::resolve_draws(*doc, chk);
-  if (!r.errors.empty()) return r;
+  if (r.errors.size() != before_draws) return r;
   Scenario s;
   s.source = source;
   detail::Loader(chk, s).load(*doc);

@@ -40,6 +40,14 @@ same one two
 grep -q "^fcfs" summary.txt || fail "the summary table lists fcfs: $(cat summary.txt)"
 head -1 one/runs.csv | grep -q "^run,policy,cores,/name,seed,cores,policy,makespan," || fail "runs.csv header: $(head -1 one/runs.csv)"
 
+# A progress line on a terminal (script(1) gives the sweep one), none otherwise.
+if command -v script > /dev/null; then
+  script -qec "'$mpsim' sweep spec.json -o tty --quiet" /dev/null > tty.txt
+  grep -q "sweep: 18/18 runs, .* runs/s, ETA 0 s" tty.txt || fail "no progress line on a terminal: $(cat -v tty.txt)"
+fi
+"$mpsim" sweep spec.json -o notty --quiet 2> notty.txt
+[ ! -s notty.txt ] || fail "progress written to a stderr that is not a terminal: $(cat notty.txt)"
+
 # Interrupted after 5 runs, with a half-written line, then resumed.
 "$mpsim" sweep spec.json -o part --limit 5 2> part.err || fail "sweep --limit 5"
 grep -q "5 of 18 runs done" part.err || fail "--limit: $(cat part.err)"
