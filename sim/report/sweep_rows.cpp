@@ -37,6 +37,21 @@ struct Group {
   std::vector<std::vector<double>> values;  // per metric, per run
 };
 
+// Every parameter name, in first appearance order (list points may differ).
+std::vector<std::string> param_names(const std::vector<Group>& gs) {
+  std::vector<std::string> names;
+  for (const auto& g : gs)
+    for (const auto& [k, v] : g.params.items())
+      if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+  return names;
+}
+
+std::string param_cell(const json& params, const std::string& name) {
+  if (!params.contains(name)) return "";
+  const json& v = params[name];
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
 std::vector<Group> groups(const std::vector<std::string>& json_lines) {
   std::vector<Group> out;
   std::map<std::string, std::size_t> index;
@@ -96,23 +111,15 @@ std::string sweep_summary_csv(const std::vector<std::string>& json_lines) {
   if (gs.empty()) return "";
   std::string out;
   const Group& first = gs.front();
-  bool comma = false;
-  for (const auto& [k, v] : first.params.items()) {
-    out += (comma ? "," : "") + detail::csv_quote(k);
-    comma = true;
-  }
-  out += std::string(comma ? "," : "") + "runs";
+  const auto names = param_names(gs);
+  for (const auto& n : names) out += detail::csv_quote(n) + ",";
+  out += "runs";
   for (const auto& m : first.metric_names) out += "," + m + "_mean," + m + "_ci95";
   out += "\n";
   for (const auto& g : gs) {
     std::string line;
-    comma = false;
-    for (const auto& [k, v] : g.params.items()) {
-      line +=
-          (comma ? "," : "") + detail::csv_quote(v.is_string() ? v.get<std::string>() : v.dump());
-      comma = true;
-    }
-    line += (comma ? "," : "") + std::to_string(g.values.empty() ? 0 : g.values[0].size());
+    for (const auto& n : names) line += detail::csv_quote(param_cell(g.params, n)) + ",";
+    line += std::to_string(g.values.empty() ? 0 : g.values[0].size());
     for (const auto& vals : g.values) {
       MeanCi ci = mean_ci(vals);
       line += "," + detail::fixed(ci.mean, 4) + "," +
@@ -128,15 +135,14 @@ std::string sweep_summary_text(const std::vector<std::string>& json_lines) {
   if (gs.empty()) return "";
   const std::vector<std::string> shown = {"makespan", "speedup", "turnaround.mean",
                                           "response.mean"};
-  std::vector<std::string> head;
-  for (const auto& [k, v] : gs.front().params.items()) head.push_back(k);
+  const auto names = param_names(gs);
+  std::vector<std::string> head = names;
   head.push_back("runs");
   for (const auto& m : shown) head.push_back(m);
   detail::Table t(head);
   for (const auto& g : gs) {
     std::vector<std::string> row;
-    for (const auto& [k, v] : g.params.items())
-      row.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    for (const auto& n : names) row.push_back(param_cell(g.params, n));
     row.push_back(std::to_string(g.values.empty() ? 0 : g.values[0].size()));
     for (const auto& m : shown) {
       auto it = std::find(g.metric_names.begin(), g.metric_names.end(), m);
