@@ -134,4 +134,22 @@ std::string format_line_chart_svg(const PlotSpec& spec, const std::vector<PlotSe
   return o.str();
 }
 
+std::string format_line_chart_html(const PlotSpec& spec, const std::vector<PlotSeries>& series) {
+  std::ostringstream o;
+  o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+    << xml_escape(spec.title) << "</title>\n<style>body{font-family:sans-serif;margin:2em}"
+    << "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px "
+       "8px;text-align:right}"
+    << "td:first-child,th:first-child{text-align:left}</style>\n</head>\n<body>\n<h1>"
+    << xml_escape(spec.title) << "</h1>\n"
+    << format_line_chart_svg(spec, series) << "<table>\n<tr><th>series</th><th>"
+    << xml_escape(spec.x_label) << "</th><th>mean</th><th>± 95 %</th><th>runs</th></tr>\n";
+  for (const auto& s : series)
+    for (const auto& p : s.points)
+      o << "<tr><td>" << xml_escape(s.label) << "</td><td>" << tick_text(p.x) << "</td><td>"
+        << fixed(p.y, 4) << "</td><td>" << fixed(p.half, 4) << "</td><td>" << p.n << "</td></tr>\n";
+  o << "</table>\n</body>\n</html>\n";
+  return o.str();
+}
+
 }  // namespace mpsim

@@ -78,6 +78,8 @@ expect_exit 2 "expected i/N" "$mpsim" sweep spec.json -o x --shard 4/3
 grep -q "a&lt;b&amp;c" chart.svg || fail "plot labels are not escaped"
 ! grep -q "a<b&c" chart.svg || fail "plot has a raw '<'"
 grep -q "<polyline" chart.svg || fail "plot draws no line"
+"$mpsim" sweep plot two --x cores --y makespan --series policy -o chart.html || fail "plot to HTML"
+grep -q "<svg" chart.html && grep -q "<td>policy rr</td><td>4</td><td>12.0000</td><td>0.0000</td><td>3</td>" chart.html || fail "the HTML page lacks the chart or its table"
 expect_exit 2 'no metric "makspan" (did you mean "makespan"?)' "$mpsim" sweep plot two --x cores --y makspan
 expect_exit 2 "already exists" "$mpsim" sweep plot two --x cores --y makespan -o chart.svg
 

@@ -112,15 +112,17 @@ int plot(const PlotArgs& a) {
     PlotSeries ps{a.series.empty() ? s : a.series + " " + s, {}};
     for (const auto& [x, ys] : data[s]) {
       MeanCi ci = mean_ci(ys);
-      ps.points.push_back(PlotPoint{x, ci.mean, ci.half});
+      ps.points.push_back(PlotPoint{x, ci.mean, ci.half, ci.n});
     }
     series.push_back(std::move(ps));
   }
   PlotSpec spec{
       a.title.empty() ? a.y + " vs " + a.x + (a.series.empty() ? "" : " per " + a.series) : a.title,
       a.x, a.y + " (mean, 95 % CI)"};
-  return write_output(a.out, format_line_chart_svg(spec, series), a.force) ? kExitOk
-                                                                           : kExitBadInput;
+  bool html = a.out.size() > 5 && a.out.compare(a.out.size() - 5, 5, ".html") == 0;
+  std::string text =
+      html ? format_line_chart_html(spec, series) : format_line_chart_svg(spec, series);
+  return write_output(a.out, text, a.force) ? kExitOk : kExitBadInput;
 }
 
 }  // namespace
@@ -134,7 +136,9 @@ Command add_sweep_plot(CLI::App& sweep) {
   cmd->add_option("--y", a->y, "the metric on the y axis, e.g. speedup, response.mean")->required();
   cmd->add_option("--series", a->series, "one line per value of this parameter, e.g. policy");
   cmd->add_option("--title", a->title, "chart title (default: Y vs X per SERIES)");
-  cmd->add_option("-o,--output", a->out, "SVG file (default: stdout)");
+  cmd->add_option("-o,--output", a->out,
+                  "SVG file, or an HTML page (chart and table) if it ends in .html (default: SVG "
+                  "on stdout)");
   cmd->add_flag("--force", a->force, "replace the output file if it exists");
   return [a] { return plot(*a); };
 }

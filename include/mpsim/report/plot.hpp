@@ -1,5 +1,6 @@
 #pragma once
 /// Line charts with error bars, as SVG (`mpsim sweep plot`).
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -7,8 +8,9 @@ namespace mpsim {
 
 struct PlotPoint {
   double x = 0;
-  double y = 0;     ///< the mean
-  double half = 0;  ///< the error bar reaches y - half .. y + half
+  double y = 0;       ///< the mean
+  double half = 0;    ///< the error bar reaches y - half .. y + half
+  std::size_t n = 0;  ///< runs behind the point (shown in the HTML table)
 };
 
 struct PlotSeries {
@@ -26,5 +28,9 @@ struct PlotSpec {
 /// one coloured polyline per series with its error bars, and a legend. Every
 /// text is XML-escaped; the same input gives the same bytes.
 std::string format_line_chart_svg(const PlotSpec& spec, const std::vector<PlotSeries>& series);
+
+/// A self-contained HTML page (no script, nothing fetched): the chart inline
+/// and a table of its points (series, x, mean, 95 % half-width, runs).
+std::string format_line_chart_html(const PlotSpec& spec, const std::vector<PlotSeries>& series);
 
 }  // namespace mpsim
