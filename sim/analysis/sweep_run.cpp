@@ -130,13 +130,19 @@ class Baselines {
     std::string k = key(run);
     std::promise<Tick> mine;
     std::shared_future<Tick> f;
+    bool compute = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = map_.find(k);
-      if (it != map_.end()) return it->second.get();  // may wait for another worker
-      f = mine.get_future().share();
-      map_.emplace(k, f);
+      if (it != map_.end()) {
+        f = it->second;
+      } else {
+        f = mine.get_future().share();
+        map_.emplace(k, f);
+        compute = true;
+      }
     }
+    if (!compute) return f.get();  // may wait for another worker, without the lock
     try {
       mine.set_value(simulate(plan.configure(cache.get(plan, run), run, true)).makespan);
     } catch (...) {
@@ -192,6 +198,12 @@ void run_sweep(const SweepPlan& plan, const std::vector<std::size_t>& todo, int 
       } catch (const SweepError& e) {
         std::lock_guard<std::mutex> lock(error_mutex);
         if (!first_error || first_error->first > run.index) first_error.emplace(run.index, e);
+        failed = true;
+      } catch (const std::exception& e) {  // anything else must not end the process from a thread
+        std::lock_guard<std::mutex> lock(error_mutex);
+        SweepError err(
+            {Diagnostic{"sweep", "", "run " + std::to_string(run.index) + ": " + e.what()}});
+        if (!first_error || first_error->first > run.index) first_error.emplace(run.index, err);
         failed = true;
       }
     }
