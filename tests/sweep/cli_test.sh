@@ -56,6 +56,14 @@ printf '17\t"17,rr' >> part/runs.journal
 "$mpsim" sweep spec.json -o part --quiet || fail "resumed sweep"
 same one part
 
+# One writer per folder: a second sweep into it while the first runs is refused.
+if command -v flock > /dev/null; then
+  flock one sleep 2 &
+  sleep 0.5
+  expect_exit 2 "another mpsim sweep is writing to one" "$mpsim" sweep spec.json -o one
+  wait
+fi
+
 # Another spec version may not join these results.
 sed 's/"seeds": 3/"seeds": 4/' spec.json > spec2.json
 expect_exit 2 "holds results of another version of the spec" "$mpsim" sweep spec2.json -o one

@@ -2,6 +2,7 @@
 // every run of a sweep spec, appended to DIR/runs.journal as it finishes, so
 // a second call resumes where the first stopped (docs/sweeps.md).
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -66,6 +67,25 @@ class Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
 };
 
+// An exclusive lock on the folder itself (flock on its descriptor), held
+// until the sweep ends: no lock file is left in the folder.
+class DirLock {
+ public:
+  DirLock() = default;
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool take(const std::string& dir) {
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 void print_errors(const SweepError& e) {
   for (const auto& d : e.diagnostics) std::cerr << "error: " << d.format() << "\n";
 }
@@ -92,9 +112,15 @@ int run(const SweepArgs& a) {
   JournalHeader h{plan->hash(), shard, shards, plan->runs().size(), sweep_csv_header(*plan)};
   std::filesystem::path dir(a.dir);
   JournalEntries entries;
+  DirLock lock;
   try {
-    if (a.force) remove_outputs(dir);
     std::filesystem::create_directories(dir);
+    // Two sweeps appending to one journal would interleave their lines.
+    if (!lock.take(a.dir)) {
+      std::cerr << "error: another mpsim sweep is writing to " << a.dir << "\n";
+      return kExitBadInput;
+    }
+    if (a.force) remove_outputs(dir);
     if (auto j = read_journal(a.dir, true)) {
       if (j->first.hash != h.hash) {
         std::cerr << "error: " << a.dir
