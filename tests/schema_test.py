@@ -88,7 +88,7 @@ SCHEMA_ACCEPTS = [
 
 def scenario_files():
     for path in sorted((ROOT / "scenarios").rglob("*.json")):
-        if path.name == "schema.json" or path.name.endswith(".out.json"):
+        if path.name == "schema.json" or path.name.endswith((".out.json", ".sweep.json")):
             continue
         yield path
     yield from sorted(VALID.glob("*.json"))

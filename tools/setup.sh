@@ -4,7 +4,8 @@ set -euo pipefail
 
 MPSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MPSIM_PACKAGES=(g++ cmake make nlohmann-json3-dev libboost-graph-dev libcli11-dev
-                libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3 python3-jsonschema)
+                libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3 python3-jsonschema
+                parallel)
 
 mpsim_missing_packages() {
   local missing=()

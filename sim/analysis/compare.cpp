@@ -89,16 +89,22 @@ std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<Compare
   for (int t = 0; t < n; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
   std::vector<CompareRow> rows;
-  for (const auto& c : configs) {
-    CompareRow row;
-    row.config = c;
-    row.result = results[index[key(c)]];
-    row.policy_description = find_policy(row.result.machine.scheduler.policy)->make(row.result.machine)->describe();
-    row.work_span = work_span(row.result);
-    row.baseline_makespan = results[index[key(CompareConfig{1, c.policy, c.quantum})]].makespan;
-    rows.push_back(std::move(row));
-  }
+  for (const auto& c : configs)
+    rows.push_back(
+        make_compare_row(c, results[index[key(c)]],
+                         results[index[key(CompareConfig{1, c.policy, c.quantum})]].makespan));
   return rows;
+}
+
+CompareRow make_compare_row(const CompareConfig& config, RunResult result, Tick baseline_makespan) {
+  CompareRow row;
+  row.config = config;
+  row.result = std::move(result);
+  row.policy_description =
+      find_policy(row.result.machine.scheduler.policy)->make(row.result.machine)->describe();
+  row.work_span = work_span(row.result);
+  row.baseline_makespan = baseline_makespan;
+  return row;
 }
 
 }  // namespace mpsim

@@ -6,6 +6,7 @@
 
 #include "mpsim/analysis/compare.hpp"
 #include "mpsim/report/report.hpp"
+#include "report/csv.hpp"
 #include "report/text_table.hpp"
 
 namespace mpsim {
@@ -107,56 +108,79 @@ std::string format_compare_text(const std::vector<CompareRow>& rows) {
   return out.str();
 }
 
+std::vector<std::string> compare_csv_columns() {
+  std::vector<std::string> cols = columns();
+  cols.push_back("work");
+  cols.push_back("span");
+  return cols;
+}
+
+std::vector<std::string> compare_csv_cells(const CompareRow& row) {
+  auto c = cells(row);
+  c[5].pop_back();  // "93.5%" -> "93.5": CSV keeps plain numbers
+  c.push_back(std::to_string(row.work_span.work));
+  c.push_back(std::to_string(row.work_span.span));
+  return c;
+}
+
 std::string format_compare_csv(const std::vector<CompareRow>& rows) {
-  auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
   std::string out;
-  const auto& cols = columns();
+  const auto cols = compare_csv_columns();
   for (std::size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
-  out += ",work,span\n";
+  out += "\n";
   for (const auto& row : rows) {
-    auto c = cells(row);
-    c[5].pop_back();  // "93.5%" -> "93.5": CSV keeps plain numbers
-    for (std::size_t i = 0; i < c.size(); ++i) out += (i ? "," : "") + quote(c[i]);
-    out += "," + std::to_string(row.work_span.work) + "," + std::to_string(row.work_span.span) + "\n";
+    auto c = compare_csv_cells(row);
+    for (std::size_t i = 0; i < c.size(); ++i) out += (i ? "," : "") + detail::csv_quote(c[i]);
+    out += "\n";
   }
   return out;
 }
 
+namespace {
+nlohmann::ordered_json row_json(const CompareRow& row);
+}  // namespace
+
 std::string format_compare_json(const std::vector<CompareRow>& rows) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const auto& row : rows) {
-    const RunResult& r = row.result;
-    Dist ta = dist(r, turnaround), rs = dist(r, response), wt = dist(r, wait);
-    nlohmann::ordered_json path = nlohmann::ordered_json::array();
-    for (const auto& s : row.work_span.critical_path) path.push_back({{"pid", s.pid}, {"what", s.what}, {"ticks", s.ticks}});
-    j.push_back({{"cores", row.config.cores},
-                 {"policy", r.machine.scheduler.policy},
-                 {"policy_description", row.policy_description},
-                 {"makespan", r.makespan},
-                 {"baseline_makespan", row.baseline_makespan},
-                 {"speedup", row.speedup()},
-                 {"efficiency", row.efficiency()},
-                 {"cpu_utilisation", row.utilisation()},
-                 {"io_busy", r.io_busy},
-                 {"turnaround", {{"mean", ta.mean}, {"p95", ta.p95}}},
-                 {"response", {{"mean", rs.mean}, {"p95", rs.p95}}},
-                 {"wait", {{"mean", wt.mean}, {"p95", wt.p95}}},
-                 {"context_switches", r.context_switches},
-                 {"switch_overhead", r.switch_overhead},
-                 {"max_parallelism", r.max_parallelism},
-                 {"average_concurrency", r.average_concurrency()},
-                 {"max_concurrency", r.max_concurrency},
-                 {"work", row.work_span.work},
-                 {"span", row.work_span.span},
-                 {"bound", row.bound()},
-                 {"critical_path", path}});
-  }
+  for (const auto& row : rows) j.push_back(row_json(row));
   return j.dump(2);
 }
+
+std::string compare_json_line(const CompareRow& row) {
+  return row_json(row).dump();
+}
+
+namespace {
+
+nlohmann::ordered_json row_json(const CompareRow& row) {
+  const RunResult& r = row.result;
+  Dist ta = dist(r, turnaround), rs = dist(r, response), wt = dist(r, wait);
+  nlohmann::ordered_json path = nlohmann::ordered_json::array();
+  for (const auto& s : row.work_span.critical_path)
+    path.push_back({{"pid", s.pid}, {"what", s.what}, {"ticks", s.ticks}});
+  return {{"cores", row.config.cores},
+          {"policy", r.machine.scheduler.policy},
+          {"policy_description", row.policy_description},
+          {"makespan", r.makespan},
+          {"baseline_makespan", row.baseline_makespan},
+          {"speedup", row.speedup()},
+          {"efficiency", row.efficiency()},
+          {"cpu_utilisation", row.utilisation()},
+          {"io_busy", r.io_busy},
+          {"turnaround", {{"mean", ta.mean}, {"p95", ta.p95}}},
+          {"response", {{"mean", rs.mean}, {"p95", rs.p95}}},
+          {"wait", {{"mean", wt.mean}, {"p95", wt.p95}}},
+          {"context_switches", r.context_switches},
+          {"switch_overhead", r.switch_overhead},
+          {"max_parallelism", r.max_parallelism},
+          {"average_concurrency", r.average_concurrency()},
+          {"max_concurrency", r.max_concurrency},
+          {"work", row.work_span.work},
+          {"span", row.work_span.span},
+          {"bound", row.bound()},
+          {"critical_path", path}};
+}
+
+}  // namespace
 
 }  // namespace mpsim

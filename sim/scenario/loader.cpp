@@ -11,6 +11,7 @@
 #include "scenario/compile.hpp"
 #include "scenario/sync_decl.hpp"
 #include "scenario/json_check.hpp"
+#include "scenario/random_json.hpp"
 #include "mpsim/kernel/policy.hpp"
 
 namespace mpsim {
@@ -210,8 +211,9 @@ class Loader {
 
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
-    std::vector<std::string> top = {"$schema", "name", "description", "machine", "files", "programs", "processes"};
-    top.insert(top.begin() + 5, sync_object_keys().begin(), sync_object_keys().end());
+    std::vector<std::string> top = {"$schema", "name",  "description", "seed",
+                                    "machine", "files", "programs",    "processes"};
+    top.insert(top.begin() + 6, sync_object_keys().begin(), sync_object_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
     if (doc.contains("description"))
@@ -589,6 +591,10 @@ LoadResult load_scenario_text(const std::string& text, const std::string& source
   // Duplicate keys are reported but the document is still checked (the last
   // value wins), so the other mistakes in the file show up in the same run.
   if (!doc) return r;
+  // Draws are made first, so every later check sees the drawn values.
+  std::size_t before_draws = r.errors.size();
+  detail::resolve_draws(*doc, chk);
+  if (r.errors.size() != before_draws) return r;
   Scenario s;
   s.source = source;
   detail::Loader(chk, s).load(*doc);

@@ -43,9 +43,18 @@ struct CompareRow {
 std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<CompareConfig>& configs, int threads,
                                     const std::function<void(std::size_t, std::size_t)>& progress = {});
 
+/// One row from a finished run and the makespan of its 1-core baseline (what
+/// run_compare does for each configuration; `mpsim sweep` does it per run).
+CompareRow make_compare_row(const CompareConfig& config, RunResult result, Tick baseline_makespan);
+
 /// Table, bound and plain-words explanation.
 std::string format_compare_text(const std::vector<CompareRow>& rows);
 std::string format_compare_csv(const std::vector<CompareRow>& rows);
 std::string format_compare_json(const std::vector<CompareRow>& rows);
+/// The CSV header cells of format_compare_csv, and one row's cells.
+std::vector<std::string> compare_csv_columns();
+std::vector<std::string> compare_csv_cells(const CompareRow& row);
+/// One row as format_compare_json writes it, on one line.
+std::string compare_json_line(const CompareRow& row);
 
 }  // namespace mpsim
