@@ -13,6 +13,14 @@
 // period is (on several cores and with context-switch costs it varies); a
 // candidate round that does not come back to its start before a bound is
 // given up and the run goes on as without skipping.
+//
+// Per-core run queues (issue 17): nothing here assumes one queue. The check
+// compares the whole machine (every core, and the ready processes in the
+// order for_each_ready visits them), so a per-core policy only has to
+// implement periodic_rounds, ready_count (all queues) and rekey_ready, and
+// visit its queues in a fixed order. Migrations or balancing that recur
+// every period are then skipped like the rest; ones that do not recur make
+// the check fail, and the run is simulated slice by slice.
 #include <algorithm>
 
 #include "kernel/kernel.hpp"
