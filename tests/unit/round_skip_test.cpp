@@ -81,6 +81,20 @@ TEST(RoundSkip, CfsNiceIsNotPeriodicSoonEnough) {
   EXPECT_EQ(r.round_skipped_ticks, 0);
 }
 
+// What --timeline, --trace and --gantt show comes from the event log, in
+// which skipped rounds are written out: the views are the same either way.
+TEST(RoundSkip, TimelineTraceAndGanttShowSkippedRounds) {
+  Scenario s = load(jobs_scenario(
+      R"("cores": 2, "context_switch": 1, "scheduler": {"policy": "rr", "quantum": 3})",
+      {cpu("a", 400), cpu("b", 300), cpu("c", 500, 20)}));
+  RunResult on = simulate(s);
+  RunResult off = simulate(s, RunOptions{.round_skipping = false});
+  ASSERT_GT(on.round_skipped_ticks, 0);
+  EXPECT_EQ(first_difference(format_timeline(on), format_timeline(off)), "");
+  EXPECT_EQ(format_trace(on), format_trace(off));
+  EXPECT_EQ(format_gantt_svg({&on}, {"t"}), format_gantt_svg({&off}, {"t"}));
+}
+
 // The switch: RunOptions::round_skipping false simulates every slice.
 TEST(RoundSkip, SwitchTurnsItOff) {
   Scenario s = load(jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 1})",
