@@ -474,21 +474,26 @@ TEST(Property, EventSkippingGivesTheTickByTickResult) {
 std::string rounds_scenario() {
   std::string sched;
   switch (pick(0, 2)) {
-    case 0: sched = R"({"policy": "rr", "quantum": )" + num(pick(1, 5)) + "}"; break;
-    case 1: sched = R"({"policy": "fair", "quantum": )" + num(pick(1, 3)) + "}"; break;
+    case 0:
+      sched = R"({"policy": "rr", "quantum": )" + num(pick(1, 5)) + "}";
+      break;
+    case 1:
+      sched = R"({"policy": "fair", "quantum": )" + num(pick(1, 3)) + "}";
+      break;
     default:
       sched = R"({"policy": "cfs", "sched_latency": )" + num(pick(2, 24)) +
               R"(, "min_granularity": )" + num(pick(1, 4)) + "}";
   }
   std::string json = R"({"name": "rounds", "machine": {"cores": )" + num(pick(1, 4)) +
                      R"(, "context_switch": )" + num(pick(0, 3)) + R"(, "scheduler": )" + sched +
-                     (chance(20) ? R"(, "io_completion": "preempt")" : "") +
-                     R"(}, "programs": {)";
+                     (chance(20) ? R"(, "io_completion": "preempt")" : "") + R"(}, "programs": {)";
   std::string processes;
   int n = pick(1, 9);
   for (int i = 0; i < n; ++i) {
     std::string body = R"([{"compute": )" + num(pick(1, 400)) + "}";
-    if (chance(60)) body += std::string(R"(, {")") + (chance(50) ? "io" : "sleep") + R"(": )" + num(pick(1, 80)) + "}";
+    if (chance(60))
+      body += std::string(R"(, {")") + (chance(50) ? "io" : "sleep") + R"(": )" + num(pick(1, 80)) +
+              "}";
     std::string ops = R"([{"repeat": )" + num(pick(1, 3)) + R"(, "do": )" + body + "]}";
     if (chance(30)) ops += R"(, {"compute": )" + num(pick(1, 300)) + "}";
     json += (i ? ", " : "") + std::string(R"("p)") + num(i) + R"(": )" + ops + "]";
@@ -511,11 +516,12 @@ void rounds_change_nothing(RoundsSeen& seen) {
   Scenario s = load(json);
   for (bool log : {true, false}) {
     RunResult rounds = simulate(s, RunOptions{.event_skipping = true, .record_events = log});
-    RunResult slices =
-        simulate(s, RunOptions{.event_skipping = true, .round_skipping = false, .record_events = log});
+    RunResult slices = simulate(
+        s, RunOptions{.event_skipping = true, .round_skipping = false, .record_events = log});
     RunResult step = simulate(s, RunOptions{.event_skipping = false, .record_events = log});
     std::string got = format_json(rounds, log);
-    RC_LOG() << "rounds vs slice by slice: " << first_difference(got, format_json(slices, log)) << "\n";
+    RC_LOG() << "rounds vs slice by slice: " << first_difference(got, format_json(slices, log))
+             << "\n";
     RC_ASSERT(got == format_json(slices, log));
     RC_ASSERT(got == format_json(step, log));
     RC_ASSERT(rounds.events.size() == slices.events.size());
@@ -532,7 +538,8 @@ TEST(Property, RoundSkippingGivesTheSliceBySliceResult) {
   RoundsSeen seen;
   check_cases(400, [&seen] { rounds_change_nothing(seen); });
   // Most generated runs have a period between two events somewhere.
-  EXPECT_GE(seen.skipped * 3, seen.runs) << seen.skipped << " of " << seen.runs << " runs skipped rounds";
+  EXPECT_GE(seen.skipped * 3, seen.runs)
+      << seen.skipped << " of " << seen.runs << " runs skipped rounds";
 }
 
 // The same input twice gives the same bytes (no hidden state, no addresses).

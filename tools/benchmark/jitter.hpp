@@ -60,7 +60,8 @@ inline BurstJitter burst_jitter(std::uint64_t seed, const BurstRanges& r = {}) {
   std::uint64_t state = seed;
   std::uint64_t cpu_offset = splitmix64(state) % kJitterPrime;
   std::uint64_t io_offset = splitmix64(state) % kJitterPrime;
-  return {Jitter{r.cpu_lo, r.cpu_hi, 7919, cpu_offset}, Jitter{r.wait_lo, r.wait_hi, 104729, io_offset}};
+  return {Jitter{r.cpu_lo, r.cpu_hi, 7919, cpu_offset},
+          Jitter{r.wait_lo, r.wait_hi, 104729, io_offset}};
 }
 
 /// The long-bursts workload's ranges (issue 18: what a class on time slicing runs).

@@ -8,9 +8,9 @@
 #include <stdexcept>
 
 #include "isolate.hpp"
-#include "process_time.hpp"
-#include "mpsim/scenario/loader.hpp"
 #include "mpsim/kernel/machine.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "process_time.hpp"
 
 namespace mpsim::bench {
 
@@ -80,9 +80,13 @@ double median_of(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-double CaseResult::median_seconds() const { return median_of(seconds); }
+double CaseResult::median_seconds() const {
+  return median_of(seconds);
+}
 
-double CaseResult::median_process_seconds() const { return median_of(process_seconds); }
+double CaseResult::median_process_seconds() const {
+  return median_of(process_seconds);
+}
 
 double CaseResult::min_seconds() const {
   return seconds.empty() ? 0 : *std::min_element(seconds.begin(), seconds.end());

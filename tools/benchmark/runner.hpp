@@ -14,8 +14,8 @@ struct Case {
   WorkloadSize size;
   MachineSpec machine;
   bool record_events = true;  ///< RunOptions::record_events (keep the event log)
-  bool round_skipping = true; ///< RunOptions::round_skipping (mpsim run --no-round-skip)
-  bool whole_process = false; ///< also time `mpsim run FILE --format json` as a process
+  bool round_skipping = true;  ///< RunOptions::round_skipping (mpsim run --no-round-skip)
+  bool whole_process = false;  ///< also time `mpsim run FILE --format json` as a process
 };
 
 struct CaseResult {

@@ -16,9 +16,9 @@
 #include <string>
 
 #include "jitter.hpp"
-#include "process_time.hpp"
-#include "mpsim/scenario/loader.hpp"
 #include "mpsim/kernel/machine.hpp"
+#include "mpsim/scenario/loader.hpp"
+#include "process_time.hpp"
 #include "runner.hpp"
 
 namespace mpsim::bench {
@@ -40,20 +40,25 @@ struct SimgridRun {
   std::string failure;
 };
 
-double median(const std::vector<double>& v) { return median_of(v); }
+double median(const std::vector<double>& v) {
+  return median_of(v);
+}
 
-BurstRanges ranges_of(const SimgridSettings& s) { return s.long_bursts ? kLongBursts : BurstRanges{}; }
+BurstRanges ranges_of(const SimgridSettings& s) {
+  return s.long_bursts ? kLongBursts : BurstRanges{};
+}
 
 SimgridRun run_simgrid(const WorkloadSize& size, std::int32_t cores, const SimgridSettings& s) {
   SimgridRun r;
   // Small stacks: the actors only call execute and sleep_for, and the default
   // 8 MiB mapping per actor runs into vm.max_map_count above ~65k actors.
-  std::string cmd = "timeout " + std::to_string(s.timeout_s) + " '" + simgrid_program().string() +
-                    "' " + std::to_string(size.processes) + " " + std::to_string(size.bursts) +
-                    " " + std::to_string(cores) + " " + std::to_string(s.seed) + " " +
-                    std::to_string(ranges_of(s).cpu_lo) + " " + std::to_string(ranges_of(s).cpu_hi) + " " +
-                    std::to_string(ranges_of(s).wait_lo) + " " + std::to_string(ranges_of(s).wait_hi) +
-                    " --cfg=contexts/stack-size:64 --log=root.thres:critical 2>&1";
+  std::string cmd =
+      "timeout " + std::to_string(s.timeout_s) + " '" + simgrid_program().string() + "' " +
+      std::to_string(size.processes) + " " + std::to_string(size.bursts) + " " +
+      std::to_string(cores) + " " + std::to_string(s.seed) + " " +
+      std::to_string(ranges_of(s).cpu_lo) + " " + std::to_string(ranges_of(s).cpu_hi) + " " +
+      std::to_string(ranges_of(s).wait_lo) + " " + std::to_string(ranges_of(s).wait_hi) +
+      " --cfg=contexts/stack-size:64 --log=root.thres:critical 2>&1";
   for (int i = 0; i < s.reps; ++i) {
     auto start = std::chrono::steady_clock::now();
     FILE* f = popen(cmd.c_str(), "r");
@@ -123,23 +128,27 @@ int compare_with_simgrid(std::ostream& out, const SimgridSettings& s) {
   BurstRanges rg = ranges_of(s);
   // bursts: rr q4 and fair (processor sharing, SimGrid's model); long-bursts:
   // rr q10, issue 18's case (fair q1 there is a decision per tick of 1.5x10^7).
-  std::vector<MachineSpec> machines = s.long_bursts ? std::vector<MachineSpec>{{"rr", 10, 1}}
-                                                    : std::vector<MachineSpec>{{"rr", 4, 1}, {"fair", 1, 1}};
+  std::vector<MachineSpec> machines = s.long_bursts
+                                          ? std::vector<MachineSpec>{{"rr", 10, 1}}
+                                          : std::vector<MachineSpec>{{"rr", 4, 1}, {"fair", 1, 1}};
   int status = 0;
   out << w->name << " workload in mpsim and SimGrid (S4U): M processes/actors x K iterations of\n"
-      << "{compute/execute X_i; io/sleep_for Y_i}, X_i in " << rg.cpu_lo << ".." << rg.cpu_hi << ", Y_i in "
-      << rg.wait_lo << ".." << rg.wait_hi
+      << "{compute/execute X_i; io/sleep_for Y_i}, X_i in " << rg.cpu_lo << ".." << rg.cpu_hi
+      << ", Y_i in " << rg.wait_lo << ".." << rg.wait_hi
       << " ticks (= seconds at\n"
-         "1 flop/s per core), the same lengths on both sides (tools/benchmark/jitter.hpp, checked),\n"
+         "1 flop/s per core), the same lengths on both sides (tools/benchmark/jitter.hpp, "
+         "checked),\n"
          "seed "
       << s.seed << ", median of " << s.reps << " runs (mpsim: " << std::max(s.reps, 9)
       << "); sim ms: the simulation alone (mpsim: simulate(), log off; SimGrid: Engine::run);\n"
-         "process ms: the whole process (mpsim run FILE --format json; the SimGrid program from start\n"
-         "to exit); actions = executions + sleeps = 2 M K on both sides, per second of the whole process\n\n";
+         "process ms: the whole process (mpsim run FILE --format json; the SimGrid program from "
+         "start\n"
+         "to exit); actions = executions + sleeps = 2 M K on both sides, per second of the whole "
+         "process\n\n";
   char line[256];
   const char* row = "%-10s %5s %-22s %10s %11s %12s %12s %12s %9s\n";
-  std::snprintf(line, sizeof line, row, "size", "cores", "simulator", "sim ms", "process ms", "actions/s",
-                "events/s", "makespan", "peak MB");
+  std::snprintf(line, sizeof line, row, "size", "cores", "simulator", "sim ms", "process ms",
+                "actions/s", "events/s", "makespan", "peak MB");
   out << line;
   for (const WorkloadSize& size : s.sizes) {
     std::string label = w->size_label(size);
@@ -157,11 +166,11 @@ int compare_with_simgrid(std::ostream& out, const SimgridSettings& s) {
         mp.push_back(run_case(Case{w, size, m, false, true, true}, how));
       }
       SimgridRun sg = run_simgrid(size, cores, s);
-      auto print = [&](const std::string& who, double sec, double process, double events, double makespan,
-                       double peak_kb) {
-        std::snprintf(line, sizeof line, row, label.c_str(), std::to_string(cores).c_str(), who.c_str(),
-                      fmt("%.1f", sec * 1e3).c_str(), fmt("%.1f", process * 1e3).c_str(),
-                      fmt("%.4g", actions / process).c_str(),
+      auto print = [&](const std::string& who, double sec, double process, double events,
+                       double makespan, double peak_kb) {
+        std::snprintf(line, sizeof line, row, label.c_str(), std::to_string(cores).c_str(),
+                      who.c_str(), fmt("%.1f", sec * 1e3).c_str(),
+                      fmt("%.1f", process * 1e3).c_str(), fmt("%.4g", actions / process).c_str(),
                       events > 0 ? fmt("%.4g", events / sec).c_str() : "-",
                       fmt("%.10g", makespan).c_str(), fmt("%.1f", peak_kb / 1024).c_str());
         out << line;
@@ -169,14 +178,15 @@ int compare_with_simgrid(std::ostream& out, const SimgridSettings& s) {
       bool all_ok = true;
       for (const CaseResult& c : mp) {
         if (!c.ok) {
-          out << label << " mpsim " << policy_label(c.spec.machine) << " FAILED: " << c.failure << "\n";
+          out << label << " mpsim " << policy_label(c.spec.machine) << " FAILED: " << c.failure
+              << "\n";
           status = 1;
           all_ok = false;
           continue;
         }
-        print("mpsim " + policy_label(c.spec.machine), c.median_seconds(), c.median_process_seconds(),
-              static_cast<double>(c.events), static_cast<double>(c.makespan),
-              static_cast<double>(c.peak_rss_kb));
+        print("mpsim " + policy_label(c.spec.machine), c.median_seconds(),
+              c.median_process_seconds(), static_cast<double>(c.events),
+              static_cast<double>(c.makespan), static_cast<double>(c.peak_rss_kb));
       }
       if (!sg.failure.empty()) {
         out << label << " SimGrid FAILED: " << sg.failure << "\n";
@@ -188,15 +198,16 @@ int compare_with_simgrid(std::ostream& out, const SimgridSettings& s) {
       if (!all_ok) continue;
       out << "  ratio mpsim/SimGrid, medians:";
       for (const CaseResult& c : mp)
-        out << " " << policy_label(c.spec.machine) << " " << fmt("%.0f", sg_proc / c.median_process_seconds())
-            << "x whole process, " << fmt("%.0f", sg_sec / c.median_seconds()) << "x simulation alone;";
+        out << " " << policy_label(c.spec.machine) << " "
+            << fmt("%.0f", sg_proc / c.median_process_seconds()) << "x whole process, "
+            << fmt("%.0f", sg_sec / c.median_seconds()) << "x simulation alone;";
       out << "\n";
       for (const CaseResult& c : mp)
         if (c.spec.machine.policy == "fair") {
           double diff = static_cast<double>(c.makespan) - sg.makespan;
-          out << "  makespan: SimGrid " << fmt("%.10g", sg.makespan) << ", mpsim fair " << c.makespan
-              << ": difference " << fmt("%+.10g", diff) << " ticks (" << fmt("%+.3f", 100 * diff / sg.makespan)
-              << "%), rr " << mp.front().makespan << "\n";
+          out << "  makespan: SimGrid " << fmt("%.10g", sg.makespan) << ", mpsim fair "
+              << c.makespan << ": difference " << fmt("%+.10g", diff) << " ticks ("
+              << fmt("%+.3f", 100 * diff / sg.makespan) << "%), rr " << mp.front().makespan << "\n";
         }
     }
   }

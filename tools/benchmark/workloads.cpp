@@ -56,7 +56,8 @@ std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std:
 
 // The same with compute and io bursts of 100..200 ticks (issue 18): under rr
 // q10 a burst is 10-20 slices, so slices outnumber bursts about 7 to 1.
-std::string long_bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+std::string long_bursts_scenario(const WorkloadSize& size, const MachineSpec& m,
+                                 std::uint64_t seed) {
   return bursts_with(size, m, seed, kLongBursts);
 }
 
@@ -364,7 +365,8 @@ std::vector<Workload> make_table() {
       .note = "size MxK; each barrier has M / 16 parties"});
   t.push_back(Workload{
       .name = "long-bursts",
-      .summary = "M processes x K bursts: repeat K { compute 100..200; io 100..200 }, jittered per process",
+      .summary = "M processes x K bursts: repeat K { compute 100..200; io 100..200 }, jittered per "
+                 "process",
       .scenario = long_bursts_scenario,
       .size_label = processes_x_bursts,
       .full_sizes = {{1000, 100, 0}},

@@ -67,7 +67,8 @@ Command add_run(CLI::App& app) {
   cmd->add_flag("--events", a->events, "add the event log (json format)");
   cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
   cmd->add_flag("--no-round-skip", a->no_round_skip,
-                "simulate rr/fair/cfs rounds slice by slice instead of skipping whole ones (same result, slower)");
+                "simulate rr/fair/cfs rounds slice by slice instead of skipping whole ones (same "
+                "result, slower)");
   cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
   cmd->add_option("--trace", a->trace, "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
   cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");

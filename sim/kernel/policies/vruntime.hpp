@@ -91,7 +91,8 @@ class VruntimePolicy : public Policy {
   // by the same amounts: the order stands, only the keys are stale.
   void rekey_ready() override {
     std::set<Entry> keyed;
-    for (const Entry& e : ready_) keyed.insert(keyed.end(), Entry{e.p->policy_used, e.p->ready_seq, e.p});
+    for (const Entry& e : ready_)
+      keyed.insert(keyed.end(), Entry{e.p->policy_used, e.p->ready_seq, e.p});
     ready_.swap(keyed);
   }
 

@@ -36,7 +36,8 @@ long peak_rss_kb() {
 int main(int argc, char** argv) {
   sg4::Engine engine(&argc, argv);  // consumes --cfg=... and --log=... arguments
   if (argc != 5 && argc != 9) {
-    std::fprintf(stderr, "usage: %s M K CORES SEED [CPU_LO CPU_HI WAIT_LO WAIT_HI] [--cfg=...]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s M K CORES SEED [CPU_LO CPU_HI WAIT_LO WAIT_HI] [--cfg=...]\n",
+                 argv[0]);
     return 2;
   }
   mpsim::bench::BurstRanges ranges;
