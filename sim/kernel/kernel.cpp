@@ -17,6 +17,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   traits_ = PolicyTraits{policy_->preemptive(), policy_->silent_slice_end(), policy_->ranks_all_equal(),
                          policy_->fixed_quantum(), policy_->keeps_time()};
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
+  if (o.event_skipping && o.round_skipping && policy_->periodic_rounds()) next_round_try_ = 0;
   result_.scenario = s.name;
   result_.machine = s.machine;
   result_.cores.resize(cores_.size());

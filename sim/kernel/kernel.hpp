@@ -12,6 +12,7 @@
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/kernel/process.hpp"
 #include "kernel/process_table.hpp"
+#include "kernel/round_skip.hpp"
 #include "kernel/runtime.hpp"
 #include "kernel/timer_heap.hpp"
 #include "kernel/sync.hpp"
@@ -160,6 +161,15 @@ class Kernel final : public Runtime {
   bool all_done() const;
   Core* core_of(Process& p);
 
+  // Round skipping (round_skip.cpp): whole periods of rr, fair or cfs over a
+  // fixed set of computing processes, replayed at once. Called after phase 5
+  // once now_ reaches next_round_try_ (kNever when off: one compare per boundary).
+  void skip_rounds();
+  bool start_round();
+  bool round_matches();
+  void replay_rounds();
+  void retry_rounds_at(Tick t) { next_round_try_ = t; }
+
   const Scenario& scenario_;
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
@@ -191,6 +201,8 @@ class Kernel final : public Runtime {
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;
   std::uint64_t ready_seq_ = 0;
+  Tick next_round_try_ = kNever;  // round skipping: next boundary to look for a period at
+  RoundRecord round_;
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;

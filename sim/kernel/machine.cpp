@@ -41,6 +41,7 @@ RunResult Kernel::run() {
       preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
     dispatch_free_cores();   // 5. free cores pick, in core order
     if (all_done()) break;
+    if (now_ >= next_round_try_) skip_rounds();  // 6a. whole rr/fair/cfs rounds at once
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
       result_.deadlock = true;
       break;

@@ -6,6 +6,7 @@
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/analysis/races.hpp"
 #include "mpsim/report/report.hpp"
+#include "report/json_processes.hpp"
 
 namespace mpsim {
 
@@ -18,8 +19,6 @@ ojson value_json(const Value& v) {
   if (const auto* b = std::get_if<bool>(&v)) return *b;
   return std::get<std::string>(v);
 }
-
-ojson opt(Tick v) { return v < 0 ? ojson(nullptr) : ojson(v); }
 
 ojson machine_json(const MachineConfig& m) {
   ojson sched;
@@ -74,35 +73,6 @@ ojson summary_json(const RunResult& r) {
                {"response", dist(resp)},
                {"wait", dist(wait)},
                {"scheduling_events", r.scheduling_events}};
-}
-
-ojson process_json(const ProcessResult& p) {
-  bool done = p.finish >= 0;
-  return ojson{{"pid", p.pid},
-               {"name", p.name},
-               {"program", p.program},
-               {"parent", p.parent},
-               {"original_parent", p.original_parent},
-               {"daemon", p.daemon},
-               {"started", p.started},
-               {"state", to_string(p.state)},
-               {"exit_code", done ? ojson(p.exit_code) : ojson(nullptr)},
-               {"error", p.error.empty() ? ojson(nullptr) : ojson(p.error)},
-               {"arrival", opt(p.arrival)},
-               {"first_run", opt(p.first_run)},
-               {"finish", opt(p.finish)},
-               {"turnaround", done ? ojson(p.turnaround()) : ojson(nullptr)},
-               {"response", opt(p.response())},
-               {"wait", p.wait},
-               {"cpu", p.cpu},
-               {"blocked", {{"io", p.blocked_io}, {"sleep", p.blocked_sleep}, {"join", p.blocked_join}, {"lock", p.blocked_lock},
-                           {"semaphore", p.blocked_semaphore}, {"event", p.blocked_event}, {"barrier", p.blocked_barrier},
-                           {"condition", p.blocked_condition}, {"queue", p.blocked_queue}}},
-               {"voluntary_switches", p.voluntary_switches},
-               {"involuntary_switches", p.involuntary_switches},
-               {"reaped_at", opt(p.reaped_at)},
-               {"reaped_by", p.reaped_by == kNoPid ? ojson(nullptr) : ojson(p.reaped_by)},
-               {"orphaned_at", opt(p.orphaned_at)}};
 }
 
 const char* kind_name(EventKind k) {
@@ -179,8 +149,7 @@ std::string format_json(const RunResult& r, bool events) {
   j["scenario"] = r.scenario;
   j["machine"] = machine_json(r.machine);
   j["summary"] = summary_json(r);
-  j["processes"] = ojson::array();
-  for (const auto& p : r.processes) j["processes"].push_back(process_json(p));
+  j["processes"] = ojson::array();  // written apart below (report/json_processes.hpp)
   j["output"] = ojson::array();
   for (const auto& l : r.prints) j["output"].push_back({{"tick", l.tick}, {"pid", l.pid}, {"text", l.text}});
   j["errors"] = ojson::array();
@@ -227,7 +196,13 @@ std::string format_json(const RunResult& r, bool events) {
     j["events"] = ojson::array();
     for (const auto& e : r.events) j["events"].push_back(event_json(e, r));
   }
-  return j.dump(2);
+  std::string text = j.dump(2);
+  // The first top-level "processes" (keys of nested objects are indented deeper).
+  const std::string slot = "\n  \"processes\": []";
+  std::size_t at = text.find(slot);
+  if (at != std::string::npos && !r.processes.empty())
+    text.replace(at + slot.size() - 2, 2, detail::processes_json_text(r.processes));
+  return text;
 }
 
 }  // namespace mpsim

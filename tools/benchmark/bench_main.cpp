@@ -23,6 +23,8 @@ struct Options {
   bool no_fork = false;
   bool simgrid = false;
   bool scaling = false;
+  bool curve = false;
+  std::string rounds = "on";
   int reps = 0;  // 0: 5, or 3 with --quick
   double floor_mevs = -1;  // -1: 1 with --quick, else off
   std::uint64_t seed = 1;
@@ -78,7 +80,9 @@ std::vector<Case> plan(const Options& o) {
     for (const WorkloadSize& size : sizes_for(w, o))
       for (const MachineSpec& m : w.machines) {
         if (!wanted(o.policies, m.policy) || !wanted(o.cores, m.cores)) continue;
-        for (bool record : log_modes(o.log)) cases.push_back(Case{&w, size, m, record});
+        // The whole process only without the log: `mpsim run --format json` keeps none.
+        for (bool record : log_modes(o.log))
+          cases.push_back(Case{&w, size, m, record, o.rounds == "on", !record && !o.no_fork});
       }
   }
   return cases;
@@ -95,8 +99,16 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--scaling", o.scaling,
                "bursts M x 10 for M = 10^3 ... 10^6 under rr q4 on 1 core, log off: time and memory "
                "against M (--size replaces the sizes)");
-  app.add_flag("--simgrid", o.simgrid,
-               "bursts in mpsim (rr, fair) and SimGrid side by side (default 1000x100, 1 core, 3 runs)");
+  app.add_flag(
+      "--simgrid", o.simgrid,
+      "bursts in mpsim (rr, fair) and SimGrid side by side (default 1000x100, 1 core, 3 runs);"
+      " with --workload long-bursts, issue 18's workload under rr q10");
+  app.add_flag("--curve", o.curve,
+               "workload rounds, 1000 processes, T = 10^2 ... 10^6: cost against makespan with and"
+               " without round skipping (--policy filters rr q1, fair, cfs)");
+  app.add_option("--rounds", o.rounds, "round skipping on or off (RunOptions::round_skipping)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   app.add_flag("--no-fork", o.no_fork,
                "run cases in this process, for profilers (peak MB is then cumulative)");
   app.add_option("--reps", o.reps,
@@ -128,6 +140,7 @@ int run_simgrid(const Options& o) {
   s.reps = o.reps ? o.reps : 3;
   s.seed = o.seed;
   s.timeout_s = o.timeout_s;
+  s.long_bursts = wanted(o.workloads, std::string("long-bursts")) && !o.workloads.empty();
   return compare_with_simgrid(std::cout, s);
 }
 
@@ -187,8 +200,57 @@ int run_scaling(const Options& o) {
   return status;
 }
 
+// Round skipping's promise: with the ready set changing 2M times (M arrivals,
+// M exits), the cost stays about the same as T, and so the makespan (about
+// M T), grows. Without round skipping it grows with the makespan / quantum.
+int run_curve(const Options& o) {
+  const Workload* w = find_workload("rounds");
+  std::int64_t m = 1000;
+  for (const auto& text : o.sizes) m = parse_size(text, WorkloadSize{1000, 1, 0}).processes;
+  int reps = o.reps ? o.reps : 3;
+  RunSettings how{reps, o.seed, o.timeout_s, !o.no_fork};
+  std::cout << "rounds: " << m
+            << " processes, each one compute of T/2..3T/2 ticks, 1 core, log off,"
+            << " median of " << reps << " runs; set changes = 2 M (arrivals and exits)\n\n";
+  std::printf("%-8s %9s %13s %12s %12s %12s %12s %9s\n", "policy", "T", "makespan", "sim ms",
+              "process ms", "no-skip ms", "ratio", "us/change");
+  int status = 0;
+  for (const MachineSpec& spec :
+       {MachineSpec{"rr", 1, 1}, MachineSpec{"fair", 1, 1}, MachineSpec{"cfs", 1, 1}}) {
+    if (!wanted(o.policies, spec.policy)) continue;
+    for (std::int64_t t : {100, 1000, 10000, 100000, 1000000}) {
+      WorkloadSize size{m, 1, t};
+      CaseResult on = run_case(Case{w, size, spec, false, true, !o.no_fork}, how);
+      // Without round skipping every slice is simulated: only while that stays within seconds.
+      bool slices = m * t <= 20000000;
+      CaseResult off =
+          slices ? run_case(Case{w, size, spec, false, false, false}, how) : CaseResult{};
+      if (!on.ok || (slices && !off.ok)) {
+        std::printf("%-8s %9lld FAILED: %s\n", policy_label(spec).c_str(),
+                    static_cast<long long>(t), (on.ok ? off.failure : on.failure).c_str());
+        status = 1;
+        continue;
+      }
+      std::string off_ms = slices ? std::to_string(off.median_seconds() * 1e3).substr(0, 9) : "-";
+      std::string ratio =
+          slices ? std::to_string(off.median_seconds() / on.median_seconds()).substr(0, 7) : "-";
+      std::printf("%-8s %9lld %13lld %12.2f %12.2f %12s %12s %9.2f\n", policy_label(spec).c_str(),
+                  static_cast<long long>(t), static_cast<long long>(on.makespan),
+                  on.median_seconds() * 1e3, on.median_process_seconds() * 1e3, off_ms.c_str(),
+                  ratio.c_str(), on.median_seconds() * 1e6 / static_cast<double>(2 * m));
+      std::fflush(stdout);
+    }
+  }
+  std::printf(
+      "\nsim ms: simulate() alone, round skipping on; process ms: the whole `mpsim run FILE"
+      " --format json`;\nno-skip ms: simulate() with round skipping off (only up to 2x10^7"
+      " ticks); us/change: sim time per change of the ready set\n");
+  return status;
+}
+
 int run(const Options& o) {
   if (o.simgrid) return run_simgrid(o);
+  if (o.curve) return run_curve(o);
   if (o.scaling) return run_scaling(o);
   for (const auto& name : o.workloads)
     if (!find_workload(name))

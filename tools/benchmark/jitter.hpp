@@ -45,16 +45,26 @@ struct Jitter {
   }
 };
 
-/// The bursts workload's two jitters: compute 1..16 and io 1..64 ticks.
+/// The bursts workload's two jitters: compute 1..16 and io 1..64 ticks
+/// (long-bursts: 100..200 and 100..200, the same offsets).
 struct BurstJitter {
   Jitter cpu, wait;
 };
 
-inline BurstJitter burst_jitter(std::uint64_t seed) {
+/// Lengths of compute and io bursts, inclusive ranges.
+struct BurstRanges {
+  std::int64_t cpu_lo = 1, cpu_hi = 16, wait_lo = 1, wait_hi = 64;
+};
+
+inline BurstJitter burst_jitter(std::uint64_t seed, const BurstRanges& r = {}) {
   std::uint64_t state = seed;
   std::uint64_t cpu_offset = splitmix64(state) % kJitterPrime;
   std::uint64_t io_offset = splitmix64(state) % kJitterPrime;
-  return {Jitter{1, 16, 7919, cpu_offset}, Jitter{1, 64, 104729, io_offset}};
+  return {Jitter{r.cpu_lo, r.cpu_hi, 7919, cpu_offset},
+          Jitter{r.wait_lo, r.wait_hi, 104729, io_offset}};
 }
+
+/// The long-bursts workload's ranges (issue 18: what a class on time slicing runs).
+constexpr BurstRanges kLongBursts{100, 200, 100, 200};
 
 }  // namespace mpsim::bench

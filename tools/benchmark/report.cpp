@@ -28,7 +28,7 @@ double mib(std::int64_t kb) {
 }
 
 // printf-style row layout shared by the header and the rows so they line up.
-constexpr const char* kRow = "%-13s %10s %8s %5s %4s %9s %9s %10s %7s %8s %8s\n";
+constexpr const char* kRow = "%-13s %10s %8s %5s %4s %9s %9s %10s %7s %8s %8s %10s\n";
 
 }  // namespace
 
@@ -41,7 +41,7 @@ void print_header(std::ostream& out, const RunInfo& info) {
       << "build: " << h.build_type << ", " << h.compiler << "\n\n";
   char line[256];
   std::snprintf(line, sizeof line, kRow, "workload", "size", "policy", "cores", "log", "median ms",
-                "min ms", "events", "Mev/s", "peak MB", "load ms");
+                "min ms", "events", "Mev/s", "peak MB", "load ms", "process ms");
   out << line;
   out.flush();
 }
@@ -61,7 +61,8 @@ void print_row(std::ostream& out, const CaseResult& r) {
                   ms(r.median_seconds()).c_str(), ms(r.min_seconds()).c_str(),
                   std::to_string(r.events).c_str(),
                   format("%.2f", r.events_per_second() / 1e6).c_str(),
-                  format("%.1f", mib(r.peak_rss_kb)).c_str(), ms(r.load_seconds).c_str());
+                  format("%.1f", mib(r.peak_rss_kb)).c_str(), ms(r.load_seconds).c_str(),
+                  r.process_seconds.empty() ? "-" : ms(r.median_process_seconds()).c_str());
   }
   out << line;
   out.flush();
@@ -80,6 +81,8 @@ void print_footer(std::ostream& out, const std::vector<CaseResult>& results) {
   }
   out << "times: simulate() only (load ms: generating and loading the JSON scenario, once);"
          " the host may be shared, so expect noise\n"
+      << "process ms: the whole `mpsim run FILE --format json` process (start, load, simulate,"
+         " analyse, write), median, log-off rows\n"
       << "Mev/s: scheduling events (every logged event) per second at the median time;"
          " log on/off: RunOptions::record_events\n"
       << "peak MB: peak RSS of a fresh child by the end of its first run, of which "
@@ -120,6 +123,9 @@ std::string to_json(const RunInfo& info, const std::vector<CaseResult>& results)
     row["events_per_s"] = r.events_per_second();
     row["makespan"] = r.makespan;
     row["load_s"] = r.load_seconds;
+    row["round_skipping"] = c.round_skipping;
+    row["process_seconds"] = r.process_seconds;
+    row["process_median_s"] = r.median_process_seconds();
     row["peak_rss_kb"] = r.peak_rss_kb;
     row["peak_rss_all_runs_kb"] = r.peak_all_kb;
     row["start_rss_kb"] = r.start_rss_kb;

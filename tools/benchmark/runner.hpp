@@ -14,6 +14,8 @@ struct Case {
   WorkloadSize size;
   MachineSpec machine;
   bool record_events = true;  ///< RunOptions::record_events (keep the event log)
+  bool round_skipping = true;  ///< RunOptions::round_skipping (mpsim run --no-round-skip)
+  bool whole_process = false;  ///< also time `mpsim run FILE --format json` as a process
 };
 
 struct CaseResult {
@@ -28,10 +30,12 @@ struct CaseResult {
       0;  ///< child's peak up to the end of the first run (what one run costs)
   std::int64_t peak_all_kb = 0;   ///< child's peak over every run (heap fragmentation adds to it)
   std::int64_t start_rss_kb = 0;  ///< the child before loading anything
+  std::vector<double> process_seconds;  ///< whole `mpsim run` processes (Case::whole_process)
 
   [[nodiscard]] double median_seconds() const;
   [[nodiscard]] double min_seconds() const;
   [[nodiscard]] double events_per_second() const;  ///< at the median time
+  [[nodiscard]] double median_process_seconds() const;  ///< 0 without whole-process runs
 };
 
 struct RunSettings {
@@ -43,5 +47,8 @@ struct RunSettings {
 
 /// Runs `c` `reps` times in a fresh child killed after `timeout_s` seconds.
 CaseResult run_case(const Case& c, const RunSettings& how);
+
+/// Median of `v` (0 when empty).
+double median_of(std::vector<double> v);
 
 }  // namespace mpsim::bench

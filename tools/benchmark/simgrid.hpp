@@ -15,6 +15,7 @@ struct SimgridSettings {
   int reps = 3;
   std::uint64_t seed = 1;
   int timeout_s = 600;
+  bool long_bursts = false;  ///< workload long-bursts (issue 18) under rr q10, instead of bursts
 };
 
 /// Runs the comparison and prints it; returns the exit status (0 ok, 1 a run

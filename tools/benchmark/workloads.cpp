@@ -34,8 +34,9 @@ ojson machine_json(const MachineSpec& m) {
 // completions spread over many ticks (the expensive case: few events per
 // boundary); computes up to 4 quanta long make rr slice most of them.
 // The lengths come from jitter.hpp, which the SimGrid program shares.
-std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
-  BurstJitter j = burst_jitter(seed);
+std::string bursts_with(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed,
+                        const BurstRanges& ranges) {
+  BurstJitter j = burst_jitter(seed, ranges);
   ojson body = ojson::array({{{"compute", "cpu"}}, {{"io", "wait"}}});
   ojson doc = {{"name", "bench-bursts"},
                {"machine", machine_json(m)},
@@ -46,6 +47,34 @@ std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std:
                                             {"args",
                                              {{"cpu", j.cpu.expression()},
                                               {"wait", j.wait.expression()}}}}})}};
+  return doc.dump();
+}
+
+std::string bursts_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  return bursts_with(size, m, seed, BurstRanges{});
+}
+
+// The same with compute and io bursts of 100..200 ticks (issue 18): under rr
+// q10 a burst is 10-20 slices, so slices outnumber bursts about 7 to 1.
+std::string long_bursts_scenario(const WorkloadSize& size, const MachineSpec& m,
+                                 std::uint64_t seed) {
+  return bursts_with(size, m, seed, kLongBursts);
+}
+
+// M processes, each one compute of a length in [T/2, 3T/2] (T = size.ticks,
+// jittered per process), all arriving at 0: the ready set changes 2M times
+// (arrivals, exits) whatever T is, while the makespan is about M T. Round
+// skipping makes the cost follow the first, not the second.
+std::string rounds_scenario(const WorkloadSize& size, const MachineSpec& m, std::uint64_t seed) {
+  std::int64_t lo = std::max<std::int64_t>(1, size.ticks / 2);
+  BurstJitter j = burst_jitter(seed, BurstRanges{lo, lo + size.ticks, 1, 1});
+  ojson doc = {{"name", "bench-rounds"},
+               {"machine", machine_json(m)},
+               {"programs", {{"spin", ojson::array({{{"compute", "cpu"}}})}}},
+               {"processes", ojson::array({{{"name", "r{index}"},
+                                            {"program", "spin"},
+                                            {"count", size.processes},
+                                            {"args", {{"cpu", j.cpu.expression()}}}}})}};
   return doc.dump();
 }
 
@@ -334,6 +363,26 @@ std::vector<Workload> make_table() {
       .quick_sizes = sync_quick,
       .machines = rr_and_fcfs({1, 4}),
       .note = "size MxK; each barrier has M / 16 parties"});
+  t.push_back(Workload{
+      .name = "long-bursts",
+      .summary = "M processes x K bursts: repeat K { compute 100..200; io 100..200 }, jittered per "
+                 "process",
+      .scenario = long_bursts_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = {{1000, 100, 0}},
+      .quick_sizes = {{1000, 2, 0}},
+      .machines = {MachineSpec{"rr", 10, 1}, MachineSpec{"rr", 10, 4}},
+      .note = "size MxK; rr quantum 10: the workload of issue 18 (slices outnumber bursts)"});
+  t.push_back(Workload{
+      .name = "rounds",
+      .summary = "M processes, each one compute of T/2..3T/2 ticks (jittered), all at tick 0",
+      .scenario = rounds_scenario,
+      .size_label = processes_x_ticks,
+      .full_sizes = {{1000, 1, 1000000}},
+      .quick_sizes = {{100, 1, 10000}},
+      .machines = {MachineSpec{"rr", 1, 1}, MachineSpec{"rr", 10, 1}, MachineSpec{"rr", 1, 4},
+                   MachineSpec{"fair", 1, 1}, MachineSpec{"cfs", 1, 1}},
+      .note = "size MxTt; makespan about M T (10^9 at full size): round skipping's case"});
   t.push_back(
       Workload{.name = "long-compute",
                .summary = "one process computing T = 10^9 ticks in a single compute",

@@ -18,6 +18,7 @@ struct RunArgs {
   bool timeline = false;
   bool events = false;
   bool no_skip = false;
+  bool no_round_skip = false;
   std::string out;
   std::string trace;
   std::string gantt;
@@ -65,6 +66,9 @@ Command add_run(CLI::App& app) {
   cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
   cmd->add_flag("--events", a->events, "add the event log (json format)");
   cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
+  cmd->add_flag("--no-round-skip", a->no_round_skip,
+                "simulate rr/fair/cfs rounds slice by slice instead of skipping whole ones (same "
+                "result, slower)");
   cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
   cmd->add_option("--trace", a->trace, "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
   cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
@@ -76,6 +80,7 @@ Command add_run(CLI::App& app) {
     if (!s) return kExitBadInput;
     RunOptions opts;
     opts.event_skipping = !a->no_skip;
+    opts.round_skipping = !a->no_round_skip;
     // The event log feeds timelines, traces, charts and the race detector.
     opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty() || !s->files.empty();
     std::optional<os::RealRun> real;

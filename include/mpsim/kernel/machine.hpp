@@ -12,6 +12,11 @@ struct RunOptions {
   /// Jump over ticks in which nothing can change. Results are identical either
   /// way (a property test checks it); only the cost differs.
   bool event_skipping = true;
+  /// With event_skipping: under rr, fair and cfs, jump over whole rounds of a
+  /// fixed set of computing processes (semantics.md §5, "Round skipping").
+  /// Results are identical either way, the event log included (a property
+  /// test checks it).
+  bool round_skipping = true;
   /// Zero-time operations a process may execute at one boundary before it is
   /// stopped as a runaway loop.
   std::int64_t max_zero_time_ops = 100000;

@@ -51,6 +51,17 @@ class Policy {
   [[nodiscard]] virtual Tick next_event(Tick now) const { (void)now; return kNever; }
   /// Called at each boundary before preemption checks (for boosts and aging).
   virtual void on_boundary(Tick now) { (void)now; }
+  /// True when, over a fixed set of ready and running processes that only
+  /// compute, the policy decides from differences alone (of slice use,
+  /// virtual runtime, queue order), never from absolute ticks: the machine
+  /// may then replay whole periods at once (round skipping). Such a policy
+  /// implements ready_count and rekey_ready.
+  [[nodiscard]] virtual bool periodic_rounds() const { return false; }
+  /// Number of ready processes (policies with periodic_rounds).
+  [[nodiscard]] virtual std::size_t ready_count() const { return 0; }
+  /// The machine has added the same amount to policy_used, and another to
+  /// ready_seq, of every ready process: bring the queue's keys up to date.
+  virtual void rekey_ready() {}
   /// One-line description with parameters, e.g. "rr (quantum 4)".
   [[nodiscard]] virtual std::string describe() const = 0;
 };

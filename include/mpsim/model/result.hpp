@@ -235,6 +235,9 @@ struct RunResult {
   std::int64_t concurrency_ticks = 0;  ///< sum over ticks of processes in progress
   std::int32_t max_concurrency = 0;
   std::int64_t scheduling_events = 0;
+  /// Ticks that round skipping replayed instead of simulating them (0 without
+  /// it). Reports leave it out: every other field is the same either way.
+  Tick round_skipped_ticks = 0;
   std::vector<ProcessResult> processes;  ///< by pid, init excluded
   std::vector<PrintLine> prints;
   std::vector<ErrorRecord> errors;

@@ -53,6 +53,7 @@ class FifoQueue {
     return true;
   }
   [[nodiscard]] bool empty() const { return q_.empty(); }
+  [[nodiscard]] std::size_t size() const { return q_.size(); }
   std::deque<Process*>& items() { return q_; }
 
  private:

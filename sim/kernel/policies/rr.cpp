@@ -20,6 +20,8 @@ class RoundRobin : public Policy {
   bool silent_slice_end() const override { return true; }
   Tick fixed_quantum() const override { return quantum_; }
   bool keeps_time() const override { return false; }
+  bool periodic_rounds() const override { return true; }
+  std::size_t ready_count() const override { return q_.size(); }
   std::string describe() const override { return "rr (quantum " + std::to_string(quantum_) + ")"; }
 
  private:

@@ -85,6 +85,16 @@ class VruntimePolicy : public Policy {
   void on_ran(Process& p, Tick ticks) override { p.policy_used += ticks * increment(p); }
   bool silent_slice_end() const override { return true; }
   void on_boundary(Tick) override { prune_running(); }
+  bool periodic_rounds() const override { return true; }
+  std::size_t ready_count() const override { return ready_.size(); }
+  // Round skipping moved every ready process's vruntime and sequence number
+  // by the same amounts: the order stands, only the keys are stale.
+  void rekey_ready() override {
+    std::set<Entry> keyed;
+    for (const Entry& e : ready_)
+      keyed.insert(keyed.end(), Entry{e.p->policy_used, e.p->ready_seq, e.p});
+    ready_.swap(keyed);
+  }
 
   // A renewed slice is not an event (silent_slice_end), and virtual runtime
   // grows while a process runs, so the machine must be told when a running

@@ -5,7 +5,7 @@
 // SimGrid shares the host's cores among running executions as processor
 // sharing: n of them progress at min(1, C/n) flop/s each.
 //
-//   mpsim-bursts-s4u M K C SEED
+//   mpsim-bursts-s4u M K C SEED [CPU_LO CPU_HI WAIT_LO WAIT_HI]
 // prints one JSON line: actions (executions + sleeps), wall seconds of
 // Engine::run alone, the simulated makespan and peak RSS.
 // Built only when SimGrid is installed (Debian: libsimgrid-dev).
@@ -35,10 +35,14 @@ long peak_rss_kb() {
 
 int main(int argc, char** argv) {
   sg4::Engine engine(&argc, argv);  // consumes --cfg=... and --log=... arguments
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: %s M K CORES SEED [--cfg=...]\n", argv[0]);
+  if (argc != 5 && argc != 9) {
+    std::fprintf(stderr, "usage: %s M K CORES SEED [CPU_LO CPU_HI WAIT_LO WAIT_HI] [--cfg=...]\n",
+                 argv[0]);
     return 2;
   }
+  mpsim::bench::BurstRanges ranges;
+  if (argc == 9)
+    ranges = {std::atol(argv[5]), std::atol(argv[6]), std::atol(argv[7]), std::atol(argv[8])};
   long m = std::atol(argv[1]), k = std::atol(argv[2]);
   int cores = std::atoi(argv[3]);
   auto seed = static_cast<std::uint64_t>(std::strtoull(argv[4], nullptr, 10));
@@ -51,7 +55,7 @@ int main(int argc, char** argv) {
   sg4::Host* host = zone->create_host("host", 1.0)->set_core_count(cores)->seal();
   zone->seal();
 
-  mpsim::bench::BurstJitter j = mpsim::bench::burst_jitter(seed);
+  mpsim::bench::BurstJitter j = mpsim::bench::burst_jitter(seed, ranges);
   for (long i = 0; i < m; ++i) {
     double cpu = static_cast<double>(j.cpu.at(i));
     double wait = static_cast<double>(j.wait.at(i));
