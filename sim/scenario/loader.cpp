@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "scenario/compile.hpp"
+#include "scenario/expect_decl.hpp"
 #include "scenario/sync_decl.hpp"
 #include "scenario/json_check.hpp"
 #include "mpsim/kernel/policy.hpp"
@@ -210,7 +211,8 @@ class Loader {
 
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
-    std::vector<std::string> top = {"$schema", "name", "description", "machine", "files", "programs", "processes"};
+    std::vector<std::string> top = {"$schema", "name", "description", "machine", "files", "programs", "processes",
+                                    "expect"};
     top.insert(top.begin() + 5, sync_object_keys().begin(), sync_object_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
@@ -230,6 +232,7 @@ class Loader {
           "", "missing key \"processes\": expected an array of the processes that start the run");
     else
       processes(doc["processes"], "/processes");
+    load_expects(doc, chk_, s_.expects);
   }
 
  private:
