@@ -128,18 +128,18 @@ class RaceReversal {
   }
 
   // Let `q` go before the operation at event `pos`: at the last choice point
-  // before it (after the schedule's own deviations) that offers `q`; when
-  // none does, every alternative of the last point before it.
+  // before it (after the schedule's own deviations) that offers `q` without
+  // taking it; when none does, every alternative of the last point before it.
   void reverse(std::size_t pos, Pid q) {
     std::int64_t fallback = -1;
     for (auto i = static_cast<std::int64_t>(points_.size()) - 1; i > after_; --i) {
       const ChoiceRecord& c = points_[static_cast<std::size_t>(i)];
       if (c.event_index > pos || !names_pid(c.kind)) continue;
       if (fallback < 0) fallback = i;
+      // A point that took q already ran it first: look further back.
       for (std::size_t k = 0; k < c.pids.size(); ++k) {
-        if (c.pids[k] != q) continue;
-        if (static_cast<std::int32_t>(k) != c.chosen)
-          backtrack_.insert({i, static_cast<std::int32_t>(k)});
+        if (c.pids[k] != q || static_cast<std::int32_t>(k) == c.chosen) continue;
+        backtrack_.insert({i, static_cast<std::int32_t>(k)});
         return;
       }
     }
