@@ -67,14 +67,14 @@ TEST(Expect, EvaluatesOverTheOutcome) {
                "exit_code('p') == 4", "no_deadlock && !deadlock", "errors == 0", "makespan == 0",
                "file('f.nope') == 1", "printed('a')"]})J");
   RunResult r = simulate(s);
-auto out = check_expects(s.expects, r);
-ASSERT_EQ(out.size(), 10u);
-for (std::size_t i = 0; i < 8; ++i) EXPECT_TRUE(out[i].ok) << out[i].source;
-EXPECT_FALSE(out[8].ok);
-EXPECT_EQ(out[8].value, "file('f.nope'): the file has no key 'nope'");
-EXPECT_FALSE(out[9].ok);
-EXPECT_EQ(out[9].value, "not a boolean: 2");
-EXPECT_TRUE(violated(out, r));
+  auto out = check_expects(s.expects, r);
+  ASSERT_EQ(out.size(), 10u);
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_TRUE(out[i].ok) << out[i].source;
+  EXPECT_FALSE(out[8].ok);
+  EXPECT_EQ(out[8].value, "file('f.nope'): the file has no key 'nope'");
+  EXPECT_FALSE(out[9].ok);
+  EXPECT_EQ(out[9].value, "not a boolean: 2");
+  EXPECT_TRUE(violated(out, r));
 }
 
 TEST(Expect, LoaderRejectsProcessVariablesAndUnknownFunctions) {
@@ -108,6 +108,64 @@ TEST(Choices, DefaultChooserGivesTheOrdinaryRun) {
     EXPECT_EQ(plain.prints.size(), chosen.prints.size()) << f;
     EXPECT_EQ(plain.deadlock, chosen.deadlock) << f;
   }
+}
+
+// Every kind of choice point, in the order a run meets them. Three workers
+// on 2 cores (rr q2) computing 1, then taking lock m around 3 ticks of io.
+class Recorder : public Chooser {
+ public:
+  std::int32_t choose(const ChoicePoint& p) override {
+    std::string s = std::string(to_string(p.kind)) + "@" + std::to_string(p.tick);
+    if (p.pids)
+      for (std::int32_t i = 0; i < p.count; ++i) s += (i ? "," : ":") + std::to_string(p.pids[i]);
+    else
+      s += ":pid" + std::to_string(p.pid) + "/" + std::to_string(p.count);
+    seen.push_back(s);
+    return 0;
+  }
+  std::vector<std::string> seen;
+};
+
+TEST(Choices, KindsMetInOrder) {
+  Scenario s = load(R"J({"machine": {"cores": 2, "scheduler": {"policy": "rr", "quantum": 2}},
+    "locks": ["m"],
+    "programs": {"w": [{"compute": 1}, {"acquire": "m"}, {"io": 3}, {"release": "m"}, {"compute": 3}]},
+    "processes": [{"name": "w-{index}", "program": "w", "count": 3}]})J");
+  Recorder c;
+  c.jitter = 1;
+  RunOptions o;
+  o.chooser = &c;
+  RunResult r = simulate(s, o);
+  EXPECT_EQ(r.makespan, simulate(s).makespan);
+  std::string all;
+  for (const auto& x : c.seen) all += x + " ";
+  // Tick 1: both computes end (continue); w-0 takes m first and starts io
+  // (delay); w-1 and w-2 queue on m at ticks 1 and 2 (no grant: different
+  // ticks); w-1 gets m at 4, w-2 at 7.
+  EXPECT_EQ(all,
+            "dispatch@0:2,3,4 dispatch@0:3,4 continue@1:2,3 delay@1:pid2/2 delay@4:pid3/2 "
+            "delay@7:pid4/2 ");
+}
+
+TEST(Choices, GrantAndPreempt) {
+  Recorder locked;
+  RunOptions o;
+  o.chooser = &locked;
+  simulate(load_file("scenarios/explore/ticket_lock_checked.json"), o);
+  std::string all;
+  for (const auto& x : locked.seen) all += x + " ";
+  // buyer-1 and buyer-2 both queued at tick 0: buyer-0's release at 10 may go to either.
+  EXPECT_EQ(all, "dispatch@0:2,3,4 dispatch@0:3,4 grant@10:3,4 ");
+  Recorder sliced;
+  o.chooser = &sliced;
+  simulate(load(R"J({"machine": {"cores": 1, "scheduler": {"policy": "rr", "quantum": 1}},
+    "programs": {"w": [{"compute": 2}]}, "processes": [{"name": "w-{index}", "program": "w", "count": 2}]})J"),
+           o);
+  all.clear();
+  for (const auto& x : sliced.seen) all += x + " ";
+  // Each slice end with the other one ready is a preempt point; each
+  // requeue then a dispatch between the two (FIFO order first).
+  EXPECT_EQ(all, "dispatch@0:2,3 preempt@1:pid2/2 dispatch@1:3,2 preempt@2:pid3/2 dispatch@2:2,3 ");
 }
 
 // ticket_late_buyer: buyer-0 reads at 0, its io ends at 1 when buyer-1
