@@ -82,12 +82,15 @@ Value ProcessContext::call(std::string_view f, const std::vector<Value>& args) c
 // (the race detector sees it), without a variable to put it in.
 Value ProcessContext::read_file_key(const Value& key) const {
   const auto* k = std::get_if<std::string>(&key);
-  if (!k) throw RuntimeError(std::string("file() needs a key such as 'data.ticket', got ") + type_name(key));
+  if (!k)
+    throw RuntimeError(std::string("file() needs a key such as 'data.ticket', got ") +
+                       type_name(key));
   auto dot = k->find('.');
   if (dot == std::string::npos || !rt_.scenario().files.count(k->substr(0, dot)))
     throw RuntimeError("file('" + *k + "'): no such shared file (declare it in \"files\")");
   std::optional<Value> v = rt_.read_key(p_, *k);
-  if (!v) throw RuntimeError("file('" + *k + "'): the file has no key '" + k->substr(dot + 1) + "'");
+  if (!v)
+    throw RuntimeError("file('" + *k + "'): the file has no key '" + k->substr(dot + 1) + "'");
   return *v;
 }
 
@@ -239,7 +242,8 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
     case OpCode::Read: return read_file(p, in);
     case OpCode::Write: write_file(p, in, ctx); break;
     case OpCode::Assert:
-      if (!in.condition.eval_bool(ctx, "assert")) throw AssertionFailed("assertion failed: " + in.condition.source());
+      if (!in.condition.eval_bool(ctx, "assert"))
+        throw AssertionFailed("assertion failed: " + in.condition.source());
       break;
     case OpCode::Acquire:
     case OpCode::Release:

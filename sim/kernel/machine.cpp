@@ -36,7 +36,7 @@ RunResult Kernel::run() {
     if (!io_woken_.empty() || (!timers_.empty() && timers_.top().tick == now_))
       wake_timers();         // 1. io/sleep/timeouts end, then arrivals, each in pid order
     if (options_.chooser) [[unlikely]]
-      continue_chosen();     // 2. ... in the order a chooser picks (choice.cpp)
+      continue_chosen();  // 2. ... in the order a chooser picks (choice.cpp)
     else
       continue_finished();   // 2. finished computes run their zero-time ops (core order)
     expire_quanta();         // 3. used-up slices go to the tail of the ready queue

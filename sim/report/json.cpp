@@ -185,7 +185,8 @@ std::string format_json(const RunResult& r, bool events) {
   j["errors"] = ojson::array();
   for (const auto& e : r.errors) {
     j["errors"].push_back({{"tick", e.tick}, {"pid", e.pid}, {"message", e.message}});
-    if (e.assertion) j["errors"].back()["assertion"] = true;  // only then: older outputs stay as they were
+    if (e.assertion)
+      j["errors"].back()["assertion"] = true;  // only then: older outputs stay as they were
   }
   j["files"] = ojson::object();
   for (const auto& [name, content] : r.files) {

@@ -8,11 +8,11 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "mpsim/kernel/policy.hpp"
 #include "scenario/compile.hpp"
 #include "scenario/expect_decl.hpp"
-#include "scenario/sync_decl.hpp"
 #include "scenario/json_check.hpp"
-#include "mpsim/kernel/policy.hpp"
+#include "scenario/sync_decl.hpp"
 
 namespace mpsim {
 
@@ -211,8 +211,8 @@ class Loader {
 
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
-    std::vector<std::string> top = {"$schema", "name", "description", "machine", "files", "programs", "processes",
-                                    "expect"};
+    std::vector<std::string> top = {"$schema", "name",     "description", "machine",
+                                    "files",   "programs", "processes",   "expect"};
     top.insert(top.begin() + 5, sync_object_keys().begin(), sync_object_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");

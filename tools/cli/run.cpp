@@ -1,8 +1,8 @@
 // mpsim run FILE: simulate and report.
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "commands.hpp"
 #include "mpsim/analysis/deadlock.hpp"
@@ -58,7 +58,8 @@ nlohmann::json real_info_json(const os::RealInfo& i) {
 
 nlohmann::ordered_json expect_json(const std::vector<ExpectOutcome>& outcomes) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& o : outcomes) list.push_back({{"expression", o.source}, {"ok", o.ok}, {"value", o.value}});
+  for (const auto& o : outcomes)
+    list.push_back({{"expression", o.source}, {"ok", o.ok}, {"value", o.value}});
   return list;
 }
 
@@ -82,7 +83,8 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
   cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
-  cmd->add_option("--schedule", a->schedule, "follow a schedule written by mpsim explore -o (docs/explore.md)");
+  cmd->add_option("--schedule", a->schedule,
+                  "follow a schedule written by mpsim explore -o (docs/explore.md)");
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
@@ -98,7 +100,8 @@ Command add_run(CLI::App& app) {
     std::optional<Schedule> schedule;
     if (!a->schedule.empty()) {
       if (real) {
-        std::cerr << "error: --schedule replays a simulated run; it cannot be used with --backend real\n";
+        std::cerr
+            << "error: --schedule replays a simulated run; it cannot be used with --backend real\n";
         return kExitBadInput;
       }
       std::ifstream in(a->schedule, std::ios::binary);
@@ -119,7 +122,8 @@ Command add_run(CLI::App& app) {
       std::string stale;
       r = replay(*s, chooser, opts, stale);
       if (!stale.empty()) {
-        std::cerr << "error: " << a->schedule << ": the schedule does not fit this run (stale): " << stale << "\n";
+        std::cerr << "error: " << a->schedule
+                  << ": the schedule does not fit this run (stale): " << stale << "\n";
         return kExitBadInput;
       }
     } else {

@@ -78,7 +78,7 @@ std::string quoted(const SyncObject& o);
 struct Expectation {
   std::string source;  ///< as written, for reports
   Expr expr;
-  std::string path;    ///< JSON path, for messages
+  std::string path;  ///< JSON path, for messages
 };
 
 struct Scenario {
