@@ -10,6 +10,7 @@
 // second process go first -- and only there. Other alternatives of dispatch,
 // continue and grant points are left out: they only reorder operations that
 // do not conflict.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -47,7 +48,12 @@ class RaceReversal {
  public:
   RaceReversal(const RunResult& r, const std::vector<ChoiceRecord>& points, std::int64_t after,
                bool prints_matter)
-      : r_(r), points_(points), after_(after), prints_matter_(prints_matter) {}
+      : r_(r), points_(points), after_(after), prints_matter_(prints_matter) {
+    // Sized once: clock() never grows the table while a reference into it is held.
+    Pid max_pid = kInitPid;
+    for (const auto& p : r.processes) max_pid = std::max(max_pid, p.pid);
+    clocks_.resize(static_cast<std::size_t>(max_pid) + 1);
+  }
 
   std::set<std::pair<std::int64_t, std::int32_t>> run() {
     std::size_t pos = 0;
