@@ -67,6 +67,7 @@ Value ProcessContext::call(std::string_view f, const std::vector<Value>& args) c
     std::int64_t a = as_int(f, args[0]), b = as_int(f, args[1]);
     return f == "min" ? std::min(a, b) : std::max(a, b);
   }
+  if (f == "file") return read_file_key(one(f, args));
   const Process& c = rt_.child_of(p_, one(f, args), f);
   if (f == "is_alive") return c.alive();
   if (f == "name_of") return c.name;
@@ -75,6 +76,22 @@ Value ProcessContext::call(std::string_view f, const std::vector<Value>& args) c
     throw RuntimeError("exitcode(" + std::to_string(c.pid) +
                        ") of a process that has not exited (Python gives None)");
   return c.stats.exit_code;
+}
+
+// file('data.ticket') in an assert: a read of the shared file like `read`
+// (the race detector sees it), without a variable to put it in.
+Value ProcessContext::read_file_key(const Value& key) const {
+  const auto* k = std::get_if<std::string>(&key);
+  if (!k)
+    throw RuntimeError(std::string("file() needs a key such as 'data.ticket', got ") +
+                       type_name(key));
+  auto dot = k->find('.');
+  if (dot == std::string::npos || !rt_.scenario().files.count(k->substr(0, dot)))
+    throw RuntimeError("file('" + *k + "'): no such shared file (declare it in \"files\")");
+  std::optional<Value> v = rt_.read_key(p_, *k);
+  if (!v)
+    throw RuntimeError("file('" + *k + "'): the file has no key '" + k->substr(dot + 1) + "'");
+  return *v;
 }
 
 namespace {
@@ -224,6 +241,10 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
       return exit_sequence(p);
     case OpCode::Read: return read_file(p, in);
     case OpCode::Write: write_file(p, in, ctx); break;
+    case OpCode::Assert:
+      if (!in.condition.eval_bool(ctx, "assert"))
+        throw AssertionFailed("assertion failed: " + in.condition.source());
+      break;
     case OpCode::Acquire:
     case OpCode::Release:
     case OpCode::SetEvent:
@@ -309,11 +330,13 @@ std::optional<Value> Kernel::read_key(Process& p, const std::string& object) {
   auto it = content.find(key);
   if (it == content.end()) return std::nullopt;
   log_sync(p, SyncOp::Read, key_id(object));
+  if (options_.chooser) options_.chooser->on_access(p.pid, false, object, it->second, now_);
   return it->second;
 }
 
 void Kernel::write_key(Process& p, const std::string& object, Value v) {
   auto [file, key] = split_key(object);
+  if (options_.chooser) options_.chooser->on_access(p.pid, true, object, v, now_);
   files_.at(file)[key] = std::move(v);
   log_sync(p, SyncOp::Write, key_id(object));
 }
@@ -332,6 +355,7 @@ Stop Kernel::run_zero_time(Process& p) {
       if (Stop stop = step(p, in, ctx); stop != Stop::None) return stop;
     } catch (const RuntimeError& e) {
       fail(p, in.path + ": " + e.what());
+      if (dynamic_cast<const AssertionFailed*>(&e)) result_.errors.back().assertion = true;
       return Stop::Exited;
     }
     if (!p.alive()) return Stop::Exited;

@@ -181,6 +181,9 @@ void Kernel::add_timer(Process& p, Tick at, int group) {
 }
 
 void Kernel::block(Process& p, BlockReason why, Tick duration) {
+  if (options_.chooser && options_.chooser->jitter > 0 &&
+      (why == BlockReason::Io || why == BlockReason::Sleep))
+    duration += chosen_delay(p);
   // switch_on_io false (uniprogramming): io and sleep keep the core. Joins and
   // synchronisation waits always give it up, or one core could never run the awaited child.
   bool keeps_core = !scenario_.machine.switch_on_io && (why == BlockReason::Io || why == BlockReason::Sleep);

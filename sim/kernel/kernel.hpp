@@ -136,6 +136,20 @@ class Kernel final : public Runtime {
   Tick advance();                   // 6: returns the next boundary, or kNever
 
   bool dispatch(Core& c);
+  // Choice points, asked only with a Chooser (choice.cpp).
+  std::int32_t ask(ChoicePoint& point);
+  Process* chosen_next(Core& c);
+  void continue_chosen();
+  Pid chosen_waiter(SyncState& o, std::int32_t id);
+  bool chosen_keep_slice(Process& p);
+  Tick chosen_delay(Process& p);
+  /// The waiter a freed lock or semaphore unit goes to, out of its queue (FIFO without a chooser).
+  Pid next_waiter(SyncState& o, std::int32_t id) {
+    if (options_.chooser) return chosen_waiter(o, id);
+    Pid pid = o.waiters.front();
+    o.waiters.pop_front();
+    return pid;
+  }
   Tick next_event_time();
   bool preemption_pending();
   bool wanted_by_other(const Core& c, const Process& p);

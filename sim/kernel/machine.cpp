@@ -35,7 +35,10 @@ RunResult Kernel::run() {
   for (;;) {
     if (!io_woken_.empty() || (!timers_.empty() && timers_.top().tick == now_))
       wake_timers();         // 1. io/sleep/timeouts end, then arrivals, each in pid order
-    continue_finished();     // 2. finished computes run their zero-time ops (core order)
+    if (options_.chooser) [[unlikely]]
+      continue_chosen();  // 2. ... in the order a chooser picks (choice.cpp)
+    else
+      continue_finished();   // 2. finished computes run their zero-time ops (core order)
     expire_quanta();         // 3. used-up slices go to the tail of the ready queue
     if (traits_.preemptive || !io_woken_.empty())
       preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
@@ -118,7 +121,7 @@ inline void Kernel::expire_quanta() {
     Process& p = *c.process;
     if (slice_left(p) > 0) continue;
     if (traits_.keeps_time) policy_->on_slice_end(p);
-    if (wanted_by_other(c, p)) {
+    if (wanted_by_other(c, p) && !(options_.chooser && chosen_keep_slice(p))) {
       ++p.stats.involuntary_switches;
       release_core(c);
       make_ready(p);
@@ -219,7 +222,7 @@ inline void Kernel::dispatch_free_cores() {
 // Gives free core `c` the policy's pick, if any; it runs its zero-time
 // operations at once unless the core must first switch to it.
 inline bool Kernel::dispatch(Core& c) {
-  Process* p = policy_->pick_next(c.id, now_);
+  Process* p = options_.chooser ? chosen_next(c) : policy_->pick_next(c.id, now_);
   if (!p) return false;
   p->core = c.id;
   bool other = c.last != kNoPid && c.last != p->pid;

@@ -30,6 +30,12 @@ namespace mpsim::detail {
 /// on its epilogue).
 enum class Stop : std::uint8_t { None, Compute, Blocked, Exited, Yielded };
 
+/// A failed `assert`: a runtime error the result marks as an assertion.
+class AssertionFailed : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 class Runtime {
  public:
   virtual ~Runtime() = default;
@@ -65,6 +71,7 @@ class Runtime {
   /// End of program or `exit` with `p.exit_request` (semantics.md §4).
   virtual Stop exit_sequence(Process& p) = 0;
   /// The value of "file.key", or nullopt when the file has no such key.
+  /// `file` must be declared.
   virtual std::optional<Value> read_key(Process& p, const std::string& object) = 0;
   virtual void write_key(Process& p, const std::string& object, Value v) = 0;
   /// An operation on a synchronisation object (is_sync_op(in.op); pc not yet
@@ -98,6 +105,7 @@ class ProcessContext : public EvalContext {
   Value call(std::string_view f, const std::vector<Value>& args) const override;
 
  private:
+  Value read_file_key(const Value& key) const;
   Runtime& rt_;
   Process& p_;
 };

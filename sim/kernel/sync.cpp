@@ -151,8 +151,7 @@ void Kernel::release(Process& p, SyncState& o) {
       ++o.count;
       return;
     }
-    Process& next = proc(o.waiters.front());  // the unit goes straight to the first waiter
-    o.waiters.pop_front();
+    Process& next = proc(next_waiter(o, id));  // the unit goes straight to the first waiter
     ++o.held[next.pid];
     log_sync(next, SyncOp::Acquire, id);
     end_wait(next, true);
@@ -171,8 +170,7 @@ void Kernel::free_lock(std::int32_t id) {
   o.holder = kNoPid;
   o.count = 0;
   if (o.waiters.empty()) return;
-  Process& next = proc(o.waiters.front());
-  o.waiters.pop_front();
+  Process& next = proc(next_waiter(o, id));
   o.holder = next.pid;
   o.count = next.wait_depth;  // 1, or an rlock's depth restored after a condition wait
   log_sync(next, SyncOp::Acquire, id);

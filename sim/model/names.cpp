@@ -113,6 +113,8 @@ const char* to_string(OpCode op) {
     case OpCode::Exit: return "exit";
     case OpCode::Read: return "read";
     case OpCode::Write: return "write";
+    case OpCode::Assert:
+      return "assert";
     case OpCode::Acquire: return "acquire";
     case OpCode::Release: return "release";
     case OpCode::SetEvent: return "set_event";

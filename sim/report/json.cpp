@@ -153,7 +153,11 @@ std::string format_json(const RunResult& r, bool events) {
   j["output"] = ojson::array();
   for (const auto& l : r.prints) j["output"].push_back({{"tick", l.tick}, {"pid", l.pid}, {"text", l.text}});
   j["errors"] = ojson::array();
-  for (const auto& e : r.errors) j["errors"].push_back({{"tick", e.tick}, {"pid", e.pid}, {"message", e.message}});
+  for (const auto& e : r.errors) {
+    j["errors"].push_back({{"tick", e.tick}, {"pid", e.pid}, {"message", e.message}});
+    if (e.assertion)
+      j["errors"].back()["assertion"] = true;  // only then: older outputs stay as they were
+  }
   j["files"] = ojson::object();
   for (const auto& [name, content] : r.files) {
     ojson f = ojson::object();

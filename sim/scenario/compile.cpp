@@ -43,6 +43,7 @@ const std::map<std::string, OpShape>& shapes() {
       {"exit", {OpCode::Exit, {}}},
       {"read", {OpCode::Read, {"into"}}},
       {"write", {OpCode::Write, {"value"}}},
+      {"assert", {OpCode::Assert, {}}},
       {"acquire", {OpCode::Acquire, {"timeout", "into"}}},
       {"release", {OpCode::Release, {}}},
       {"set_event", {OpCode::SetEvent, {}}},
@@ -293,6 +294,12 @@ class Compiler {
         else
           in.amount = need_value(op["value"], child(path, "value"));
         break;
+      case OpCode::Assert: {
+        auto src = chk_.string(arg, apath);
+        auto e = src ? chk_.expression(*src, apath, {"file"}) : std::nullopt;
+        in.condition = e ? *e : Expr::constant(0);
+        break;
+      }
       default:
         if (is_sync_op(code)) sync_op(in, op, path, apath);
         break;

@@ -157,8 +157,10 @@ std::optional<std::string> Checker::choice(const json& v, const std::string& pat
   return std::nullopt;
 }
 
-bool Checker::known_functions(const Expr& e, const std::string& src, const std::string& path) {
-  const auto& known = builtin_functions();
+bool Checker::known_functions(const Expr& e, const std::string& src, const std::string& path,
+                              const std::vector<std::string>& extra) {
+  std::vector<std::string> known = builtin_functions();
+  known.insert(known.end(), extra.begin(), extra.end());
   for (const auto& f : e.functions()) {
     if (std::find(known.begin(), known.end(), f) != known.end()) continue;
     std::string msg = "unknown function \"" + f + "\" in \"" + src + "\"";
@@ -198,7 +200,8 @@ std::size_t longest_hole(const std::string& t) {
 
 }  // namespace
 
-std::optional<Expr> Checker::expression(const std::string& src, const std::string& path) {
+std::optional<Expr> Checker::expression(const std::string& src, const std::string& path,
+                                        const std::vector<std::string>& extra) {
   if (src.size() > kMaxExpression) {
     error(path, "expected an expression of at most " + std::to_string(kMaxExpression) +
                     " characters, found " + std::to_string(src.size()));
@@ -206,7 +209,7 @@ std::optional<Expr> Checker::expression(const std::string& src, const std::strin
   }
   try {
     Expr e = Expr::parse(src);
-    if (!known_functions(e, src, path)) return std::nullopt;
+    if (!known_functions(e, src, path, extra)) return std::nullopt;
     return e;
   } catch (const ExprSyntaxError& e) {
     error(path, "invalid expression \"" + src + "\": " + e.what() + " (at column " +

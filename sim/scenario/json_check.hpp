@@ -44,14 +44,17 @@ class Checker {
                              std::int64_t max = INT64_MAX);
   /// An int/bool constant or an expression string (a JSON string is always an expression).
   std::optional<Expr> value(const json& v, const std::string& path);
-  std::optional<Expr> expression(const std::string& src, const std::string& path);
+  /// An expression whose functions are built-ins or in `extra` (e.g. `file` in an assert).
+  std::optional<Expr> expression(const std::string& src, const std::string& path,
+                                 const std::vector<std::string>& extra = {});
   /// A print/name template whose holes are valid expressions.
   std::optional<Template> templ(const json& v, const std::string& path);
   std::size_t count() const { return out_.size(); }
 
  private:
   /// Reports the first function `e` calls that does not exist.
-  bool known_functions(const Expr& e, const std::string& src, const std::string& path);
+  bool known_functions(const Expr& e, const std::string& src, const std::string& path,
+                       const std::vector<std::string>& extra = {});
 
   std::string file_;
   std::vector<Diagnostic>& out_;

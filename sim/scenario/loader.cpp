@@ -8,11 +8,12 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "mpsim/kernel/policy.hpp"
 #include "scenario/compile.hpp"
-#include "scenario/sync_decl.hpp"
+#include "scenario/expect_decl.hpp"
 #include "scenario/json_check.hpp"
 #include "scenario/random_json.hpp"
-#include "mpsim/kernel/policy.hpp"
+#include "scenario/sync_decl.hpp"
 
 namespace mpsim {
 
@@ -211,8 +212,8 @@ class Loader {
 
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
-    std::vector<std::string> top = {"$schema", "name",  "description", "seed",
-                                    "machine", "files", "programs",    "processes"};
+    std::vector<std::string> top = {"$schema", "name",     "description", "seed",  "machine",
+                                    "files",   "programs", "processes",   "expect"};
     top.insert(top.begin() + 6, sync_object_keys().begin(), sync_object_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
@@ -232,6 +233,7 @@ class Loader {
           "", "missing key \"processes\": expected an array of the processes that start the run");
     else
       processes(doc["processes"], "/processes");
+    load_expects(doc, chk_, s_.expects);
   }
 
  private:

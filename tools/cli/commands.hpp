@@ -21,6 +21,12 @@ inline constexpr int kExitDeadlock = 3;
 inline constexpr int kExitStopped = 4;
 /// validate: some row of the comparison does not agree.
 inline constexpr int kExitMismatch = 5;
+/// run: an `expect` or `assert` of the scenario failed (and no deadlock);
+/// explore: a schedule that breaks them was found.
+inline constexpr int kExitExpect = 6;
+inline constexpr int kExitViolation = kExitExpect;
+/// explore: the search stopped at --max-schedules before covering its bound.
+inline constexpr int kExitIncomplete = 7;
 
 using Command = std::function<int()>;
 
@@ -33,6 +39,7 @@ Command add_report(CLI::App& app);
 Command add_validate(CLI::App& app);
 Command add_gen(CLI::App& app);
 Command add_sweep(CLI::App& app);
+Command add_explore(CLI::App& app);
 
 /// Options shared by every command that runs a machine.
 struct MachineOptions {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   Command validate = add_validate(app);
   Command gen = add_gen(app);
   Command sweep = add_sweep(app);
+  Command explore = add_explore(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("gen")) return gen();
     if (app.got_subcommand("sweep")) return sweep();
+    if (app.got_subcommand("explore")) return explore();
   } catch (const std::exception& e) {
     std::cerr << "mpsim: internal error: " << e.what() << "\n";
     return kExitInternal;

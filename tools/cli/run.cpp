@@ -1,9 +1,13 @@
 // mpsim run FILE: simulate and report.
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "commands.hpp"
 #include "mpsim/analysis/deadlock.hpp"
+#include "mpsim/analysis/expect.hpp"
+#include "mpsim/analysis/explore.hpp"
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/report/report.hpp"
 
@@ -27,6 +31,7 @@ struct RunArgs {
   bool force = false;
   std::string backend = "sim";
   RealCliOptions real;
+  std::string schedule;
 };
 
 nlohmann::json real_info_json(const os::RealInfo& i) {
@@ -52,6 +57,13 @@ nlohmann::json real_info_json(const os::RealInfo& i) {
   return j;
 }
 
+nlohmann::ordered_json expect_json(const std::vector<ExpectOutcome>& outcomes) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& o : outcomes)
+    list.push_back({{"expression", o.source}, {"ok", o.ok}, {"value", o.value}});
+  return list;
+}
+
 }  // namespace
 
 Command add_run(CLI::App& app) {
@@ -75,6 +87,8 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
   cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
+  cmd->add_option("--schedule", a->schedule,
+                  "follow a schedule written by mpsim explore -o (docs/explore.md)");
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
@@ -88,19 +102,59 @@ Command add_run(CLI::App& app) {
       real = run_real_or_report(*s, a->real.opt);
       if (!real) return kExitBadInput;
     }
-    RunResult r = real ? std::move(real->result) : simulate(*s, opts);
+    std::optional<Schedule> schedule;
+    if (!a->schedule.empty()) {
+      if (real) {
+        std::cerr
+            << "error: --schedule replays a simulated run; it cannot be used with --backend real\n";
+        return kExitBadInput;
+      }
+      std::ifstream in(a->schedule, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      std::string error = in ? "" : a->schedule + ": cannot open the file";
+      if (in) schedule = parse_schedule(text.str(), a->schedule, *s, error);
+      if (!schedule) {
+        std::cerr << "error: " << error << "\n";
+        return kExitBadInput;
+      }
+    }
+    RunResult r;
+    if (real) {
+      r = std::move(real->result);
+    } else if (schedule) {
+      ScheduleChooser chooser(*schedule);
+      std::string stale;
+      r = replay(*s, chooser, opts, stale);
+      if (!stale.empty()) {
+        std::cerr << "error: " << a->schedule
+                  << ": the schedule does not fit this run (stale): " << stale << "\n";
+        return kExitBadInput;
+      }
+    } else {
+      r = simulate(*s, opts);
+    }
+    // Checks are shown only for scenarios that have some: other outputs stay as they were.
+    std::vector<ExpectOutcome> expects = check_expects(s->expects, r);
+    bool checks = !s->expects.empty() || failed_asserts(r) > 0;
     std::string text;
     if (a->format == "json") {
       if (real) {
         nlohmann::json j = nlohmann::json::parse(format_json(r, a->events));
         j["backend"] = "real";
         j["real"] = real_info_json(real->info);
+        if (checks) j["expect"] = expect_json(expects);
+        text = j.dump(2) + "\n";
+      } else if (checks) {
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(format_json(r, a->events));
+        j["expect"] = expect_json(expects);
         text = j.dump(2) + "\n";
       } else {
         text = format_json(r, a->events) + "\n";
       }
     } else {
       text = (real ? os::format_real_info(*real) : "") + format_text(r) + "\n";
+      if (checks) text += "\n" + format_expects(expects, r);
       if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
     }
     if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force)) return kExitBadInput;
@@ -109,7 +163,8 @@ Command add_run(CLI::App& app) {
     if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force)) return kExitBadInput;
     if (!write_output(a->out, text, a->force)) return kExitBadInput;
     if (real && real->info.exit_status != 0) return real->info.exit_status;
-    return r.deadlock ? kExitDeadlock : kExitOk;
+    if (r.deadlock) return kExitDeadlock;
+    return violated(expects, r) ? kExitExpect : kExitOk;
   };
 }
 

@@ -3,6 +3,7 @@
 /// scheduler, following the tick contract of semantics.md §5.
 #include <cstdint>
 
+#include "mpsim/kernel/chooser.hpp"
 #include "mpsim/model/result.hpp"
 #include "mpsim/model/scenario.hpp"
 
@@ -22,6 +23,8 @@ struct RunOptions {
   std::int64_t max_zero_time_ops = 100000;
   /// Keep the event log (needed by timelines and traces; metrics do not need it).
   bool record_events = true;
+  /// Asked at every choice point (chooser.hpp); nullptr: the contract's fixed rules.
+  Chooser* chooser = nullptr;
 };
 
 /// Runs `scenario` to completion (or deadlock) and returns everything measured.

@@ -18,6 +18,7 @@ enum class OpCode : std::uint8_t {
   Set, Print, Jump, JumpIfFalse, RepeatInit, RepeatNext,
   Create, Start, Spawn, SetDaemon, Join, Terminate, Kill, IsAlive, GetPid, GetPpid,
   Exit, Read, Write,
+  Assert,  ///< condition must hold, else the process fails (semantics.md §3)
   // synchronisation objects (semantics.md §7); Acquire, Wait, Put and Get may block
   Acquire, Release, SetEvent, ClearEvent, IsSet, Wait, Notify, NotifyAll, Put, Get, QSize,
   End,

@@ -164,6 +164,7 @@ struct ErrorRecord {
   Tick tick;
   Pid pid;
   std::string message;
+  bool assertion = false;  ///< a failed `assert` (the message names its expression)
 };
 
 struct ProcessResult {

@@ -74,6 +74,14 @@ struct SyncObject {
 /// "lock `mutex`": how messages name an object.
 std::string quoted(const SyncObject& o);
 
+/// An end-of-run check (`expect` at the top level): an expression over the
+/// final files, the printed lines and the outcome (docs/semantics.md §11).
+struct Expectation {
+  std::string source;  ///< as written, for reports
+  Expr expr;
+  std::string path;  ///< JSON path, for messages
+};
+
 struct Scenario {
   std::string source;  ///< file it was loaded from
   std::string name;
@@ -83,6 +91,7 @@ struct Scenario {
   std::vector<ProcessSpec> processes;
   std::map<std::string, FileContent> files;
   std::vector<SyncObject> objects;  ///< in declaration order, kinds in SyncKind order
+  std::vector<Expectation> expects;  ///< `expect`, in file order
 };
 
 }  // namespace mpsim

@@ -32,6 +32,11 @@ LoadResult load_scenario_file(const std::string& path);
 /// Loads and checks scenario JSON `text`; `source` names it in messages.
 LoadResult load_scenario_text(const std::string& text, const std::string& source);
 
+/// One `expect` expression given outside a file (`mpsim explore --expect`);
+/// problems go to `errors`, named by `where`.
+std::optional<Expectation> parse_expect(const std::string& src, const std::string& where,
+                                        std::vector<Diagnostic>& errors);
+
 /// Names reserved for built-in variables (cannot be assigned).
 const std::vector<std::string>& builtin_variables();
 /// Functions expressions may call.
