@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "kernel/kernel.hpp"
+#include "kernel/run_queues.hpp"
 
 namespace mpsim {
 
@@ -135,7 +136,7 @@ inline bool Kernel::wanted_by_other(const Core& c, const Process& p) {
   if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
   visit_ready(*policy_, [&](Process& r) {
-    wanted = r.can_run_on(c.id) && !policy_->prefers(p, r, now_);
+    wanted = eligible(r, c.id) && !policy_->prefers(p, r, now_);
     return !wanted;
   });
   return wanted;
@@ -170,7 +171,7 @@ void Kernel::preempt_for_better() {
   visit_ready(*policy_, [&](Process& r) {
     // A free core would take `r` in phase 5: no preemption needed for it.
     for (Core& c : cores_) {
-      if (!taken[static_cast<std::size_t>(c.id)] && c.status == CoreStatus::Idle && r.can_run_on(c.id)) {
+      if (!taken[static_cast<std::size_t>(c.id)] && c.status == CoreStatus::Idle && eligible(r, c.id)) {
         taken[static_cast<std::size_t>(c.id)] = true;
         return ++free_or_taken < cores_.size();
       }
@@ -179,7 +180,7 @@ void Kernel::preempt_for_better() {
     if (!by_io && !traits_.preemptive) return false;  // io-woken ones come first
     Core* victim = nullptr;
     for (Core& c : cores_) {
-      if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !r.can_run_on(c.id)) continue;
+      if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !eligible(r, c.id)) continue;
       // A process whose switch-in has just been paid for runs at least this
       // tick. Otherwise two processes can take the core from each other at
       // every switch completion and never run (priority aging with a switch
@@ -194,7 +195,8 @@ void Kernel::preempt_for_better() {
       victims.push_back(victim);
       return ++free_or_taken < cores_.size();
     }
-    return !r.affinity.empty() || by_io;  // a worse candidate cannot win where `r` lost
+    // A worse candidate cannot win where `r` lost (except on another core's queue).
+    return !r.affinity.empty() || by_io || per_core_;
   });
   for (Core* c : victims) {
     Process& v = *c->process;
@@ -257,6 +259,7 @@ inline Tick Kernel::advance() {
     }
   }
   result_.max_parallelism = std::max(result_.max_parallelism, running);
+  if (per_core_) per_core_->account(now_, d);
   result_.concurrency_ticks += live_ * d;
   now_ = next;
   zero_ops_.clear();  // a new boundary: nobody has run zero-time operations yet
@@ -303,12 +306,12 @@ bool Kernel::preemption_pending() {
   bool pending = false;
   visit_ready(*policy_, [&](Process& r) {
     for (const Core& c : cores_)
-      if (c.status == CoreStatus::Running && r.can_run_on(c.id) &&
+      if (c.status == CoreStatus::Running && eligible(r, c.id) &&
           policy_->prefers(r, *c.process, now_))
         pending = true;
     // In policy order a worse candidate cannot win where `r` lost (io-woken
     // ones come first, out of order; pinned ones may lose only by affinity).
-    return !pending && (r.woke_from_io || !r.affinity.empty());
+    return !pending && (r.woke_from_io || !r.affinity.empty() || per_core_);
   });
   return pending;
 }
