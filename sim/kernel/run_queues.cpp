@@ -30,6 +30,7 @@ PerCoreQueues::PerCoreQueues(const PolicyInfo& info, const MachineConfig& m,
     queues_.push_back(info.make(mk));
   }
   queued_.assign(static_cast<std::size_t>(m.cores), 0);
+  loads_.assign(static_cast<std::size_t>(m.cores), 0);
   inner_keeps_time_ = queues_[0]->keeps_time();
   stats_.load_ticks.assign(static_cast<std::size_t>(m.cores), 0);
 }
@@ -196,7 +197,7 @@ void PerCoreQueues::on_boundary(Tick now) {
 
 void PerCoreQueues::account(Tick now, Tick d) {
   auto n = queues_.size();
-  std::vector<std::int32_t> loads(n);
+  std::vector<std::int32_t>& loads = loads_;  // reused: this runs at every boundary
   std::int32_t hi = 0, lo = INT32_MAX;
   for (std::size_t k = 0; k < n; ++k) {
     loads[k] = load(static_cast<CoreId>(k));
@@ -207,7 +208,7 @@ void PerCoreQueues::account(Tick now, Tick d) {
   stats_.imbalance_ticks += (hi - lo) * d;
   stats_.max_imbalance = std::max(stats_.max_imbalance, hi - lo);
   if (stats_.load_series.empty() || stats_.load_series.back().loads != loads)
-    stats_.load_series.push_back({now, std::move(loads)});
+    stats_.load_series.push_back({now, loads});
 }
 
 std::string PerCoreQueues::describe() const {

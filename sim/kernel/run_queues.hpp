@@ -30,6 +30,11 @@ class PerCoreQueues final : public Policy {
   Tick slice_left(const Process& p) const override { return queues_[0]->slice_left(p); }
   Tick fixed_quantum() const override { return queues_[0]->fixed_quantum(); }
   bool silent_slice_end() const override;
+  /// Only when the policy keeps time or we act at boundaries (balancing,
+  /// stealing): otherwise the tick loop need not call us as time passes.
+  bool keeps_time() const override {
+    return inner_keeps_time_ || cfg_.balance_interval > 0 || cfg_.steal_peek > 0;
+  }
   void on_ran(Process& p, Tick ticks) override;
   void on_slice_end(Process& p) override;
   Tick next_event(Tick now) const override;
@@ -51,6 +56,7 @@ class PerCoreQueues final : public Policy {
   PerCoreConfig cfg_;
   std::vector<std::unique_ptr<Policy>> queues_;
   std::vector<std::int32_t> queued_;  ///< ready processes per queue
+  std::vector<std::int32_t> loads_;   ///< scratch of account()
   std::int64_t total_queued_ = 0;
   bool inner_keeps_time_ = false;
   const std::vector<Core>& cores_;

@@ -32,6 +32,7 @@ struct Options {
   std::vector<std::string> policies;
   std::vector<std::int32_t> cores;
   std::string log = "both";
+  std::string queues = "global";
 };
 
 template <typename T>
@@ -78,7 +79,9 @@ std::vector<Case> plan(const Options& o) {
     for (const WorkloadSize& size : sizes_for(w, o))
       for (const MachineSpec& m : w.machines) {
         if (!wanted(o.policies, m.policy) || !wanted(o.cores, m.cores)) continue;
-        for (bool record : log_modes(o.log)) cases.push_back(Case{&w, size, m, record});
+        MachineSpec mq = m;
+        mq.per_core = o.queues == "per_core";
+        for (bool record : log_modes(o.log)) cases.push_back(Case{&w, size, mq, record});
       }
   }
   return cases;
@@ -110,6 +113,8 @@ void add_options(CLI::App& app, Options& o) {
                  "replace the sizes: M processes x K bursts, e.g. 1000x100 (repeatable)");
   app.add_option("--policy", o.policies, "only machines with these policies (repeatable)");
   app.add_option("--cores", o.cores, "only machines with these core counts (repeatable)");
+  app.add_option("--queues", o.queues, "global (default) or per_core run queues")
+      ->check(CLI::IsMember({"global", "per_core"}));
   app.add_option("--log", o.log, "event log kept (on), dropped (off) or both")
       ->check(CLI::IsMember({"on", "off", "both"}))
       ->capture_default_str();
