@@ -3,6 +3,8 @@
 // its expectations. Charts: one letter per tick, A = pid 2, '.' idle.
 #include <gtest/gtest.h>
 
+#include "mpsim/analysis/compare.hpp"
+#include "mpsim/scenario/loader.hpp"
 #include "schedule_helpers.hpp"
 
 namespace mpsim::test {
@@ -148,6 +150,38 @@ TEST(PerCore, Checked) {
       load_errors(jobs_scenario(base + R"("queues": "percore")", {cpu("A", 1)})),
       "test.json: /machine/queues: unknown queue design \"percore\" (did you mean \"per_core\"?); "
       "expected one of: global, per_core\n");
+}
+
+TEST(PerCore, CompareRunsBothDesigns) {
+  // A 4, B 2, C 4 on 2 cores, rr 10. Global: C takes core 1 when B ends at
+  // 2, makespan 6. Per core (no stealing): C waits on core 0 behind A,
+  // makespan 8 (PerCore.StealingWaitsForThePeekTick). Both 1-core baselines:
+  // 4 + 2 + 4 = 10.
+  Scenario s = load(jobs_scenario(R"("cores": 2, "scheduler": {"policy": "rr", "quantum": 10})",
+                                  {cpu("A", 4), cpu("B", 2), cpu("C", 4)}));
+  auto rows = run_compare(s, config_grid({2}, {}, {}, {"global", "per_core"}), 1);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].result.makespan, 6);
+  EXPECT_EQ(rows[0].policy_description, "rr (quantum 10)");
+  EXPECT_EQ(rows[1].result.makespan, 8);
+  EXPECT_EQ(rows[1].policy_description, "rr (quantum 10) per-core");
+  EXPECT_EQ(rows[0].baseline_makespan, 10);
+  EXPECT_EQ(rows[1].baseline_makespan, 10);
+}
+
+TEST(PerCore, QueuesOverride) {
+  Scenario s = load(jobs_scenario(R"("cores": 2)", {cpu("A", 1)}));
+  MachineOverrides o;
+  o.queues = "per_core";
+  EXPECT_TRUE(apply_overrides(s, o).empty());
+  EXPECT_EQ(s.machine.queues, QueueDesign::PerCore);
+  o.queues = "percore";
+  auto errs = apply_overrides(s, o);
+  ASSERT_EQ(errs.size(), 1U);
+  EXPECT_EQ(errs[0].format(),
+            "command line: --queues: unknown queue design \"percore\" (did you mean "
+            "\"per_core\"?); expected "
+            "one of: global, per_core");
 }
 
 }  // namespace
