@@ -24,6 +24,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   }
   traits_ = PolicyTraits{policy_->preemptive(), policy_->silent_slice_end(), policy_->ranks_all_equal(),
                          policy_->fixed_quantum(), policy_->keeps_time()};
+  policy_->attach([this](Pid pid) -> const Process* { return valid_pid(pid) ? &proc(pid) : nullptr; });
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
   result_.scenario = s.name;
   result_.machine = s.machine;

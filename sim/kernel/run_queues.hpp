@@ -40,6 +40,9 @@ class PerCoreQueues final : public Policy {
   Tick next_event(Tick now) const override;
   void on_boundary(Tick now) override;
   std::string describe() const override;
+  void attach(std::function<const Process*(Pid)> lookup) override {
+    for (auto& q : queues_) q->attach(lookup);
+  }
 
   /// Time passes by `d` ticks from `now` with the loads as they stand (the tick loop calls it).
   void account(Tick now, Tick d);

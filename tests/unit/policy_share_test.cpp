@@ -100,5 +100,56 @@ TEST(Stride, TicketsAreInheritedAndChecked) {
             "test.json: /processes/0/tickets: expected an integer from 1 to 1000000, found 0\n");
 }
 
+// A parent (200 tickets) spawns a child (inheriting 200) that computes 6 and
+// joins it; X (400 tickets) computes 12. Stride, big 1200.
+std::string transfer_scenario(bool transfer) {
+  return std::string(
+             R"({"name": "t", "machine": {"cores": 1, "scheduler": {"policy": "stride", "big": 1200, )") +
+         "\"transfer\": " + (transfer ? "true" : "false") + R"(}},
+    "programs": {"P": [{"spawn": "work", "into": "c"}, {"join": "c"}], "work": [{"compute": 6}],
+                 "X": [{"compute": 12}]},
+    "processes": [{"name": "P", "program": "P", "tickets": 200}, {"name": "X", "program": "X", "tickets": 400}]})";
+}
+
+TEST(Stride, TicketTransferToAJoinedChild) {
+  // P runs at 0 for no time (spawn, then join blocks). With transfer, the
+  // child C (pid 4) holds 200 + 200 = 400 tickets, stride 3, as X: X (queued
+  // at 0) runs tick 0 (pass 3), C tick 1 (3), then each tie goes to the one
+  // queued earlier: X, C, X, C... C's 6th tick is 11 (done at 12). P wakes
+  // at 12 with pass max(0, 18) = 18, the pass of waiting X (queued at 11,
+  // before P): X runs 12 (21), P 13 (exits at once), X 13-17 (done at 18).
+  RunResult r = run_both(transfer_scenario(true));
+  EXPECT_EQ(chart(r, 0), "BCBCBCBCBCBCBBBBBB");
+  EXPECT_EQ(by_name(r, "P").finish, 13);
+}
+
+TEST(Stride, NoTransferWithoutTheOption) {
+  // Without transfer C has 200 tickets, stride 6, against X's 3: X at 0 (3),
+  // C at 1 (6), X at 2 (6), tie at 3: C queued at 2 before X: C (12), X 4
+  // (9), X 5 (12), tie at 6: C (queued at 4) (18), X 7, 8 (18), C 9 (24)...
+  // X gets two ticks for each of C's while both are ready.
+  RunResult r = run_both(transfer_scenario(false));
+  EXPECT_EQ(chart(r, 0).substr(0, 10), "BCBCBBCBBC");
+}
+
+TEST(Lottery, TicketTransferToAJoinedChild) {
+  // P (100 tickets) spawns C (inherits 100) and joins it at 0; X (100)
+  // arrives at 1. Draws, seed 0 (Python: random.seed(0), then randrange of
+  // each total): at 0 P alone (randrange(100)), then C alone (randrange(200)
+  // with transfer, C holding 100 + P's 100; randrange(100) without); from 1
+  // X (pid 3, tickets 0-99) and C: randrange(300) (or 200) five times. Python
+  // gives C C B C C C with transfer and C C B B C C without.
+  auto scenario = [](bool transfer) {
+    return std::string(
+               R"({"name": "t", "machine": {"cores": 1, "scheduler": {"policy": "lottery", )") +
+           "\"transfer\": " + (transfer ? "true" : "false") + R"(}},
+      "programs": {"P": [{"spawn": "work", "into": "c"}, {"join": "c"}], "work": [{"compute": 6}],
+                   "X": [{"compute": 6}]},
+      "processes": [{"name": "P", "program": "P"}, {"name": "X", "program": "X", "arrival": 1}]})";
+  };
+  EXPECT_EQ(chart(run_both(scenario(true)), 0).substr(0, 6), "CCBCCC");
+  EXPECT_EQ(chart(run_both(scenario(false)), 0).substr(0, 6), "CCBBCC");
+}
+
 }  // namespace
 }  // namespace mpsim::test

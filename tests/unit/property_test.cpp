@@ -147,10 +147,12 @@ class ScenarioGen {
   std::string share() {
     if (chance(50))
       return R"({"policy": "lottery", "quantum": )" + num(pick(1, 3)) +
-             ", \"seed\": " + num(pick(0, 99)) + (chance(50) ? ", \"ostep\": true}" : "}");
+             ", \"seed\": " + num(pick(0, 99)) + (chance(50) ? ", \"ostep\": true" : "") +
+             transfer() + "}";
     return R"({"policy": "stride", "quantum": )" + num(pick(1, 3)) +
-           ", \"big\": " + num(pick(1, 20000)) + "}";
+           ", \"big\": " + num(pick(1, 20000)) + transfer() + "}";
   }
+  std::string transfer() { return chance(50) ? ", \"transfer\": true" : ""; }
 
   // Per-core run queues with random rules (semantics.md §10).
   std::string per_core() {

@@ -51,6 +51,10 @@ class Policy {
   [[nodiscard]] virtual Tick next_event(Tick now) const { (void)now; return kNever; }
   /// Called at each boundary before preemption checks (for boosts and aging).
   virtual void on_boundary(Tick now) { (void)now; }
+  /// Gives the policy a way to find any process by pid (nullptr for init or
+  /// none), called once before the run; for rules that look beyond the ready
+  /// queue (lottery and stride ticket transfer to a joined child).
+  virtual void attach(std::function<const Process*(Pid)> lookup) { (void)lookup; }
   /// One-line description with parameters, e.g. "rr (quantum 4)".
   [[nodiscard]] virtual std::string describe() const = 0;
 };

@@ -7,14 +7,19 @@
 #include <vector>
 
 #include "kernel/policies/python_random.hpp"
+#include "kernel/policies/tickets.hpp"
 #include "mpsim/kernel/policy.hpp"
 
 namespace mpsim::policies {
 
 class Lottery : public Policy {
  public:
-  Lottery(Tick quantum, std::int64_t seed, std::int64_t skip, bool ostep)
-      : quantum_(quantum), seed_(seed), ostep_(ostep), rng_(static_cast<std::uint64_t>(seed)) {
+  Lottery(Tick quantum, std::int64_t seed, std::int64_t skip, bool ostep, bool transfer)
+      : quantum_(quantum),
+        seed_(seed),
+        ostep_(ostep),
+        transfer_(transfer),
+        rng_(static_cast<std::uint64_t>(seed)) {
     for (std::int64_t i = 0; i < skip; ++i) rng_.random();
   }
 
@@ -31,13 +36,13 @@ class Lottery : public Policy {
   Process* pick_next(CoreId core, Tick) override {
     std::uint64_t total = 0;
     for (const Process* p : ready_)
-      if (p->can_run_on(core)) total += static_cast<std::uint64_t>(p->tickets);
+      if (p->can_run_on(core)) total += tickets(*p);
     if (total == 0) return nullptr;
     std::uint64_t winner = draw(total);
     for (auto it = ready_.begin(); it != ready_.end(); ++it) {
       Process* p = *it;
       if (!p->can_run_on(core)) continue;
-      auto t = static_cast<std::uint64_t>(p->tickets);
+      std::uint64_t t = tickets(*p);
       if (winner < t) {
         ready_.erase(it);
         return p;
@@ -63,14 +68,19 @@ class Lottery : public Policy {
   // process's slice end draws too (the result can only be that process), so
   // that the generator stays in step with it.
   void on_slice_end(Process& p) override {
-    if (!has_ready_for(p.core)) draw(static_cast<std::uint64_t>(p.tickets));
+    if (!has_ready_for(p.core)) draw(tickets(p));
   }
   std::string describe() const override {
     return "lottery (quantum " + std::to_string(quantum_) + ", seed " + std::to_string(seed_) +
-           (ostep_ ? ", ostep" : "") + ")";
+           (ostep_ ? ", ostep" : "") + (transfer_ ? ", transfer" : "") + ")";
   }
 
+  void attach(std::function<const Process*(Pid)> lookup) override { lookup_ = std::move(lookup); }
+
  private:
+  std::uint64_t tickets(const Process& p) const {
+    return static_cast<std::uint64_t>(effective_tickets(p, lookup_, transfer_));
+  }
   std::uint64_t draw(std::uint64_t total) {
     if (!ostep_) return rng_.below(total);
     auto r = static_cast<std::uint64_t>(rng_.random() * 1000001);
@@ -80,14 +90,17 @@ class Lottery : public Policy {
   Tick quantum_;
   std::int64_t seed_;
   bool ostep_;
+  bool transfer_;
   PythonRandom rng_;
+  ProcessLookup lookup_;
   std::vector<Process*> ready_;
 };
 
 std::unique_ptr<Policy> make_lottery(const MachineConfig& m) {
   const SchedulerConfig& c = m.scheduler;
   return std::make_unique<Lottery>(param_int(c, "quantum"), param_int(c, "seed"),
-                                   param_int(c, "skip"), param_bool(c, "ostep"));
+                                   param_int(c, "skip"), param_bool(c, "ostep"),
+                                   param_bool(c, "transfer"));
 }
 
 }  // namespace mpsim::policies

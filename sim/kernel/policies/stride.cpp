@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kernel/policies/queues.hpp"
+#include "kernel/policies/tickets.hpp"
 #include "mpsim/kernel/policy.hpp"
 
 namespace mpsim::policies {
@@ -18,7 +19,9 @@ bool lower_pass(const Process& a, const Process& b) {
 
 class Stride : public Policy {
  public:
-  Stride(Tick quantum, std::int64_t big) : quantum_(quantum), big_(big) {}
+  Stride(Tick quantum, std::int64_t big, bool transfer)
+      : quantum_(quantum), big_(big), transfer_(transfer) {}
+  void attach(std::function<const Process*(Pid)> lookup) override { lookup_ = std::move(lookup); }
   // A process entering the queue starts no lower than the lowest pass of the
   // processes already waiting, or, when none waits, than the highest pass
   // reached so far: a newcomer or a sleeper cannot make up for time it was
@@ -54,22 +57,26 @@ class Stride : public Policy {
   // changes with time, so every slice end is a boundary (not skipped).
   bool silent_slice_end() const override { return false; }
   void on_ran(Process& p, Tick ticks) override {
-    p.policy_used += ticks * (big_ / p.tickets);
+    p.policy_used += ticks * (big_ / effective_tickets(p, lookup_, transfer_));
     global_pass_ = std::max(global_pass_, p.policy_used);
   }
   std::string describe() const override {
-    return "stride (quantum " + std::to_string(quantum_) + ", big " + std::to_string(big_) + ")";
+    return "stride (quantum " + std::to_string(quantum_) + ", big " + std::to_string(big_) +
+           (transfer_ ? ", transfer" : "") + ")";
   }
 
  private:
   Tick quantum_;
   std::int64_t big_;
+  bool transfer_;
+  ProcessLookup lookup_;
   std::int64_t global_pass_ = 0;
   ScanQueue q_;
 };
 
 std::unique_ptr<Policy> make_stride(const MachineConfig& m) {
-  return std::make_unique<Stride>(param_int(m.scheduler, "quantum"), param_int(m.scheduler, "big"));
+  return std::make_unique<Stride>(param_int(m.scheduler, "quantum"), param_int(m.scheduler, "big"),
+                                  param_bool(m.scheduler, "transfer"));
 }
 
 }  // namespace mpsim::policies
