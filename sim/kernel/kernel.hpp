@@ -166,6 +166,7 @@ class Kernel final : public Runtime {
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
+  bool stop_queue(std::vector<bool>& lost, const Process& r) const;
   /// Could ready `r` take core `c`? Under per-core queues only from its own queue.
   [[nodiscard]] bool eligible(const Process& r, CoreId c) const {
     return r.can_run_on(c) && (!per_core_ || r.rq_core == c);

@@ -184,5 +184,29 @@ TEST(PerCore, QueuesOverride) {
             "one of: global, per_core");
 }
 
+// Found by the property test (shrunk): cfs preempting for a woken process on
+// one core. Per-core queues on one core must schedule exactly as the global
+// queue: phase 4's "a worse candidate cannot win where a better one lost"
+// now skips only the rest of that candidate's own queue, and on one core
+// that is the whole queue, as before.
+TEST(PerCore, OneCoreSchedulesAsTheGlobalQueue) {
+  std::string per_core =
+      R"PROP({"name": "prop", "machine": {"cores": 1, "scheduler": {"policy": "cfs", "sched_latency": 1, "min_granularity": 2}, "queues": "per_core", "per_core": {"placement": "last", "balance_interval": 2, "balance_threshold": 1, "steal_peek": 0}, "context_switch": 1, "switch_on_io": false, "io_completion": "enqueue", "io_channels": 0, "exit_semantics": "posix"}, "locks": ["m0", "m1"], "semaphores": {"s0": {"value": 1}}, "events": ["e0"], "barriers": {"b0": {"parties": 2}}, "conditions": {"c0": {"lock": "m0"}}, "queues": {"q0": {"capacity": 1}}, "programs": {"p0": [{"repeat": 2, "do": [{"compute": 2}, {"io": 1}]}, {"compute": 1}, {"compute": 1}, "yield", {"compute": 1}, {"if": "pid % 2 == 0", "then": [{"compute": 1}], "else": [{"compute": 1}, {"repeat": 0, "do": [{"acquire": "s0", "timeout": 0, "into": "ok"}, {"release": "s0"}]}]}]}, "processes": [{"name": "p0", "program": "p0", "count": 1, "arrival": 0, "priority": 0, "nice": -5, "affinity": [0], "daemon": true}, {"name": "p1", "program": "p0", "count": 1, "arrival": 0, "priority": 0, "nice": -5, "affinity": [0], "daemon": true}, {"name": "p2", "program": "p0", "count": 1, "arrival": 0, "priority": 0, "nice": -5, "daemon": true}, {"name": "p3-{index}", "program": "p0", "count": 2, "arrival": 0, "priority": 0, "nice": 2, "daemon": true}]})PROP";
+  std::string global = per_core;
+  auto erase = [&](const std::string& what) { global.erase(global.find(what), what.size()); };
+  erase(R"("queues": "per_core", )");
+  erase(
+      R"("per_core": {"placement": "last", "balance_interval": 2, "balance_threshold": 1, "steal_peek": 0}, )");
+  RunResult a = run_both(per_core), b = run_both(global);
+  EXPECT_EQ(a.makespan, 60);
+  EXPECT_EQ(b.makespan, 60);
+  ASSERT_EQ(a.processes.size(), b.processes.size());
+  for (std::size_t i = 0; i < a.processes.size(); ++i) {
+    EXPECT_EQ(a.processes[i].finish, b.processes[i].finish) << a.processes[i].name;
+    EXPECT_EQ(a.processes[i].wait, b.processes[i].wait) << a.processes[i].name;
+  }
+  EXPECT_EQ(chart(a, 0), chart(b, 0));
+}
+
 }  // namespace
 }  // namespace mpsim::test
