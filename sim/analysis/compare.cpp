@@ -33,27 +33,32 @@ Scenario configure(const Scenario& base, const CompareConfig& c) {
   o.cores = c.cores;
   if (!c.policy.empty()) o.policy = c.policy;
   o.quantum = c.quantum;
+  if (!c.queues.empty()) o.queues = c.queues;
   auto errs = apply_overrides(s, o);
   if (!errs.empty()) throw std::invalid_argument(errs.front().format());
   return s;
 }
 
 std::string key(const CompareConfig& c) {
-  return c.policy + "/" + (c.quantum ? std::to_string(*c.quantum) : "-") + "/" + std::to_string(c.cores);
+  return c.policy + "/" + (c.quantum ? std::to_string(*c.quantum) : "-") + "/" + c.queues + "/" +
+         std::to_string(c.cores);
 }
 
 }  // namespace
 
 std::vector<CompareConfig> config_grid(const std::vector<std::int32_t>& cores,
                                        const std::vector<std::string>& policies,
-                                       const std::vector<Tick>& quanta) {
+                                       const std::vector<Tick>& quanta,
+                                       const std::vector<std::string>& queues) {
   std::vector<std::string> ps = policies.empty() ? std::vector<std::string>{""} : policies;
   std::vector<std::optional<Tick>> qs(quanta.begin(), quanta.end());
   if (qs.empty()) qs.emplace_back(std::nullopt);
+  std::vector<std::string> ds = queues.empty() ? std::vector<std::string>{""} : queues;
   std::vector<CompareConfig> out;
   for (const auto& p : ps)
     for (const auto& q : qs)
-      for (auto c : cores) out.push_back(CompareConfig{c, p, q});
+      for (const auto& d : ds)
+        for (auto c : cores) out.push_back(CompareConfig{c, p, q, d});
   return out;
 }
 
@@ -67,7 +72,7 @@ std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<Compare
   };
   for (const auto& c : configs) {
     want(c);
-    want(CompareConfig{1, c.policy, c.quantum});
+    want(CompareConfig{1, c.policy, c.quantum, c.queues});
   }
   std::vector<Scenario> scenarios;
   for (const auto& c : runs) scenarios.push_back(configure(s, c));  // errors before any thread starts
@@ -90,9 +95,9 @@ std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<Compare
   for (auto& t : pool) t.join();
   std::vector<CompareRow> rows;
   for (const auto& c : configs)
-    rows.push_back(
-        make_compare_row(c, results[index[key(c)]],
-                         results[index[key(CompareConfig{1, c.policy, c.quantum})]].makespan));
+    rows.push_back(make_compare_row(
+        c, results[index[key(c)]],
+        results[index[key(CompareConfig{1, c.policy, c.quantum, c.queues})]].makespan));
   return rows;
 }
 
@@ -102,6 +107,7 @@ CompareRow make_compare_row(const CompareConfig& config, RunResult result, Tick 
   row.result = std::move(result);
   row.policy_description =
       find_policy(row.result.machine.scheduler.policy)->make(row.result.machine)->describe();
+  if (row.result.machine.queues == QueueDesign::PerCore) row.policy_description += " per-core";
   row.work_span = work_span(row.result);
   row.baseline_makespan = baseline_makespan;
   return row;

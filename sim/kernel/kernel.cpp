@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "kernel/kernel.hpp"
+#include "kernel/run_queues.hpp"
 
 namespace mpsim::detail {
 
@@ -13,9 +14,17 @@ namespace mpsim::detail {
 Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(o) {
   const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
   if (!info) throw std::invalid_argument("unknown policy " + s.machine.scheduler.policy);
-  policy_ = info->make(s.machine);
+  if (s.machine.queues == QueueDesign::PerCore) {
+    result_.multicore.emplace();
+    auto queues = std::make_unique<PerCoreQueues>(*info, s.machine, cores_, *result_.multicore);
+    per_core_ = queues.get();
+    policy_ = std::move(queues);
+  } else {
+    policy_ = info->make(s.machine);
+  }
   traits_ = PolicyTraits{policy_->preemptive(), policy_->silent_slice_end(), policy_->ranks_all_equal(),
                          policy_->fixed_quantum(), policy_->keeps_time()};
+  policy_->attach([this](Pid pid) -> const Process* { return valid_pid(pid) ? &proc(pid) : nullptr; });
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
   if (o.event_skipping && o.round_skipping && policy_->periodic_rounds()) next_round_try_ = 0;
   result_.scenario = s.name;
@@ -36,6 +45,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
       Process& p = proc(pid);
       p.priority = spec.priority;
       p.nice = spec.nice;
+      p.tickets = spec.tickets;
       p.affinity = spec.affinity;
       p.daemon = spec.daemon;
       p.stats.daemon = spec.daemon;
@@ -54,6 +64,7 @@ Process& Kernel::create_process(Pid parent, const Program& program, std::string 
     Process& par = proc(parent);
     p.priority = par.priority;  // like fork: scheduling attributes are inherited
     p.nice = par.nice;
+    p.tickets = par.tickets;
     p.affinity = par.affinity;
     par.children.push_back(pid);
   }

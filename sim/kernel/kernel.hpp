@@ -19,6 +19,8 @@
 
 namespace mpsim::detail {
 
+class PerCoreQueues;
+
 struct Core {
   CoreId id = 0;
   Pid pid = kNoPid;        ///< running, being switched to, or held (see status)
@@ -187,6 +189,12 @@ class Kernel final : public Runtime {
   const Scenario& scenario_;
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
+  PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
+  bool stop_queue(std::vector<bool>& lost, const Process& r) const;
+  /// Could ready `r` take core `c`? Under per-core queues only from its own queue.
+  [[nodiscard]] bool eligible(const Process& r, CoreId c) const {
+    return r.can_run_on(c) && (!per_core_ || r.rq_core == c);
+  }
   /// The policy's constant answers, read once: the tick loop asks them at
   /// every boundary, and a virtual call each time is measurable there.
   struct PolicyTraits {

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "kernel/kernel.hpp"
+#include "kernel/run_queues.hpp"
 
 namespace mpsim {
 
@@ -139,7 +140,7 @@ inline bool Kernel::wanted_by_other(const Core& c, const Process& p) {
   if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
   visit_ready(*policy_, [&](Process& r) {
-    wanted = r.can_run_on(c.id) && !policy_->prefers(p, r, now_);
+    wanted = eligible(r, c.id) && !policy_->prefers(p, r, now_);
     return !wanted;
   });
   return wanted;
@@ -171,19 +172,21 @@ void Kernel::preempt_for_better() {
     }
   }
   std::vector<Core*> victims;
+  std::vector<bool> lost(per_core_ ? cores_.size() : 0);  // per-core queues in which a candidate lost
   visit_ready(*policy_, [&](Process& r) {
+    if (per_core_ && lost[static_cast<std::size_t>(r.rq_core)]) return true;
     // A free core would take `r` in phase 5: no preemption needed for it.
     for (Core& c : cores_) {
-      if (!taken[static_cast<std::size_t>(c.id)] && c.status == CoreStatus::Idle && r.can_run_on(c.id)) {
+      if (!taken[static_cast<std::size_t>(c.id)] && c.status == CoreStatus::Idle && eligible(r, c.id)) {
         taken[static_cast<std::size_t>(c.id)] = true;
         return ++free_or_taken < cores_.size();
       }
     }
     bool by_io = io_preempt && r.woke_from_io;
-    if (!by_io && !traits_.preemptive) return false;  // io-woken ones come first
+    if (!by_io && !traits_.preemptive) return stop_queue(lost, r);  // io-woken ones come first
     Core* victim = nullptr;
     for (Core& c : cores_) {
-      if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !r.can_run_on(c.id)) continue;
+      if (taken[static_cast<std::size_t>(c.id)] || c.status != CoreStatus::Running || !eligible(r, c.id)) continue;
       // A process whose switch-in has just been paid for runs at least this
       // tick. Otherwise two processes can take the core from each other at
       // every switch completion and never run (priority aging with a switch
@@ -198,7 +201,8 @@ void Kernel::preempt_for_better() {
       victims.push_back(victim);
       return ++free_or_taken < cores_.size();
     }
-    return !r.affinity.empty() || by_io;  // a worse candidate cannot win where `r` lost
+    // A worse candidate cannot win where `r` lost.
+    return !r.affinity.empty() || by_io || stop_queue(lost, r);
   });
   for (Core* c : victims) {
     Process& v = *c->process;
@@ -261,6 +265,7 @@ inline Tick Kernel::advance() {
     }
   }
   result_.max_parallelism = std::max(result_.max_parallelism, running);
+  if (per_core_) per_core_->account(now_, d);
   result_.concurrency_ticks += live_ * d;
   now_ = next;
   zero_ops_.clear();  // a new boundary: nobody has run zero-time operations yet
@@ -305,16 +310,27 @@ inline bool Kernel::renews_silently(const Core& c, const Process& p) {
 // boundary more, at which nothing happens.
 bool Kernel::preemption_pending() {
   bool pending = false;
+  std::vector<bool> lost(per_core_ ? cores_.size() : 0);
   visit_ready(*policy_, [&](Process& r) {
+    if (per_core_ && lost[static_cast<std::size_t>(r.rq_core)]) return true;
     for (const Core& c : cores_)
-      if (c.status == CoreStatus::Running && r.can_run_on(c.id) &&
+      if (c.status == CoreStatus::Running && eligible(r, c.id) &&
           policy_->prefers(r, *c.process, now_))
         pending = true;
     // In policy order a worse candidate cannot win where `r` lost (io-woken
     // ones come first, out of order; pinned ones may lose only by affinity).
-    return !pending && (r.woke_from_io || !r.affinity.empty());
+    return !pending && (r.woke_from_io || !r.affinity.empty() || stop_queue(lost, r));
   });
   return pending;
+}
+
+// The order argument of phase 4 ("a worse candidate cannot win where `r`
+// lost") holds within one ready queue. With one global queue the visit stops
+// (false); with per-core queues only the rest of `r`'s queue is skipped.
+bool Kernel::stop_queue(std::vector<bool>& lost, const Process& r) const {
+  if (!per_core_) return false;
+  lost[static_cast<std::size_t>(r.rq_core)] = true;
+  return true;
 }
 
 inline bool Kernel::all_done() const { return live_ == 0 && pending_arrivals_ == 0; }

@@ -7,6 +7,7 @@
 #include "mpsim/analysis/races.hpp"
 #include "mpsim/report/report.hpp"
 #include "report/json_processes.hpp"
+#include "report/multicore.hpp"
 
 namespace mpsim {
 
@@ -29,7 +30,7 @@ ojson machine_json(const MachineConfig& m) {
     else if (const auto* s = std::get_if<std::string>(&v)) sched[k] = *s;
     else sched[k] = std::get<std::vector<std::int64_t>>(v);
   }
-  return ojson{{"cores", m.cores},
+  ojson j{{"cores", m.cores},
                {"tick_us", m.tick_us},
                {"scheduler", sched},
                {"context_switch", m.context_switch},
@@ -37,6 +38,8 @@ ojson machine_json(const MachineConfig& m) {
                {"io_completion", m.io_completion == IoCompletion::Preempt ? "preempt" : "enqueue"},
                {"exit_semantics", m.exit_semantics == ExitSemantics::Python ? "python" : "posix"},
                {"io_channels", m.io_channels}};
+  detail::add_queues_json(j, m);
+  return j;
 }
 
 ojson summary_json(const RunResult& r) {
@@ -149,6 +152,7 @@ std::string format_json(const RunResult& r, bool events) {
   j["scenario"] = r.scenario;
   j["machine"] = machine_json(r.machine);
   j["summary"] = summary_json(r);
+  if (r.multicore) j["multicore"] = detail::multicore_json(r);
   j["processes"] = ojson::array();  // written apart below (report/json_processes.hpp)
   j["output"] = ojson::array();
   for (const auto& l : r.prints) j["output"].push_back({{"tick", l.tick}, {"pid", l.pid}, {"text", l.text}});
@@ -205,7 +209,7 @@ std::string format_json(const RunResult& r, bool events) {
   const std::string slot = "\n  \"processes\": []";
   std::size_t at = text.find(slot);
   if (at != std::string::npos && !r.processes.empty())
-    text.replace(at + slot.size() - 2, 2, detail::processes_json_text(r.processes));
+    text.replace(at + slot.size() - 2, 2, detail::processes_json_text(r.processes, r.multicore.has_value()));
   return text;
 }
 

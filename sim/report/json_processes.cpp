@@ -46,7 +46,7 @@ class Writer {
 
 }  // namespace
 
-std::string processes_json_text(const std::vector<ProcessResult>& processes) {
+std::string processes_json_text(const std::vector<ProcessResult>& processes, bool migrations) {
   if (processes.empty()) return "[]";
   std::string out = "[";
   out.reserve(processes.size() * 900);
@@ -94,6 +94,7 @@ std::string processes_json_text(const std::vector<ProcessResult>& processes) {
     w.opt("reaped_at", p.reaped_at, p.reaped_at >= 0);
     w.opt("reaped_by", p.reaped_by, p.reaped_by != kNoPid);
     w.opt("orphaned_at", p.orphaned_at, p.orphaned_at >= 0);
+    if (migrations) w.num("migrations", p.migrations);  // per-core queues only
     out += "\n    }";
   }
   out += "\n  ]";

@@ -12,7 +12,8 @@
 namespace mpsim::detail {
 
 /// The array as it stands after `"processes": ` in the top-level object
-/// ("[]" when empty; elements indented by 4, their keys by 6).
-std::string processes_json_text(const std::vector<ProcessResult>& processes);
+/// ("[]" when empty; elements indented by 4, their keys by 6); with `migrations`
+/// (per-core queues) each process also gets its migration count, last.
+std::string processes_json_text(const std::vector<ProcessResult>& processes, bool migrations);
 
 }  // namespace mpsim::detail

@@ -10,6 +10,7 @@
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/analysis/races.hpp"
 #include "mpsim/report/report.hpp"
+#include "report/multicore.hpp"
 #include "report/text_table.hpp"
 
 namespace mpsim {
@@ -162,7 +163,7 @@ std::string describe_machine(const MachineConfig& m) {
   d += m.io_channels == 0 ? ", unlimited io" : ", " + std::to_string(m.io_channels) + " io channel(s)";
   d += m.exit_semantics == ExitSemantics::Python ? ", python exit" : "";
   d += ", tick " + std::to_string(m.tick_us) + " us";
-  return d;
+  return d + detail::describe_queues(m);
 }
 
 std::string format_text(const RunResult& r) {
@@ -170,6 +171,7 @@ std::string format_text(const RunResult& r) {
   out << "scenario  " << (r.scenario.empty() ? "(unnamed)" : r.scenario) << "\n";
   out << "machine   " << describe_machine(r.machine) << "\n\n";
   summary(out, r);
+  detail::multicore_text(out, r);
   process_table(out, r);
   if (!r.prints.empty()) {
     out << "output\n";

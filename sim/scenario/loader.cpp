@@ -44,6 +44,7 @@ bool contains(const std::vector<std::string>& list, const std::string& word) {
 // The registry gives only a minimum per parameter; the maximum keeps MLFQ's
 // per-level queues few and every tick count far from overflow.
 std::int64_t param_max(const ParamSpec& ps) {
+  if (ps.key == "big") return 1000000;  // stride: pass = ticks * big / tickets stays in 64 bits
   return ps.key == "levels" ? kMaxLevels : kMaxTicks;
 }
 
@@ -241,7 +242,7 @@ class Loader {
     if (!chk_.is_object(m, path)) return;
     chk_.known_keys(m, path,
                     {"cores", "tick_us", "scheduler", "context_switch", "switch_on_io",
-                     "io_completion", "exit_semantics", "io_channels"});
+                     "io_completion", "exit_semantics", "io_channels", "queues", "per_core"});
     MachineConfig& mc = s_.machine;
     auto get_int = [&](const char* key, std::int64_t min, std::int64_t max, auto& field) {
       if (!m.contains(key)) return;
@@ -266,6 +267,37 @@ class Loader {
     }
     json sched = m.contains("scheduler") ? m["scheduler"] : json::object();
     scheduler(sched, child(path, "scheduler"));
+    queues(m, path);
+  }
+
+  // `queues` and the rules of per-core queues (semantics.md §12).
+  void queues(const json& m, const std::string& path) {
+    MachineConfig& mc = s_.machine;
+    if (m.contains("queues")) {
+      auto c = chk_.choice(m["queues"], child(path, "queues"), {"global", "per_core"}, "queue design");
+      if (c) mc.queues = *c == "per_core" ? QueueDesign::PerCore : QueueDesign::Global;
+    }
+    if (!m.contains("per_core")) return;
+    std::string at = child(path, "per_core");
+    if (mc.queues != QueueDesign::PerCore) {
+      chk_.error(at, "per_core rules apply only with \"queues\": \"per_core\"");
+      return;
+    }
+    const json& o = m["per_core"];
+    if (!chk_.is_object(o, at)) return;
+    chk_.known_keys(o, at, {"placement", "balance_interval", "balance_threshold", "steal_peek"});
+    PerCoreConfig& pc = mc.per_core;
+    if (o.contains("placement")) {
+      auto c = chk_.choice(o["placement"], child(at, "placement"), {"last", "least_loaded"}, "placement");
+      if (c) pc.placement = *c == "last" ? Placement::Last : Placement::LeastLoaded;
+    }
+    auto get = [&](const char* key, std::int64_t min, auto& field) {
+      if (!o.contains(key)) return;
+      if (auto v = chk_.integer(o[key], child(at, key), min, kMaxTicks)) field = *v;
+    };
+    get("balance_interval", 0, pc.balance_interval);
+    get("balance_threshold", 1, pc.balance_threshold);
+    get("steal_peek", 0, pc.steal_peek);
   }
 
   void scheduler(const json& sc, const std::string& path) {
@@ -426,7 +458,8 @@ class Loader {
   void process(const json& p, const std::string& path) {
     chk_.known_keys(
         p, path,
-        {"name", "program", "count", "args", "arrival", "priority", "nice", "affinity", "daemon"});
+        {"name", "program", "count", "args", "arrival", "priority", "nice", "affinity", "daemon",
+         "tickets"});
     ProcessSpec spec;
     spec.path = path;
     if (!p.contains("program")) {
@@ -445,6 +478,7 @@ class Loader {
     num("arrival", 0, kMaxTicks, spec.arrival);
     num("priority", -1000000, 1000000, spec.priority);
     num("nice", -20, 19, spec.nice);
+    num("tickets", 1, 1000000, spec.tickets);
     if (p.contains("daemon"))
       spec.daemon = chk_.boolean(p["daemon"], child(path, "daemon")).value_or(false);
     if (p.contains("affinity")) affinity(p["affinity"], child(path, "affinity"), spec);

@@ -75,6 +75,17 @@ class Overrider {
       for (const auto& [key, msg] : info->check(sc)) err("--quantum", key + ": " + msg);
   }
 
+  // The file's per_core rules are kept (they apply only when queues is per_core).
+  void queues(const std::string& q) {
+    if (q == "global" || q == "per_core") {
+      s_.machine.queues = q == "global" ? QueueDesign::Global : QueueDesign::PerCore;
+      return;
+    }
+    std::string guess = closest_match(q, {"global", "per_core"});
+    err("--queues", "unknown queue design \"" + q + "\"" + (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)") +
+                        "; expected one of: global, per_core");
+  }
+
   void context_switch(std::int64_t k) {
     if (k < 0 || k > kMaxTicks) return err("--context-switch", range_error(0, kMaxTicks, k));
     s_.machine.context_switch = k;
@@ -97,6 +108,7 @@ std::vector<Diagnostic> apply_overrides(Scenario& s, const MachineOverrides& o) 
   if (o.policy) ov.policy(*o.policy);  // before --quantum, which depends on the policy
   if (o.quantum) ov.quantum(*o.quantum);
   if (o.context_switch) ov.context_switch(*o.context_switch);
+  if (o.queues) ov.queues(*o.queues);
   return errs;
 }
 

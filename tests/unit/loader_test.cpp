@@ -147,14 +147,14 @@ TEST(Loader, SchedulerParametersDependOnThePolicy) {
   EXPECT_EQ(sched(R"({"policy": "fcfs", "quantum": 4})"),
             "test.json: /machine/scheduler/quantum: unknown key \"quantum\": policy fcfs takes no "
             "parameters "
-            "(quantum is for rr, mlfq, fair)\n");
+            "(quantum is for rr, mlfq, fair, lottery, stride)\n");
   EXPECT_EQ(sched(R"({"policy": "rr", "quantun": 4})"),
             "test.json: /machine/scheduler/quantun: unknown key \"quantun\" (did you mean "
             "\"quantum\"?)\n");
   EXPECT_EQ(sched(R"("priorty")"),
             "test.json: /machine/scheduler: unknown policy \"priorty\" (did you mean "
             "\"priority\"?); expected one "
-            "of: fcfs, sjf, srtf, rr, priority, mlfq, fair, cfs\n");
+            "of: fcfs, sjf, srtf, rr, priority, mlfq, fair, cfs, lottery, stride\n");
   EXPECT_EQ(sched(R"({"policy": "mlfq", "levels": 2, "quanta": [1, 2, 3]})"),
             "test.json: /machine/scheduler/quanta: expected one value per level (2), found 3\n");
   EXPECT_EQ(sched(R"({"policy": "mlfq", "levels": 65})"),
@@ -248,7 +248,8 @@ TEST(Overrides, QuantumNeedsAPolicyWithOne) {
   o.policy = "fcfs";
   o.quantum = 3;
   EXPECT_EQ(override_errors(kTwoCores, o),
-            "command line: --quantum: policy fcfs has no quantum (only rr, mlfq, fair have one)\n");
+            "command line: --quantum: policy fcfs has no quantum (only rr, mlfq, fair, lottery, stride have "
+            "one)\n");
   o.policy = "rr";
   o.quantum = 0;
   EXPECT_EQ(override_errors(kTwoCores, o),
@@ -261,7 +262,7 @@ TEST(Overrides, UnknownPolicyIsSuggested) {
   EXPECT_EQ(override_errors(kTwoCores, o),
             "command line: --policy: unknown policy \"srft\" (did you mean \"srtf\"?); expected "
             "one of: fcfs, sjf, "
-            "srtf, rr, priority, mlfq, fair, cfs\n");
+            "srtf, rr, priority, mlfq, fair, cfs, lottery, stride\n");
 }
 
 TEST(Overrides, ValuesReplaceTheFilesSettings) {

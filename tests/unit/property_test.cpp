@@ -132,13 +132,35 @@ class ScenarioGen {
   };
 
   std::string machine() {
-    std::string m = "{\"cores\": " + num(cores_) + ", \"scheduler\": " + scheduler();
+    std::string m =
+        "{\"cores\": " + num(cores_) + ", \"scheduler\": " + (chance(20) ? share() : scheduler());
+    if (chance(35)) m += ", " + per_core();
     m += ", \"context_switch\": " + num(pick(0, 2));
     m += std::string(", \"switch_on_io\": ") + (chance(75) ? "true" : "false");
     m += std::string(", \"io_completion\": \"") + (chance(70) ? "enqueue" : "preempt") + "\"";
     m += ", \"io_channels\": " + num(pick(0, 2));
     m += std::string(", \"exit_semantics\": \"") + (chance(70) ? "posix" : "python") + "\"";
     return m + "}";
+  }
+
+  // lottery and stride (proportional share; tickets come from the processes' defaults).
+  std::string share() {
+    if (chance(50))
+      return R"({"policy": "lottery", "quantum": )" + num(pick(1, 3)) +
+             ", \"seed\": " + num(pick(0, 99)) + (chance(50) ? ", \"ostep\": true" : "") +
+             transfer() + "}";
+    return R"({"policy": "stride", "quantum": )" + num(pick(1, 3)) +
+           ", \"big\": " + num(pick(1, 20000)) + transfer() + "}";
+  }
+  std::string transfer() { return chance(50) ? ", \"transfer\": true" : ""; }
+
+  // Per-core run queues with random rules (semantics.md §10).
+  std::string per_core() {
+    return std::string(R"("queues": "per_core", "per_core": {"placement": ")") +
+           (chance(50) ? "last" : "least_loaded") +
+           "\", \"balance_interval\": " + num(chance(50) ? 0 : pick(1, 6)) +
+           ", \"balance_threshold\": " + num(pick(1, 2)) +
+           ", \"steal_peek\": " + num(chance(50) ? 0 : pick(1, 4)) + "}";
   }
 
   std::string scheduler() {

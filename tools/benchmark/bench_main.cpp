@@ -34,6 +34,7 @@ struct Options {
   std::vector<std::string> policies;
   std::vector<std::int32_t> cores;
   std::string log = "both";
+  std::string queues = "global";
 };
 
 template <typename T>
@@ -81,8 +82,10 @@ std::vector<Case> plan(const Options& o) {
       for (const MachineSpec& m : w.machines) {
         if (!wanted(o.policies, m.policy) || !wanted(o.cores, m.cores)) continue;
         // The whole process only without the log: `mpsim run --format json` keeps none.
+        MachineSpec mq = m;
+        mq.per_core = o.queues == "per_core";
         for (bool record : log_modes(o.log))
-          cases.push_back(Case{&w, size, m, record, o.rounds == "on", !record && !o.no_fork});
+          cases.push_back(Case{&w, size, mq, record, o.rounds == "on", !record && !o.no_fork});
       }
   }
   return cases;
@@ -122,6 +125,8 @@ void add_options(CLI::App& app, Options& o) {
                  "replace the sizes: M processes x K bursts, e.g. 1000x100 (repeatable)");
   app.add_option("--policy", o.policies, "only machines with these policies (repeatable)");
   app.add_option("--cores", o.cores, "only machines with these core counts (repeatable)");
+  app.add_option("--queues", o.queues, "global (default) or per_core run queues")
+      ->check(CLI::IsMember({"global", "per_core"}));
   app.add_option("--log", o.log, "event log kept (on), dropped (off) or both")
       ->check(CLI::IsMember({"on", "off", "both"}))
       ->capture_default_str();

@@ -26,7 +26,9 @@ ojson machine_json(const MachineSpec& m) {
   ojson sched = {{"policy", m.policy}};
   // The loader rejects parameters a policy does not declare (fcfs has no quantum).
   if (has_param(m.policy, "quantum")) sched["quantum"] = m.quantum;
-  return {{"cores", m.cores}, {"scheduler", sched}};
+  ojson machine = {{"cores", m.cores}, {"scheduler", sched}};
+  if (m.per_core) machine["queues"] = "per_core";
+  return machine;
 }
 
 // M processes, each `repeat K { compute cpu; io wait }` with its own cpu in
@@ -409,8 +411,9 @@ const Workload* find_workload(std::string_view name) {
 }
 
 std::string policy_label(const MachineSpec& m) {
-  if (has_param(m.policy, "quantum")) return m.policy + " q" + std::to_string(m.quantum);
-  return m.policy;
+  std::string label = m.policy;
+  if (has_param(m.policy, "quantum")) label += " q" + std::to_string(m.quantum);
+  return m.per_core ? label + " per-core" : label;
 }
 
 }  // namespace mpsim::bench

@@ -23,6 +23,7 @@ struct MachineSpec {
   std::string policy = "rr";
   std::int64_t quantum = 4;  ///< written only for policies that take a quantum
   std::int32_t cores = 1;
+  bool per_core = false;     ///< machine.queues "per_core" (bench --queues per_core)
 };
 
 struct Workload {

@@ -47,8 +47,9 @@ struct MachineOptions {
   std::optional<std::string> policy;
   std::optional<std::int64_t> quantum;
   std::optional<std::int64_t> context_switch;
+  std::optional<std::string> queues;
   void add_to(CLI::App& cmd);
-  [[nodiscard]] MachineOverrides overrides() const { return {cores, policy, quantum, context_switch}; }
+  [[nodiscard]] MachineOverrides overrides() const { return {cores, policy, quantum, context_switch, queues}; }
 };
 
 /// Options of real-OS runs (run --backend real, validate).

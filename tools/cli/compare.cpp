@@ -17,6 +17,7 @@ struct CompareArgs {
   std::vector<std::int32_t> cores = {1, 2, 4};
   std::vector<std::string> policies;
   std::vector<std::int64_t> quanta;
+  std::vector<std::string> queues;
   std::string format = "text";
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string out;
@@ -52,6 +53,9 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("--cores", a->cores, "core counts, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 1024));
   cmd->add_option("--policy", a->policies, "policies, e.g. rr,fcfs (default: the scenario's)")->delimiter(',');
   cmd->add_option("--quantum", a->quanta, "quanta for rr/mlfq, e.g. 1,4")->delimiter(',')->check(CLI::PositiveNumber);
+  cmd->add_option("--queues", a->queues, "queue designs, e.g. global,per_core (default: the scenario's)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"global", "per_core"}));
   cmd->add_option("--format", a->format, "text, json or csv")->check(CLI::IsMember({"text", "json", "csv"}));
   cmd->add_option("--threads", a->threads, "runs at once (results do not depend on it)")->check(CLI::Range(1, 256));
   cmd->add_option("-o,--output", a->out, "write to this file instead of stdout");
@@ -64,7 +68,7 @@ Command add_compare(CLI::App& app) {
     std::vector<CompareRow> rows;
     try {
       bool tty = isatty(STDERR_FILENO) != 0;
-      rows = run_compare(*s, config_grid(a->cores, a->policies, a->quanta), a->threads, tty ? progress : std::function<void(std::size_t, std::size_t)>{});
+      rows = run_compare(*s, config_grid(a->cores, a->policies, a->quanta, a->queues), a->threads, tty ? progress : std::function<void(std::size_t, std::size_t)>{});
     } catch (const std::invalid_argument& e) {
       std::cerr << "error: " << e.what() << "\n";
       return kExitBadInput;

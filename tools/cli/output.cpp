@@ -11,6 +11,7 @@ void MachineOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--policy", policy, "scheduling policy (overrides machine.scheduler.policy)");
   cmd.add_option("--quantum", quantum, "quantum in ticks for rr and mlfq");
   cmd.add_option("--context-switch", context_switch, "ticks a core spends switching processes");
+  cmd.add_option("--queues", queues, "global or per_core run queues (overrides machine.queues)");
 }
 
 void RealCliOptions::add_to(CLI::App& cmd) {

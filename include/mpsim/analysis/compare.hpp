@@ -13,16 +13,22 @@
 namespace mpsim {
 
 struct CompareConfig {
+  // A constructor rather than an aggregate, so that a configuration written
+  // as {cores, policy, quantum} needs no value for the later members.
+  CompareConfig(std::int32_t c = 1, std::string p = "", std::optional<Tick> q = std::nullopt, std::string d = "")
+      : cores(c), policy(std::move(p)), quantum(q), queues(std::move(d)) {}
   std::int32_t cores = 1;
   std::string policy;              ///< "" = the scenario's
   std::optional<Tick> quantum;     ///< for rr/mlfq
+  std::string queues;              ///< "global", "per_core"; "" = the scenario's
 };
 
 /// Every combination, policies outermost and cores innermost (the row order
 /// of `mpsim compare`); empty `policies` or `quanta` mean the scenario's own.
 std::vector<CompareConfig> config_grid(const std::vector<std::int32_t>& cores,
                                        const std::vector<std::string>& policies,
-                                       const std::vector<Tick>& quanta);
+                                       const std::vector<Tick>& quanta,
+                                       const std::vector<std::string>& queues = {});
 
 struct CompareRow {
   CompareConfig config;

@@ -62,6 +62,10 @@ class Policy {
   /// The machine has added the same amount to policy_used, and another to
   /// ready_seq, of every ready process: bring the queue's keys up to date.
   virtual void rekey_ready() {}
+  /// Gives the policy a way to find any process by pid (nullptr for init or
+  /// none), called once before the run; for rules that look beyond the ready
+  /// queue (lottery and stride ticket transfer to a joined child).
+  virtual void attach(std::function<const Process*(Pid)> lookup) { (void)lookup; }
   /// One-line description with parameters, e.g. "rr (quantum 4)".
   [[nodiscard]] virtual std::string describe() const = 0;
 };

@@ -105,6 +105,12 @@ struct alignas(64) Process {
   std::int64_t policy_level = 0;
   std::int64_t policy_used = 0;
   std::int64_t policy_epoch = 0;
+  std::int64_t tickets = 100;  ///< scenario (inherited like nice): lottery and stride shares
+
+  // Per-core run queues (machine.queues "per_core", kernel/run_queues.cpp); unused otherwise.
+  CoreId rq_core = -1;             ///< core whose run queue holds it (or held it last)
+  CoreId last_core = -1;           ///< core it was last dispatched on
+  std::int64_t rq_preempts = 0;    ///< stats.involuntary_switches at its last dispatch
 
   [[nodiscard]] bool can_run_on(CoreId c) const {
     if (affinity.empty()) return true;  // the usual case, on every scheduling decision

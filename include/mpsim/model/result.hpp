@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -193,6 +194,7 @@ struct ProcessResult {
   Tick reaped_at = -1;
   Pid reaped_by = kNoPid;
   Tick orphaned_at = -1;
+  std::int64_t migrations = 0;   ///< per-core queues: dispatches on another core than the last
   [[nodiscard]] Tick turnaround() const { return finish < 0 ? -1 : finish - arrival; }
   [[nodiscard]] Tick response() const { return first_run < 0 ? -1 : first_run - arrival; }
   [[nodiscard]] Tick blocked() const {
@@ -224,6 +226,22 @@ struct StuckProcess {
   std::vector<Pid> holders;    ///< who holds the object (locks, semaphores)
 };
 
+/// Per-core run queues, measured (RunResult::multicore; semantics.md §12).
+struct MultiCoreResult {
+  std::int64_t migrations = 0;  ///< dispatches on another core than the process's last
+  std::int64_t stolen = 0;      ///< processes an idle core took from another core's queue
+  std::int64_t balanced = 0;    ///< processes moved by periodic balancing
+  std::vector<Tick> load_ticks;  ///< per core: sum over ticks of its load (queued + running)
+  Tick imbalance_ticks = 0;     ///< sum over ticks of (highest load - lowest load)
+  std::int32_t max_imbalance = 0;
+  /// The loads (one per core) from `tick` on, recorded whenever they change.
+  struct LoadSample {
+    Tick tick;
+    std::vector<std::int32_t> loads;
+  };
+  std::vector<LoadSample> load_series;
+};
+
 struct RunResult {
   std::string scenario;
   MachineConfig machine;
@@ -249,6 +267,7 @@ struct RunResult {
   std::vector<std::string> objects;  ///< synchronisation objects by index, as "lock mutex"
   std::vector<ObjectStats> object_stats;  ///< by the same index
   std::vector<std::string> keys;     ///< shared file keys by index, as "data.ticket"
+  std::optional<MultiCoreResult> multicore;  ///< set when machine.queues is per_core
 
   /// The process with `pid` (processes are stored by pid from 2), or nullptr.
   [[nodiscard]] const ProcessResult* process(Pid pid) const {

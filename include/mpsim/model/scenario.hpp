@@ -26,6 +26,18 @@ struct SchedulerConfig {
 
 enum class IoCompletion : std::uint8_t { Enqueue, Preempt };
 enum class ExitSemantics : std::uint8_t { Posix, Python };
+/// One ready queue for all cores, or one per core (semantics.md §12).
+enum class QueueDesign : std::uint8_t { Global, PerCore };
+/// Where a new or woken process is queued under per-core queues.
+enum class Placement : std::uint8_t { Last, LeastLoaded };
+
+/// `machine.per_core`: the rules of per-core run queues.
+struct PerCoreConfig {
+  Placement placement = Placement::Last;
+  Tick balance_interval = 0;           ///< balance every this many ticks (0 = never)
+  std::int64_t balance_threshold = 1;  ///< balance while loads differ by more than this
+  Tick steal_peek = 0;                 ///< an idle core steals every this many ticks (0 = never)
+};
 
 struct MachineConfig {
   std::int32_t cores = 1;
@@ -36,6 +48,8 @@ struct MachineConfig {
   IoCompletion io_completion = IoCompletion::Enqueue;
   ExitSemantics exit_semantics = ExitSemantics::Posix;
   std::int32_t io_channels = 0;  ///< 0 = unlimited parallel IO
+  QueueDesign queues = QueueDesign::Global;
+  PerCoreConfig per_core;        ///< used when queues is PerCore
 };
 
 /// One entry of `processes` (before `count` expansion).
@@ -48,6 +62,7 @@ struct ProcessSpec {
   Tick arrival = 0;
   std::int64_t priority = 0;
   std::int64_t nice = 0;
+  std::int64_t tickets = 100;    ///< lottery and stride share (inherited by children)
   std::vector<CoreId> affinity;  ///< empty = any core
   bool daemon = false;
   std::string path;     ///< JSON path, for messages

@@ -52,6 +52,7 @@ struct MachineOverrides {
   std::optional<std::string> policy;
   std::optional<std::int64_t> quantum;
   std::optional<std::int64_t> context_switch;
+  std::optional<std::string> queues;  ///< "global" or "per_core"
 };
 
 /// Applies `o` to `s` and re-checks what they affect (e.g. affinity against a

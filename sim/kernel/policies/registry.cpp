@@ -16,6 +16,8 @@ std::unique_ptr<Policy> make_mlfq(const MachineConfig&);
 std::unique_ptr<Policy> make_fair(const MachineConfig&);
 std::unique_ptr<Policy> make_cfs(const MachineConfig&);
 std::vector<std::pair<std::string, std::string>> check_mlfq_ostep(const SchedulerConfig&);
+std::unique_ptr<Policy> make_lottery(const MachineConfig&);
+std::unique_ptr<Policy> make_stride(const MachineConfig&);
 }  // namespace policies
 
 namespace {
@@ -89,6 +91,24 @@ const std::vector<PolicyInfo>& policy_registry() {
         {"min_granularity", ParamKind::Int, 1, std::int64_t{1},
          "shortest slice, and the virtual-runtime lead a waking process needs to preempt"}},
        policies::make_cfs,
+       {}},
+      {"lottery",
+       "proportional share by a seeded lottery over the ready processes' tickets",
+       {{"quantum", ParamKind::Int, 1, std::int64_t{1}, "ticks the winner runs before the next draw"},
+        {"seed", ParamKind::Int, 0, std::int64_t{0}, "seed of the generator (Python's random.seed)"},
+        {"skip", ParamKind::Int, 0, std::int64_t{0},
+         "random() values thrown away before the first draw (lottery.py -j N uses them for its jobs)"},
+        {"ostep", ParamKind::Bool, 0, false,
+         "draw as OSTEP's lottery.py: int(random() * 1000001) % tickets (otherwise randrange(tickets))"},
+        {"transfer", ParamKind::Bool, 0, false, "a process waiting in join lends its tickets to that child"}},
+       policies::make_lottery,
+       {}},
+      {"stride",
+       "deterministic proportional share: lowest pass first, pass += big / tickets per tick run",
+       {{"quantum", ParamKind::Int, 1, std::int64_t{1}, "ticks a process runs before the next pick"},
+        {"big", ParamKind::Int, 1, std::int64_t{10000}, "the constant divided by tickets to give a stride"},
+        {"transfer", ParamKind::Bool, 0, false, "a process waiting in join lends its tickets to that child"}},
+       policies::make_stride,
        {}},
   };
   return kPolicies;
