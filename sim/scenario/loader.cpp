@@ -276,6 +276,8 @@ class Loader {
     if (m.contains("queues")) {
       auto c = chk_.choice(m["queues"], child(path, "queues"), {"global", "per_core"}, "queue design");
       if (c) mc.queues = *c == "per_core" ? QueueDesign::PerCore : QueueDesign::Global;
+      if (mc.queues == QueueDesign::PerCore && mlfq_ostep(mc.scheduler))
+        chk_.error(child(path, "queues"), kOstepPerCore);
     }
     if (!m.contains("per_core")) return;
     std::string at = child(path, "per_core");

@@ -79,6 +79,8 @@ class Overrider {
   void queues(const std::string& q) {
     if (q == "global" || q == "per_core") {
       s_.machine.queues = q == "global" ? QueueDesign::Global : QueueDesign::PerCore;
+      if (s_.machine.queues == QueueDesign::PerCore && mlfq_ostep(s_.machine.scheduler))
+        err("--queues", kOstepPerCore);
       return;
     }
     std::string guess = closest_match(q, {"global", "per_core"});
@@ -110,6 +112,13 @@ std::vector<Diagnostic> apply_overrides(Scenario& s, const MachineOverrides& o) 
   if (o.context_switch) ov.context_switch(*o.context_switch);
   if (o.queues) ov.queues(*o.queues);
   return errs;
+}
+
+bool mlfq_ostep(const SchedulerConfig& sc) {
+  if (sc.policy != "mlfq") return false;
+  auto it = sc.params.find("variant");
+  return it != sc.params.end() && std::holds_alternative<std::string>(it->second) &&
+         std::get<std::string>(it->second) == "ostep";
 }
 
 }  // namespace mpsim

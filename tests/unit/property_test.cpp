@@ -132,9 +132,10 @@ class ScenarioGen {
   };
 
   std::string machine() {
-    std::string m =
-        "{\"cores\": " + num(cores_) + ", \"scheduler\": " + (chance(20) ? share() : scheduler());
-    if (chance(35)) m += ", " + per_core();
+    std::string sched = chance(20) ? share() : scheduler();
+    std::string m = "{\"cores\": " + num(cores_) + ", \"scheduler\": " + sched;
+    // mlfq's ostep variant is refused with per-core queues (semantics.md §12).
+    if (sched.find("\"ostep\"") == std::string::npos && chance(35)) m += ", " + per_core();
     m += ", \"context_switch\": " + num(pick(0, 2));
     m += std::string(", \"switch_on_io\": ") + (chance(75) ? "true" : "false");
     m += std::string(", \"io_completion\": \"") + (chance(70) ? "enqueue" : "preempt") + "\"";

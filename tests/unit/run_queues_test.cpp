@@ -150,6 +150,13 @@ TEST(PerCore, Checked) {
       load_errors(jobs_scenario(base + R"("queues": "percore")", {cpu("A", 1)})),
       "test.json: /machine/queues: unknown queue design \"percore\" (did you mean \"per_core\"?); "
       "expected one of: global, per_core\n");
+  // mlfq.py's single set of queues (the ostep variant) cannot be split per core.
+  EXPECT_EQ(
+      load_errors(jobs_scenario(
+          base + R"("scheduler": {"policy": "mlfq", "variant": "ostep"}, "queues": "per_core")",
+          {cpu("A", 1)})),
+      "test.json: /machine/queues: mlfq's ostep variant models mlfq.py's single set of queues and "
+      "cannot run with per-core queues; use \"queues\": \"global\" or the default mlfq variant\n");
 }
 
 TEST(PerCore, CompareRunsBothDesigns) {

@@ -59,4 +59,13 @@ struct MachineOverrides {
 /// smaller core count). Errors name the option, as "--cores".
 std::vector<Diagnostic> apply_overrides(Scenario& s, const MachineOverrides& o);
 
+/// True for mlfq with `"variant": "ostep"`. That variant keeps every process,
+/// the running ones too, in its level lists as mlfq.py does for its one CPU;
+/// per-core instances that hand processes to each other cannot share those
+/// lists, so the two are refused together (semantics.md §12).
+bool mlfq_ostep(const SchedulerConfig& sc);
+inline constexpr const char* kOstepPerCore =
+    "mlfq's ostep variant models mlfq.py's single set of queues and cannot run with per-core "
+    "queues; use \"queues\": \"global\" or the default mlfq variant";
+
 }  // namespace mpsim
