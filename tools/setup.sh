@@ -5,6 +5,8 @@ set -euo pipefail
 MPSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MPSIM_PACKAGES=(g++ cmake make nlohmann-json3-dev libboost-graph-dev libcli11-dev
                 libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3 python3-jsonschema)
+# The fuzz targets (tools/fuzz, tools/test's fuzz stage): clang and its libFuzzer runtime.
+MPSIM_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 mpsim_missing_packages() {
   local missing=()
@@ -42,4 +44,20 @@ mpsim_build() {
   local jobs
   jobs="$(nproc 2>/dev/null || echo 2)"
   cmake --build "$dir" -j "$jobs" > "$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
+}
+
+# mpsim_build_fuzz: the libFuzzer targets and their seeds in build-fuzz/ (clang, ASan, UBSan).
+mpsim_build_fuzz() {
+  mpsim_build "$MPSIM_ROOT/build-fuzz" -DMPSIM_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
+}
+
+# mpsim_fuzz_options TARGET: libFuzzer options for it. Inputs no longer than
+# what they need (scenario files a few KB, expressions a line, the generator a
+# few hundred choices); 10 s for one input is a hang; findings stop the run.
+mpsim_fuzz_options() {
+  case "$1" in
+    loader) echo "-max_len=16384 -timeout=10" ;;
+    expr) echo "-max_len=512 -timeout=10" ;;
+    scenario) echo "-max_len=512 -timeout=10" ;;
+  esac
 }
