@@ -125,7 +125,9 @@ class Generator {
       if (b_.chance(25)) s += ", \"nice\": " + num(b_.pick(-20, 19));
       if (b_.chance(20)) s += ", \"affinity\": " + affinity();
       if (b_.chance(8)) s += R"(, "daemon": true)";
-      if (b_.chance(20)) s += R"(, "args": {"n": )" + quoted(expr()) + "}";
+      // Arguments may read only pid and index (a program's variables do not exist yet).
+      if (b_.chance(20))
+        s += std::string(R"(, "args": {"n": ")") + (b_.chance(50) ? "pid % 5" : "3") + "\"}";
       s += "}";
     }
     return s;
@@ -294,7 +296,7 @@ class Generator {
             return R"({"wait": "e0")" + timeout() + "}";
         }
       case 25:
-        return R"({"wait": "b0")" + timeout() + "}";
+        return R"({"wait": "b0"})";  // a barrier wait takes no timeout
       case 26:
         return R"({"acquire": "m0"}, {"wait": "c0")" + timeout() + R"(}, {")" +
                (b_.chance(50) ? "notify" : "notify_all") + R"(": "c0"}, {"release": "m0"})";

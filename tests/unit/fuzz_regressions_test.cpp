@@ -52,6 +52,16 @@ TEST(FuzzRegressions, Scenario) {
   replay_all("scenario", check_scenario);
 }
 
+// Findings whose exact message matters, beyond "no crash".
+TEST(FuzzRegressions, NumberOutOfRangeIsAJsonError) {
+  LoadResult r = load_scenario_text(
+      bytes_of(fs::path(MPSIM_SOURCE_DIR) / "tests/fuzz/regressions/loader/number-overflow.json"),
+      "f.json");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].format(),
+            "f.json: invalid JSON: the number '2547e2372' is out of range (at most about 1.8e308)");
+}
+
 // The invariant checks can fail: the run of the generator's smallest scenario
 // passes them, and the same result tampered with does not.
 TEST(FuzzRegressions, InvariantChecksCatchATamperedRun) {
