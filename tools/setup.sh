@@ -53,10 +53,12 @@ mpsim_build_fuzz() {
 
 # mpsim_fuzz_options TARGET: libFuzzer options for it. Inputs no longer than
 # what they need (scenario files a few KB, expressions a line, the generator a
-# few hundred choices); 10 s for one input is a hang; findings stop the run.
+# few hundred choices); 10 s for one input is a hang, but 60 s for the loader:
+# checking the names of 10^6 replicas (the limit) takes 1.5 s of CPU, about 5 s
+# under ASan, more on a busy machine. Findings stop the run.
 mpsim_fuzz_options() {
   case "$1" in
-    loader) echo "-max_len=16384 -timeout=10" ;;
+    loader) echo "-max_len=16384 -timeout=60" ;;
     expr) echo "-max_len=512 -timeout=10" ;;
     scenario) echo "-max_len=512 -timeout=10" ;;
   esac
