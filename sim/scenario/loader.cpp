@@ -204,6 +204,15 @@ std::optional<json> parse_json(const std::string& text, Checker& chk) {
     chk.error("", "invalid JSON at line " + std::to_string(line) + ", column " +
                       std::to_string(col) + ": " + plain_parse_error(e.what()));
     return std::nullopt;
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double's range (1e400) is out_of_range, not a
+    // parse_error, and has no position; uncaught it ended mpsim (fuzz finding
+    // tests/fuzz/regressions/loader/number-overflow.json).
+    std::string what = e.what();
+    auto quote = what.find('\'');
+    std::string number = quote == std::string::npos ? "" : " " + what.substr(quote);
+    chk.error("", "invalid JSON: the number" + number + " is out of range (at most about 1.8e308)");
+    return std::nullopt;
   }
 }
 
