@@ -156,6 +156,8 @@ class Kernel final : public Runtime {
   void add_timer(Process& p, Tick at, int group);
   void orphan_children(Process& p, bool kill_daemons);
   void finish_run();
+  /// Why the run stops early (a limit or an interrupt): RunResult::stopped.
+  [[nodiscard]] std::string stop_reason() const;
   StuckProcess describe_wait(const Process& p) const;
   bool all_done() const;
   Core* core_of(Process& p);

@@ -41,6 +41,10 @@ RunResult Kernel::run() {
       preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
     dispatch_free_cores();   // 5. free cores pick, in core order
     if (all_done()) break;
+    if (now_ >= options_.max_ticks || (options_.interrupt && *options_.interrupt)) {
+      result_.stopped = stop_reason();  // docs/reliability.md: a limit or ^C, not exhaustion
+      break;
+    }
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
       result_.deadlock = true;
       break;

@@ -1,6 +1,7 @@
 // mpsim: one binary, one subcommand per job.
 #include <algorithm>
 #include <iostream>
+#include <new>
 
 #include "commands.hpp"
 #include "mpsim/model/diagnostics.hpp"
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("compare")) return compare();
     if (app.got_subcommand("report")) return report();
     if (app.got_subcommand("validate")) return validate();
+  } catch (const std::bad_alloc&) {
+    // Most often the address-space limit (--max-memory-mb) a run reached.
+    std::cerr << "error: out of memory: the run needed more than mpsim may use (raise --max-memory-mb)\n";
+    return kExitStopped;
   } catch (const std::exception& e) {
     std::cerr << "mpsim: internal error: " << e.what() << "\n";
     return kExitInternal;
