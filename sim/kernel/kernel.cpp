@@ -256,9 +256,11 @@ StuckProcess Kernel::describe_wait(const Process& p) const {
 std::string Kernel::stop_reason() const {
   if (options_.interrupt && *options_.interrupt) {
     const char* name = sigabbrev_np(*options_.interrupt);
-    return std::string("interrupted by SIG") + (name ? name : std::to_string(*options_.interrupt).c_str());
+    return std::string("interrupted by SIG") +
+           (name ? name : std::to_string(*options_.interrupt).c_str());
   }
-  return "simulated-time limit of " + std::to_string(options_.max_ticks) + " ticks reached (--max-ticks)";
+  return "simulated-time limit of " + std::to_string(options_.max_ticks) +
+         " ticks reached (--max-ticks)";
 }
 
 void Kernel::finish_run() {

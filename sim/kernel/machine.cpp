@@ -240,6 +240,8 @@ inline Tick Kernel::advance() {
   Tick next = next_event_time();
   if (next == kNever) return kNever;
   if (!options_.event_skipping) next = now_ + 1;
+  // Never skip past the tick limit: a run stops at max_ticks exactly, skipping or not.
+  next = std::min(next, options_.max_ticks);
   Tick d = next - now_;
   std::int32_t running = 0;
   for (Core& c : cores_) {

@@ -180,7 +180,8 @@ bool need_bool(const Value& v, const std::string& op) {
 // Strings only grow by joins and templates: checking there bounds them all.
 void check_string_size(std::size_t bytes, const EvalContext& ctx) {
   if (static_cast<std::int64_t>(bytes) > ctx.max_string_bytes())
-    throw RuntimeError("a string of " + std::to_string(bytes) + " bytes is longer than the limit of " +
+    throw RuntimeError("a string of " + std::to_string(bytes) +
+                       " bytes is longer than the limit of " +
                        std::to_string(ctx.max_string_bytes()) + " bytes (--max-string-bytes)");
 }
 

@@ -60,10 +60,12 @@ Capacity machine_capacity() {
   std::string a, b, c3, tasks;
   load >> a >> b >> c3 >> tasks;
   std::int64_t total = -1;
-  if (auto slash = tasks.find('/'); slash != std::string::npos) total = std::atoll(tasks.c_str() + slash + 1);
+  if (auto slash = tasks.find('/'); slash != std::string::npos)
+    total = std::atoll(tasks.c_str() + slash + 1);
   if (pid_max > 0 && total >= 0) {
     c.processes = pid_max - total;
-    c.processes_why = "pid_max " + std::to_string(pid_max) + " with " + std::to_string(total) + " tasks running";
+    c.processes_why =
+        "pid_max " + std::to_string(pid_max) + " with " + std::to_string(total) + " tasks running";
   }
   // RLIMIT_NPROC counts the user's tasks; the kernel does not apply it to root.
   rlimit np{};
@@ -73,8 +75,8 @@ Capacity machine_capacity() {
       std::int64_t left = static_cast<std::int64_t>(np.rlim_cur) - mine;
       if (c.processes < 0 || left < c.processes) {
         c.processes = std::max<std::int64_t>(0, left);
-        c.processes_why = "RLIMIT_NPROC " + std::to_string(np.rlim_cur) + " with " + std::to_string(mine) +
-                          " of this user's tasks running";
+        c.processes_why = "RLIMIT_NPROC " + std::to_string(np.rlim_cur) + " with " +
+                          std::to_string(mine) + " of this user's tasks running";
       }
     }
   }

@@ -3,17 +3,17 @@
 // child), and the initial processes, built as the simulator builds them and
 // forked at their arrival times.
 #include <fcntl.h>
-#include <poll.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
 
@@ -182,7 +182,8 @@ void Runner::fork_initial(Initial& in) {
   pid_t r = fork();
   if (r < 0) {
     // The process never existed: say why in the result, as a runtime error of its own.
-    std::int32_t t = store_text(*sh_, in.proc.pid, true, std::string("fork failed: ") + std::strerror(errno));
+    std::int32_t t =
+        store_text(*sh_, in.proc.pid, true, std::string("fork failed: ") + std::strerror(errno));
     s.error_text = t;
     if (t >= 0) record(*sh_, in.proc.pid, EventKind::Error, 0, t);
     s.reaped.store(1);
@@ -213,8 +214,10 @@ void Runner::open_gates(std::vector<Initial>& pending, std::size_t first, std::s
   for (std::size_t i = first; i < last; ++i) {
     Slot& s = sh_->slots[pending[i].proc.pid];
     s.hold.store(0);
-    static_assert(sizeof(s.hold) == sizeof(std::uint32_t), "the futex syscall reads `hold` as a 32-bit word");
-    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.hold), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+    static_assert(sizeof(s.hold) == sizeof(std::uint32_t),
+                  "the futex syscall reads `hold` as a 32-bit word");
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.hold), FUTEX_WAKE, INT_MAX, nullptr,
+            nullptr, 0);
   }
 }
 

@@ -104,12 +104,17 @@ void Runner::check() {
   std::vector<int> cpus = allowed_cpus();
   if (cpus.empty()) throw Refused("cannot read the CPUs available to mpsim (sched_getaffinity)");
   if (sc_.machine.cores > static_cast<std::int32_t>(cpus.size()) && !opt_.oversubscribe)
-    throw Refused(std::to_string(sc_.machine.cores) + " cores asked for (machine.cores or --cores), but this machine has only " +
-                  std::to_string(cpus.size()) + " CPU(s) available to mpsim: real mode cannot run more cores than CPUs" +
-                  " (--oversubscribe shares them, core i on CPU i mod " + std::to_string(cpus.size()) + ")");
-  for (std::int32_t c = 0; c < sc_.machine.cores; ++c) info_.cpus.push_back(cpus[static_cast<std::size_t>(c) % cpus.size()]);
+    throw Refused(std::to_string(sc_.machine.cores) +
+                  " cores asked for (machine.cores or --cores), but this machine has only " +
+                  std::to_string(cpus.size()) +
+                  " CPU(s) available to mpsim: real mode cannot run more cores than CPUs" +
+                  " (--oversubscribe shares them, core i on CPU i mod " +
+                  std::to_string(cpus.size()) + ")");
+  for (std::int32_t c = 0; c < sc_.machine.cores; ++c)
+    info_.cpus.push_back(cpus[static_cast<std::size_t>(c) % cpus.size()]);
   if (sc_.machine.cores > static_cast<std::int32_t>(cpus.size()))
-    info_.notes.push_back(std::to_string(sc_.machine.cores) + " cores share " + std::to_string(cpus.size()) +
+    info_.notes.push_back(std::to_string(sc_.machine.cores) + " cores share " +
+                          std::to_string(cpus.size()) +
                           " CPU(s) (--oversubscribe): cores on one CPU take turns");
   if (opt_.max_processes < 1 || opt_.max_processes > kMaxSlots - 2)
     throw Refused("--max-procs must be between 1 and " + std::to_string(kMaxSlots - 2));
@@ -121,12 +126,14 @@ void Runner::check() {
   // What the machine can give, with the guardian and the prediction's child.
   Capacity cap = machine_capacity();
   if (cap.processes >= 0 && initial + 2 > cap.processes)
-    throw Refused("the scenario starts " + std::to_string(initial) + " processes (" + std::to_string(initial + 2) +
+    throw Refused("the scenario starts " + std::to_string(initial) + " processes (" +
+                  std::to_string(initial + 2) +
                   " with mpsim's guardian and predictor), but this machine lets mpsim fork only " +
                   std::to_string(cap.processes) + " more (" + cap.processes_why + ")");
   if (cap.memory_bytes >= 0 && static_cast<std::int64_t>(sizeof(Shared)) > cap.memory_bytes)
-    throw Refused("the run's shared memory takes " + std::to_string(sizeof(Shared)) + " bytes, but only " +
-                  std::to_string(cap.memory_bytes) + " bytes of memory are available (MemAvailable)");
+    throw Refused("the run's shared memory takes " + std::to_string(sizeof(Shared)) +
+                  " bytes, but only " + std::to_string(cap.memory_bytes) +
+                  " bytes of memory are available (MemAvailable)");
 }
 
 void Runner::prepare() {

@@ -33,8 +33,8 @@ void remove_folder(const std::string& folder);
 
 /// What the machine can give a run (capacity.cpp); -1 when unknown.
 struct Capacity {
-  std::int64_t processes = -1;  ///< more processes it may fork now
-  std::string processes_why;    ///< which limit that is, with its numbers
+  std::int64_t processes = -1;     ///< more processes it may fork now
+  std::string processes_why;       ///< which limit that is, with its numbers
   std::int64_t memory_bytes = -1;  ///< MemAvailable
 };
 Capacity machine_capacity();

@@ -371,8 +371,8 @@ class Loader {
         continue;
       }
       if (name.size() > kMaxFileName) {  // its temporary copies must stay within NAME_MAX
-        chk_.error(fp, "expected a file name of at most " + std::to_string(kMaxFileName) + " characters, found " +
-                           std::to_string(name.size()));
+        chk_.error(fp, "expected a file name of at most " + std::to_string(kMaxFileName) +
+                           " characters, found " + std::to_string(name.size()));
         continue;
       }
       if (!chk_.is_object(content, fp)) continue;

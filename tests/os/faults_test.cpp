@@ -79,7 +79,8 @@ TEST_F(Faults, SupervisorKilledMidRunLeavesTheUsersFilesAsTheyWere) {
   std::string scenario_before = slurp(path);
   std::string out = dir_ + "/report.json";
   std::ofstream(out) << "the user's previous report\n";
-  Outcome o = run({"run", "--backend", "real", path, "--format", "json", "-o", out, "--force"}, SIGKILL, 400);
+  Outcome o = run({"run", "--backend", "real", path, "--format", "json", "-o", out, "--force"},
+                  SIGKILL, 400);
   EXPECT_EQ(o.exit_code, 128 + SIGKILL);
   EXPECT_EQ(slurp(path), scenario_before);
   EXPECT_EQ(slurp(out), "the user's previous report\n");  // never half-written
@@ -98,8 +99,8 @@ TEST_F(Faults, InterruptGivesACompletePartialResultMarkedAsInterrupted) {
     std::string why = std::string("interrupted by SIG") + sigabbrev_np(sig);
     EXPECT_EQ(r["stopped"]["reason"], why);
     EXPECT_EQ(r["real"]["stopped"], why);
-    EXPECT_EQ(r["processes"].size(), 3u);          // main and both children had started
-    EXPECT_EQ(r["files"]["data"]["n"], 2);         // the write before the sleep is in
+    EXPECT_EQ(r["processes"].size(), 3u);   // main and both children had started
+    EXPECT_EQ(r["files"]["data"]["n"], 2);  // the write before the sleep is in
     for (const auto& p : r["processes"]) {  // all cut short, asleep
       EXPECT_TRUE(p["finish"].is_null()) << p.dump();
       EXPECT_EQ(p["state"], "blocked") << p.dump();
@@ -116,7 +117,8 @@ TEST_F(Faults, InterruptedSimulationGivesAPartialResultMarkedAsInterrupted) {
     "processes": [ { "name": "main", "program": "main" } ]
   })");
   std::string out = dir_ + "/sim.json";
-  Outcome o = run({"run", path, "--format", "json", "-o", out, "--max-ticks", "1000000000000"}, SIGINT, 500);
+  Outcome o = run({"run", path, "--format", "json", "-o", out, "--max-ticks", "1000000000000"},
+                  SIGINT, 500);
   EXPECT_EQ(o.exit_code, 130) << o.err;
   json r = json::parse(slurp(out), nullptr, false);
   ASSERT_FALSE(r.is_discarded());
@@ -159,7 +161,8 @@ TEST_F(Faults, AScenarioProcessKilledFromOutsideIsReportedAndTheRunGoesOn) {
 // main and two children), so main's third spawn fails.
 TEST_F(Faults, ForkFailingIsARuntimeErrorOfTheProcessThatForked) {
   std::string cg = "/sys/fs/cgroup/pids/mpsim-faults-" + std::to_string(getpid());
-  if (mkdir(cg.c_str(), 0755) != 0) GTEST_SKIP() << "no pids cgroup to make fork fail (needs root): " << cg;
+  if (mkdir(cg.c_str(), 0755) != 0)
+    GTEST_SKIP() << "no pids cgroup to make fork fail (needs root): " << cg;
   std::ofstream(cg + "/pids.max") << "5\n";
   std::string path = write_scenario("forks.json", R"({
     "name": "forks", "machine": { "cores": 1, "scheduler": "rr" },
@@ -169,15 +172,16 @@ TEST_F(Faults, ForkFailingIsARuntimeErrorOfTheProcessThatForked) {
     },
     "processes": [ { "name": "main", "program": "main" } ]
   })");
-  Outcome o = run_with({"run", "--backend", "real", path, "--format", "json"}, {}, [&] {
-    std::ofstream(cg + "/cgroup.procs") << getpid() << "\n";
-  });
+  Outcome o = run_with({"run", "--backend", "real", path, "--format", "json"}, {},
+                       [&] { std::ofstream(cg + "/cgroup.procs") << getpid() << "\n"; });
   EXPECT_EQ(o.exit_code, 0) << o.err;
   ASSERT_EQ(o.result["errors"].size(), 1u) << o.out;
   EXPECT_EQ(o.result["errors"][0]["pid"], 2);
-  EXPECT_EQ(o.result["errors"][0]["message"], "/programs/main/0/do/0: fork failed: Resource temporarily unavailable");
+  EXPECT_EQ(o.result["errors"][0]["message"],
+            "/programs/main/0/do/0: fork failed: Resource temporarily unavailable");
   EXPECT_TRUE(o.result["output"].empty());
-  for (int i = 0; i < 100 && rmdir(cg.c_str()) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 100 && rmdir(cg.c_str()) != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_FALSE(fs::exists(cg));
 }
 
@@ -244,11 +248,13 @@ TEST_F(Faults, RefusedAtLoadWhenRlimitNprocIsTooLow) {
   });
   if (o.exit_code == 77) GTEST_SKIP() << "cannot become nobody";
   EXPECT_EQ(o.exit_code, 2) << o.err;
-  EXPECT_EQ(o.err.rfind("error: " + path +
-                            ": the scenario starts 5 processes (7 with mpsim's guardian and predictor), but this "
-                            "machine lets mpsim fork only ",
-                        0),
-            0u)
+  EXPECT_EQ(
+      o.err.rfind(
+          "error: " + path +
+              ": the scenario starts 5 processes (7 with mpsim's guardian and predictor), but this "
+              "machine lets mpsim fork only ",
+          0),
+      0u)
       << o.err;
   EXPECT_NE(o.err.find(" more (RLIMIT_NPROC 3 with "), std::string::npos) << o.err;
 }
@@ -257,16 +263,18 @@ TEST_F(Faults, RefusedAtLoadWhenRlimitNprocIsTooLow) {
 // /dev/shm: a full /dev/shm (a private one, in a mount namespace of mpsim's
 // own, so the machine's is not touched) changes nothing.
 TEST_F(Faults, FullDevShmDoesNotMatter) {
-  Outcome o = run_with({"run", "--backend", "real", seed("zombie.json"), "--format", "json"}, {}, [] {
-    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-        mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=16k") != 0)
-      _exit(77);
-    int fd = open("/dev/shm/filler", O_WRONLY | O_CREAT, 0600);
-    std::string block(4096, 'f');
-    while (write(fd, block.data(), block.size()) > 0) {
-    }
-    close(fd);
-  });
+  Outcome o =
+      run_with({"run", "--backend", "real", seed("zombie.json"), "--format", "json"}, {}, [] {
+        if (unshare(CLONE_NEWNS) != 0 ||
+            mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+            mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=16k") != 0)
+          _exit(77);
+        int fd = open("/dev/shm/filler", O_WRONLY | O_CREAT, 0600);
+        std::string block(4096, 'f');
+        while (write(fd, block.data(), block.size()) > 0) {
+        }
+        close(fd);
+      });
   if (o.exit_code == 77) GTEST_SKIP() << "cannot make a private /dev/shm (needs root)";
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.result["processes"].size(), 2u);

@@ -16,7 +16,9 @@ std::string slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-std::string hostile(const std::string& name) { return std::string(MPSIM_SOURCE_DIR) + "/tests/hostile/" + name; }
+std::string hostile(const std::string& name) {
+  return std::string(MPSIM_SOURCE_DIR) + "/tests/hostile/" + name;
+}
 
 using Hostile = RealMode;
 
@@ -80,7 +82,8 @@ TEST_F(Hostile, StringsThatLookLikeShellCommandsAreNeverRun) {
     "name": "$(touch )J" + marker + R"J()",
     "files": { "data": { "cmd": "`touch )J" + marker + R"J(`" } },
     "programs": { "p": [
-      { "print": "; touch )J" + marker + R"J( && echo $(touch )J" + marker + R"J() | sh" },
+      { "print": "; touch )J" + marker + R"J( && echo $(touch )J" +
+                                                      marker + R"J() | sh" },
       { "read": "data.cmd", "into": "c" }, { "print": "{c}" }
     ] },
     "processes": [ { "name": "|touch )J" + marker + R"J(", "program": "p" } ]
@@ -89,7 +92,8 @@ TEST_F(Hostile, StringsThatLookLikeShellCommandsAreNeverRun) {
     Outcome o = run({"run", "--backend", backend, path, "--format", "json"});
     ASSERT_EQ(o.exit_code, 0) << o.err;
     ASSERT_EQ(o.result["output"].size(), 2u);
-    EXPECT_EQ(o.result["output"][0]["text"], "; touch " + marker + " && echo $(touch " + marker + ") | sh");
+    EXPECT_EQ(o.result["output"][0]["text"],
+              "; touch " + marker + " && echo $(touch " + marker + ") | sh");
     EXPECT_EQ(o.result["output"][1]["text"], "`touch " + marker + "`");
     EXPECT_FALSE(fs::exists(marker)) << backend;
   }
@@ -99,8 +103,11 @@ TEST_F(Hostile, OutputWritersReplaceOnlyWhatTheUserNamedAndForced) {
   std::string scenario = seed("zombie.json");
   std::string victim = dir_ + "/victim.txt";
   std::vector<std::vector<std::string>> writers = {
-      {"run", scenario, "-o"},      {"run", scenario, "--trace"}, {"run", scenario, "--gantt"},
-      {"run", scenario, "--tree"},  {"report", scenario, "-o"},
+      {"run", scenario, "-o"},
+      {"run", scenario, "--trace"},
+      {"run", scenario, "--gantt"},
+      {"run", scenario, "--tree"},
+      {"report", scenario, "-o"},
       {"run", std::string(MPSIM_SOURCE_DIR) + "/scenarios/sync/deadlock_ab_ba.json", "--dot"},
   };
   for (const auto& w : writers) {
@@ -150,14 +157,19 @@ TEST_F(Hostile, HtmlAndSvgShowMarkupFromTheScenarioAsText) {
     EXPECT_EQ(text.find("<img"), std::string::npos) << path;
     EXPECT_EQ(text.find("<b onmouseover"), std::string::npos) << path;
     EXPECT_EQ(text.find("\" onload=\""), std::string::npos) << path;
-    EXPECT_NE(text.find("&lt;b onmouseover=&quot;document.title='pwned-by-process'&quot;&gt;bold&lt;/b&gt;"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            "&lt;b onmouseover=&quot;document.title='pwned-by-process'&quot;&gt;bold&lt;/b&gt;"),
+        std::string::npos)
         << path;
   }
   std::string page = slurp(html);
-  EXPECT_NE(page.find("&lt;script&gt;document.title='pwned-by-print'&lt;/script&gt;"), std::string::npos);
-  EXPECT_NE(page.find("&lt;img src=x onerror=&quot;document.title='pwned-by-img'&quot;&gt; &quot;' &amp; done"),
+  EXPECT_NE(page.find("&lt;script&gt;document.title='pwned-by-print'&lt;/script&gt;"),
             std::string::npos);
+  EXPECT_NE(
+      page.find(
+          "&lt;img src=x onerror=&quot;document.title='pwned-by-img'&quot;&gt; &quot;' &amp; done"),
+      std::string::npos);
 }
 
 TEST_F(Hostile, LimitsAreRaisedOnTheCommandLineAndReportedExactly) {
@@ -169,17 +181,22 @@ TEST_F(Hostile, LimitsAreRaisedOnTheCommandLineAndReportedExactly) {
   // Known at load: refused, exit 2.
   Outcome few = run({"run", path, "--max-processes", "1"});
   EXPECT_EQ(few.exit_code, 2);
-  EXPECT_EQ(few.err, "error: " + path + ": the scenario starts 2 processes, above the limit of 1 (--max-processes)\n");
+  EXPECT_EQ(few.err,
+            "error: " + path +
+                ": the scenario starts 2 processes, above the limit of 1 (--max-processes)\n");
   Outcome zero = run({"run", path, "--max-ticks", "0"});
   EXPECT_EQ(zero.exit_code, 2);
   // Known at run time: the run stops, marked, exit 4.
   Outcome ticks = run({"run", path, "--max-ticks", "5", "--format", "json"});
   EXPECT_EQ(ticks.exit_code, 4) << ticks.err;
-  EXPECT_EQ(ticks.result["stopped"], json({{"tick", 5}, {"reason", "simulated-time limit of 5 ticks reached (--max-ticks)"}}));
+  EXPECT_EQ(
+      ticks.result["stopped"],
+      json({{"tick", 5}, {"reason", "simulated-time limit of 5 ticks reached (--max-ticks)"}}));
   Outcome text = run({"run", path, "--max-ticks", "5"});
   EXPECT_EQ(text.exit_code, 4);
-  EXPECT_NE(text.out.find("STOPPED at tick 5: simulated-time limit of 5 ticks reached (--max-ticks)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.out.find("STOPPED at tick 5: simulated-time limit of 5 ticks reached (--max-ticks)\n"),
+      std::string::npos)
       << text.out;
 }
 

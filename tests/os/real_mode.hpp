@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -34,15 +34,16 @@ using nlohmann::json;
 inline std::set<std::string> shm_entries() {
   std::set<std::string> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/dev/shm", ec)) out.insert(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator("/dev/shm", ec))
+    out.insert(e.path().filename().string());
   return out;
 }
 
 struct Outcome {
-  int exit_code = -1;   // of the mpsim process (128+N when killed by N)
+  int exit_code = -1;  // of the mpsim process (128+N when killed by N)
   std::string out, err;
   double seconds = 0;
-  json result;          // parsed stdout when it is JSON
+  json result;  // parsed stdout when it is JSON
 };
 
 class RealMode : public ::testing::Test {
@@ -156,7 +157,9 @@ class RealMode : public ::testing::Test {
     return run(args);
   }
 
-  static std::string seed(const std::string& name) { return std::string(MPSIM_SOURCE_DIR) + "/scenarios/seed/" + name; }
+  static std::string seed(const std::string& name) {
+    return std::string(MPSIM_SOURCE_DIR) + "/scenarios/seed/" + name;
+  }
 
   static const json& proc(const json& r, int pid) {
     for (const auto& p : r["processes"])

@@ -80,7 +80,8 @@ std::string write_file_atomically(const std::string& path, const std::string& te
     err = errno;
   }
   ::unlink(tmp.c_str());  // after rename it no longer exists: harmless
-  if (!ok) return err == EEXIST ? "it already exists; pass --force to replace it" : std::strerror(err);
+  if (!ok)
+    return err == EEXIST ? "it already exists; pass --force to replace it" : std::strerror(err);
   return "";
 }
 

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "mpsim/kernel/machine.hpp"
-#include "mpsim/scenario/loader.hpp"
-#include "mpsim/os/real_run.hpp"
 #include "mpsim/model/result.hpp"
+#include "mpsim/os/real_run.hpp"
+#include "mpsim/scenario/loader.hpp"
 
 namespace mpsim::cli {
 

@@ -26,14 +26,17 @@ std::uint64_t address_space_in_use() {
 
 void LimitOptions::add_to(CLI::App& cmd) {
   auto positive = CLI::Range(std::int64_t{1}, INT64_MAX);
-  cmd.add_option("--max-ticks", run.max_ticks, "stop the simulation at this tick (marked as stopped)")
+  cmd.add_option("--max-ticks", run.max_ticks,
+                 "stop the simulation at this tick (marked as stopped)")
       ->capture_default_str()
       ->check(positive);
-  cmd.add_option("--max-processes", run.max_processes, "most processes a simulation may create, initial ones included")
+  cmd.add_option("--max-processes", run.max_processes,
+                 "most processes a simulation may create, initial ones included")
       ->capture_default_str()
       ->check(positive);
   cmd.add_option("--max-zero-time-ops", run.max_zero_time_ops,
-                 "zero-time operations a process may run at one tick before it is stopped as a runaway loop")
+                 "zero-time operations a process may run at one tick before it is stopped as a "
+                 "runaway loop")
       ->capture_default_str()
       ->check(positive);
   cmd.add_option("--max-output-lines", run.max_output_lines, "most lines a run may print")
@@ -42,7 +45,8 @@ void LimitOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--max-string-bytes", run.max_string_bytes, "longest string a process may build")
       ->capture_default_str()
       ->check(positive);
-  cmd.add_option("--max-memory-mb", memory_mb, "address space mpsim may add to what it has at start, in MiB")
+  cmd.add_option("--max-memory-mb", memory_mb,
+                 "address space mpsim may add to what it has at start, in MiB")
       ->capture_default_str()
       ->check(positive);
 }
@@ -52,7 +56,8 @@ void LimitOptions::apply_memory_limit() const {
   if (in_use == 0) return;
   rlim_t limit = in_use + static_cast<std::uint64_t>(memory_mb) * 1024 * 1024;
   rlimit cur{};
-  if (getrlimit(RLIMIT_AS, &cur) == 0 && cur.rlim_max != RLIM_INFINITY && cur.rlim_max < limit) limit = cur.rlim_max;
+  if (getrlimit(RLIMIT_AS, &cur) == 0 && cur.rlim_max != RLIM_INFINITY && cur.rlim_max < limit)
+    limit = cur.rlim_max;
   rlimit mem{limit, cur.rlim_max};
   setrlimit(RLIMIT_AS, &mem);
 }

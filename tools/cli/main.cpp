@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return validate();
   } catch (const std::bad_alloc&) {
     // Most often the address-space limit (--max-memory-mb) a run reached.
-    std::cerr << "error: out of memory: the run needed more than mpsim may use (raise --max-memory-mb)\n";
+    std::cerr
+        << "error: out of memory: the run needed more than mpsim may use (raise --max-memory-mb)\n";
     return kExitStopped;
   } catch (const std::exception& e) {
     std::cerr << "mpsim: internal error: " << e.what() << "\n";

@@ -56,7 +56,9 @@ nlohmann::json real_info_json(const os::RealInfo& i) {
 // ^C during a long simulation: the run stops at its next boundary and the
 // partial result is reported, marked as interrupted (docs/reliability.md).
 volatile std::sig_atomic_t g_interrupt = 0;
-void on_interrupt(int sig) { g_interrupt = sig; }
+void on_interrupt(int sig) {
+  g_interrupt = sig;
+}
 
 }  // namespace
 

@@ -20,8 +20,8 @@ struct RunOptions {
   /// Keep the event log (needed by timelines and traces; metrics do not need it).
   bool record_events = true;
   /// Limits that keep a scenario from exhausting the machine (docs/reliability.md).
-  /// The run stops at the first boundary at or after this tick, marked as
-  /// stopped (RunResult::stopped).
+  /// The run stops at this tick (event skipping never jumps past it), marked
+  /// as stopped (RunResult::stopped).
   std::int64_t max_ticks = 1000000000;
   /// Processes one run may have in all, initial ones included: a spawn or
   /// create beyond it is a runtime error of the process that asked.
