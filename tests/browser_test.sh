@@ -48,5 +48,26 @@ assert (w, h) == (1200, 1600), (w, h)
 assert len(data) > 20000, 'suspiciously small: blank page?'
 PY
 done
-[ $status = 0 ] && echo "browser test passed: report and Gantt chart render without errors"
+# Hostile names and prints (tests/hostile/markup_in_names.json): markup and
+# quotes from a scenario must show as text and never run. Each payload would
+# set document.title to "pwned-by-..." if it ran.
+hostile=tests/hostile/markup_in_names.json
+"$mpsim" report "$hostile" -o "$work/hostile.html"
+"$mpsim" run "$hostile" --gantt "$work/hostile.svg" > /dev/null
+hdom="$(browse --dump-dom "file://$work/hostile.html")"
+if grep -q '<title>pwned-by-[a-z]*</title>' <<< "$hdom"; then fail "a scenario string ran as script in the report"; fi
+grep -q 'data-errors="0"' <<< "$hdom" || fail "script errors on the hostile page"
+for text in "&lt;script&gt;document.title='pwned-by-print'&lt;/script&gt;" \
+            "&lt;b onmouseover=\"document.title='pwned-by-process'\"&gt;bold&lt;/b&gt;"; do
+  grep -qF "$text" <<< "$hdom" || fail "the report does not show literally: $text"
+done
+if grep -Eq '<(img|b) [^>]*(onerror|onmouseover)' <<< "$hdom"; then fail "scenario markup became elements"; fi
+sdom="$(browse --dump-dom "file://$work/hostile.svg")"
+# The chart's <title> tooltips hold the names as text; a payload that ran would
+# have made a title that is nothing but "pwned-by-...".
+if grep -q '<title>pwned-by-[a-z]*</title>' <<< "$sdom"; then fail "a scenario string ran in the SVG"; fi
+if grep -Eq '<[a-z]+ [^>]*(onerror|onmouseover|onload)=' <<< "$sdom"; then fail "scenario markup became SVG elements"; fi
+grep -qF "&lt;b onmouseover=" <<< "$sdom" || fail "the Gantt chart does not show the process name literally"
+
+[ $status = 0 ] && echo "browser test passed: report and Gantt chart render without errors, hostile names shown as text"
 exit $status

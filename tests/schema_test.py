@@ -47,6 +47,7 @@ SCHEMA_REJECTS = [
     "21-unknown-policy-parameter",
     "25-assign-builtin",
     "28-bad-file-name",
+    "49-hostile-file-names",
     "31-several-errors",
     "32-if-without-then",
     "33-repeat-without-do",

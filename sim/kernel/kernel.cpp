@@ -3,6 +3,7 @@
 #include <malloc.h>  // malloc_trim (glibc)
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "kernel/kernel.hpp"
@@ -12,6 +13,7 @@ namespace mpsim::detail {
 
 
 Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(o) {
+  string_limit = o.max_string_bytes;
   const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
   if (!info) throw std::invalid_argument("unknown policy " + s.machine.scheduler.policy);
   if (s.machine.queues == QueueDesign::PerCore) {
@@ -56,6 +58,10 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
 }
 
 Process& Kernel::create_process(Pid parent, const Program& program, std::string name, Variables vars) {
+  // pid 0 is unused and 1 is init: the scenario's processes are the rest.
+  if (static_cast<std::int64_t>(procs_.size()) - 2 >= options_.max_processes)
+    throw RuntimeError("process limit of " + std::to_string(options_.max_processes) +
+                       " reached (--max-processes)");
   Pid pid = static_cast<Pid>(procs_.size());
   Process& p = procs_.emplace_back();
   p.begin(pid, parent, std::move(name), program, std::move(vars));
@@ -244,6 +250,9 @@ void Kernel::log_sync(const Process& p, SyncOp op, std::int32_t object, std::int
 }
 
 void Kernel::print(Process& p, std::string text) {
+  if (static_cast<std::int64_t>(result_.prints.size()) >= options_.max_output_lines)
+    throw RuntimeError("output limit of " + std::to_string(options_.max_output_lines) +
+                       " lines reached (--max-output-lines)");
   log(EventKind::Print, p.pid, 0, static_cast<std::int32_t>(result_.prints.size()));
   result_.prints.push_back(PrintLine{now_, p.pid, std::move(text)});
 }
@@ -257,6 +266,16 @@ StuckProcess Kernel::describe_wait(const Process& p) const {
   }
   if (p.wait_obj >= 0) describe_sync_wait(p, s);
   return s;
+}
+
+std::string Kernel::stop_reason() const {
+  if (options_.interrupt && *options_.interrupt) {
+    const char* name = sigabbrev_np(*options_.interrupt);
+    return std::string("interrupted by SIG") +
+           (name ? name : std::to_string(*options_.interrupt).c_str());
+  }
+  return "simulated-time limit of " + std::to_string(options_.max_ticks) +
+         " ticks reached (--max-ticks)";
 }
 
 void Kernel::finish_run() {

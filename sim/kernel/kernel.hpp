@@ -173,6 +173,8 @@ class Kernel final : public Runtime {
   void add_timer(Process& p, Tick at, int group);
   void orphan_children(Process& p, bool kill_daemons);
   void finish_run();
+  /// Why the run stops early (a limit or an interrupt): RunResult::stopped.
+  [[nodiscard]] std::string stop_reason() const;
   StuckProcess describe_wait(const Process& p) const;
   bool all_done() const;
   Core* core_of(Process& p);
@@ -184,6 +186,9 @@ class Kernel final : public Runtime {
   bool start_round();
   bool round_matches();
   void replay_rounds();
+  /// The first tick round skipping must not reach: one past max_ticks, where
+  /// the run stops at a boundary (a skip lands at most on max_ticks itself).
+  Tick tick_limit() const { return options_.max_ticks < kNever ? options_.max_ticks + 1 : kNever; }
   void retry_rounds_at(Tick t) { next_round_try_ = t; }
 
   const Scenario& scenario_;

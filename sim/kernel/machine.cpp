@@ -45,6 +45,10 @@ RunResult Kernel::run() {
       preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
     dispatch_free_cores();   // 5. free cores pick, in core order
     if (all_done()) break;
+    if (now_ >= options_.max_ticks || (options_.interrupt && *options_.interrupt)) {
+      result_.stopped = stop_reason();  // docs/reliability.md: a limit or ^C, not exhaustion
+      break;
+    }
     if (now_ >= next_round_try_) skip_rounds();  // 6a. whole rr/fair/cfs rounds at once
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
       result_.deadlock = true;
@@ -244,6 +248,8 @@ inline Tick Kernel::advance() {
   Tick next = next_event_time();
   if (next == kNever) return kNever;
   if (!options_.event_skipping) next = now_ + 1;
+  // Never skip past the tick limit: a run stops at max_ticks exactly, skipping or not.
+  next = std::min(next, options_.max_ticks);
   Tick d = next - now_;
   std::int32_t running = 0;
   for (Core& c : cores_) {

@@ -104,7 +104,7 @@ bool Kernel::start_round() {
   auto cores = static_cast<Tick>(cores_.size());
   Tick slice = slice_left(*any) + any->quantum_used;
   Tick round = ceil_div((static_cast<Tick>(ready) + cores) * (slice + cs), cores);
-  Tick timer = timers_.empty() ? kNever : timers_.top().tick;
+  Tick timer = std::min(timers_.empty() ? kNever : timers_.top().tick, tick_limit());
   if (timer != kNever && timer - now_ <= 2 * round) {
     // No room for two rounds. Retrying at every timer would cost a check per
     // few boundaries where io is frequent (bursts: 1 % of the instructions);
@@ -193,7 +193,7 @@ bool Kernel::round_matches() {
 void Kernel::replay_rounds() {
   RoundRecord& r = round_;
   Tick period = now_ - r.start;
-  Tick timer = std::min(r.timer, timers_.empty() ? kNever : timers_.top().tick);
+  Tick timer = std::min({r.timer, timers_.empty() ? kNever : timers_.top().tick, tick_limit()});
   Tick k = timer == kNever ? kNever : (timer - 1 - now_) / period;
   for (const RoundProc& s : r.procs) {
     Tick used = s.remaining - s.p->remaining;

@@ -47,6 +47,8 @@ class Runtime {
   Stop step(Process& p, const Instr& in, const EvalContext& ctx);
   /// The child `handle` names, or a RuntimeError naming `what`.
   Process& child_of(const Process& parent, const Value& handle, std::string_view what);
+  /// Longest string a process may build (RunOptions::max_string_bytes).
+  std::int64_t string_limit = kDefaultMaxStringBytes;
 
   // --- what a backend provides ---
   virtual const Scenario& scenario() const = 0;
@@ -103,6 +105,7 @@ class ProcessContext : public EvalContext {
   std::optional<Value> variable(std::string_view n) const override;
   const Value* find_stored(std::string_view n) const override;
   Value call(std::string_view f, const std::vector<Value>& args) const override;
+  [[nodiscard]] std::int64_t max_string_bytes() const override { return rt_.string_limit; }
 
  private:
   Value read_file_key(const Value& key) const;

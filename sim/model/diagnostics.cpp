@@ -4,10 +4,34 @@
 
 namespace mpsim {
 
+namespace {
+
+// Control characters from a scenario (a NUL byte in a key, an escape
+// sequence in a name) shown as \uXXXX: a message printed on the user's
+// terminal must not be cut short or rewrite what the terminal shows.
+std::string printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) {
+      out += c;
+      continue;
+    }
+    static const char* hex = "0123456789abcdef";
+    out += "\\u00";
+    out += hex[u >> 4];
+    out += hex[u & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Diagnostic::format() const {
   std::string out = file + ": ";
   if (!path.empty()) out += path + ": ";
-  return out + message;
+  return printable(out + message);
 }
 
 // Optimal string alignment distance: Levenshtein plus swaps of two neighbouring

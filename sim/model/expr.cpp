@@ -177,6 +177,14 @@ bool need_bool(const Value& v, const std::string& op) {
   throw RuntimeError("operator " + op + " needs bool operands, got " + type_name(v));
 }
 
+// Strings only grow by joins and templates: checking there bounds them all.
+void check_string_size(std::size_t bytes, const EvalContext& ctx) {
+  if (static_cast<std::int64_t>(bytes) > ctx.max_string_bytes())
+    throw RuntimeError("a string of " + std::to_string(bytes) +
+                       " bytes is longer than the limit of " +
+                       std::to_string(ctx.max_string_bytes()) + " bytes (--max-string-bytes)");
+}
+
 Value arith(Op op, const std::string& text, std::int64_t a, std::int64_t b) {
   std::int64_t r = 0;
   bool overflow = false;
@@ -221,7 +229,10 @@ Value eval_binary(const ExprNode& n, const EvalContext& ctx) {
   if (n.op == Op::Add && (std::holds_alternative<std::string>(a) || std::holds_alternative<std::string>(b))) {
     if (std::holds_alternative<bool>(a) || std::holds_alternative<bool>(b))
       throw RuntimeError("operator + cannot join a bool and a string");
-    return to_display(a) + to_display(b);
+    std::string joined = to_display(a);
+    std::string right = to_display(b);
+    check_string_size(joined.size() + right.size(), ctx);
+    return joined + right;
   }
   switch (n.op) {
     case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
@@ -421,7 +432,9 @@ Template Template::parse(std::string_view text) {
 std::string Template::render(const EvalContext& ctx) const {
   std::string out = literals_[0];
   for (std::size_t i = 0; i < holes_.size(); ++i) {
-    out += to_display(holes_[i].eval(ctx));
+    std::string hole = to_display(holes_[i].eval(ctx));
+    check_string_size(out.size() + hole.size() + literals_[i + 1].size(), ctx);
+    out += hole;
     out += literals_[i + 1];
   }
   return out;

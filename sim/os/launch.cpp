@@ -3,15 +3,19 @@
 // child), and the initial processes, built as the simulator builds them and
 // forked at their arrival times.
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <fstream>
 
 #include "mpsim/kernel/machine.hpp"
 #include "os/runner.hpp"
@@ -50,6 +54,14 @@ namespace {
   _exit(1);
 }
 
+// Bytes of address space this process has mapped (VmSize), 0 if unknown.
+std::uint64_t address_space_in_use() {
+  std::ifstream f("/proc/self/statm");
+  std::uint64_t pages = 0;
+  if (!(f >> pages)) return 0;
+  return pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 }  // namespace
 
 // The simulator's makespan, computed in a child with a CPU and memory budget:
@@ -67,14 +79,23 @@ std::int64_t Runner::predict_makespan() {
   if (c == 0) {
     ::close(fds[0]);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    rlimit cpu{1, 2}, mem{1L << 30, 1L << 30};
+    // The memory budget is 1 GiB on top of the address space already in use,
+    // not 1 GiB in all: under AddressSanitizer the process has reserved
+    // terabytes of shadow memory before main, so an absolute 1 GiB made every
+    // new mapping in this child fail ("ERROR: Failed to mmap") whenever the
+    // simulation needed one, and the prediction was lost.
+    rlimit cpu{1, 2};
     setrlimit(RLIMIT_CPU, &cpu);
-    setrlimit(RLIMIT_AS, &mem);
+    if (std::uint64_t in_use = address_space_in_use(); in_use > 0) {
+      rlimit mem{in_use + kPredictMemory, in_use + kPredictMemory};
+      setrlimit(RLIMIT_AS, &mem);
+    }
     std::int64_t m = -1;
     try {
-      RunOptions ro;
+      RunOptions ro = opt_.sim_limits;
       ro.record_events = false;
-      m = simulate(sc_, ro).makespan;
+      RunResult r = simulate(sc_, ro);
+      if (r.stopped.empty()) m = r.makespan;  // stopped by a limit: no prediction
     } catch (...) {
     }
     if (write(fds[1], &m, sizeof m) != sizeof m) _exit(1);
@@ -157,8 +178,14 @@ void Runner::fork_initial(Initial& in) {
   s.arrival_ns = mono_ns();
   s.started.store(1);
   record(*sh_, in.proc.pid, EventKind::Spawn, 0, kInitPid);
+  s.hold.store(1);  // it waits at its start until every process due with it is forked
   pid_t r = fork();
   if (r < 0) {
+    // The process never existed: say why in the result, as a runtime error of its own.
+    std::int32_t t =
+        store_text(*sh_, in.proc.pid, true, std::string("fork failed: ") + std::strerror(errno));
+    s.error_text = t;
+    if (t >= 0) record(*sh_, in.proc.pid, EventKind::Error, 0, t);
     s.reaped.store(1);
     note_exit(*sh_, in.proc.pid, mono_ns(), 1);
     return;
@@ -175,6 +202,22 @@ void Runner::fork_initial(Initial& in) {
     sched_param sp{};
     sp.sched_priority = setup_.rt_priority;
     if (sched_setscheduler(r, setup_.policy, &sp) != 0) sh_->policy_failed.store(1);
+  }
+}
+
+// Lets the initial processes pending[first, last) start, all at once: they
+// were forked one after the other, and a fork takes long enough (milliseconds
+// under AddressSanitizer) for the first to run ticks before the last exists,
+// which would turn a race the scenario means to show (two workers taking
+// two locks in opposite orders) into no race at all.
+void Runner::open_gates(std::vector<Initial>& pending, std::size_t first, std::size_t last) {
+  for (std::size_t i = first; i < last; ++i) {
+    Slot& s = sh_->slots[pending[i].proc.pid];
+    s.hold.store(0);
+    static_assert(sizeof(s.hold) == sizeof(std::uint32_t),
+                  "the futex syscall reads `hold` as a 32-bit word");
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.hold), FUTEX_WAKE, INT_MAX, nullptr,
+            nullptr, 0);
   }
 }
 

@@ -5,6 +5,7 @@
 // (sync_objects.cpp), JSON files. Runs only in forked children; every way
 // out ends in _exit, so nothing of the parent (buffers, atexit) runs twice.
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -96,7 +97,9 @@ nlohmann::json to_json(const Value& v) {
 
 class RealRuntime final : public Runtime, public SyncHost {
  public:
-  RealRuntime(const Setup& s, Process p) : setup_(s), sh_(*s.shared), self_(std::move(p)) {}
+  RealRuntime(const Setup& s, Process p) : setup_(s), sh_(*s.shared), self_(std::move(p)) {
+    string_limit = s.max_string_bytes;
+  }
 
   [[noreturn]] void run() {
     enter();
@@ -284,7 +287,12 @@ class RealRuntime final : public Runtime, public SyncHost {
     {
       std::ofstream out(tmp, std::ios::trunc);
       out << doc.dump();
-      if (!out) throw RuntimeError("write of " + object + ": cannot write " + tmp);
+      out.close();  // a full disk shows only when the buffer is flushed
+      if (!out) {
+        std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());  // the old file stays whole: never half-written
+        throw RuntimeError("write of " + object + ": cannot write " + tmp + " (" + why + ")");
+      }
     }
     replace_file(tmp, path, object);
     record(sh_, p.pid, EventKind::Sync, static_cast<int>(SyncOp::Write), 0, key_index(object));
@@ -352,6 +360,10 @@ class RealRuntime final : public Runtime, public SyncHost {
     if (setup_.policy == SCHED_OTHER && self_.nice != 0 &&
         setpriority(PRIO_PROCESS, 0, static_cast<int>(self_.nice)) != 0)
       sh_.nice_failed.store(1);
+    // An initial process waits until every process due with it is forked
+    // (Runner::open_gates), so that those arriving together start together.
+    auto* hold = reinterpret_cast<std::uint32_t*>(&s.hold);
+    while (s.hold.load() != 0) syscall(SYS_futex, hold, FUTEX_WAIT, 1, nullptr, nullptr, 0);
     self_.started = true;
     self_.state = ProcState::Running;
     running(self_.pid);

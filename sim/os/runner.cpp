@@ -89,6 +89,7 @@ RealRun Runner::run() {
   finish_guardian();
   RealRun out;
   out.result = merge();
+  out.result.stopped = info_.stopped;  // the same mark as a stopped simulation
   out.info = info_;
   return out;
 }
@@ -101,10 +102,20 @@ void Runner::check() {
     throw Refused(msg);
   }
   std::vector<int> cpus = allowed_cpus();
+  if (cpus.empty()) throw Refused("cannot read the CPUs available to mpsim (sched_getaffinity)");
+  if (sc_.machine.cores > static_cast<std::int32_t>(cpus.size()) && !opt_.oversubscribe)
+    throw Refused(std::to_string(sc_.machine.cores) +
+                  " cores asked for (machine.cores or --cores), but this machine has only " +
+                  std::to_string(cpus.size()) +
+                  " CPU(s) available to mpsim: real mode cannot run more cores than CPUs" +
+                  " (--oversubscribe shares them, core i on CPU i mod " +
+                  std::to_string(cpus.size()) + ")");
+  for (std::int32_t c = 0; c < sc_.machine.cores; ++c)
+    info_.cpus.push_back(cpus[static_cast<std::size_t>(c) % cpus.size()]);
   if (sc_.machine.cores > static_cast<std::int32_t>(cpus.size()))
-    throw Refused(std::to_string(sc_.machine.cores) + " cores asked for (machine.cores or --cores), but this machine has only " +
-                  std::to_string(cpus.size()) + " CPU(s) available to mpsim: real mode cannot run more cores than CPUs");
-  info_.cpus.assign(cpus.begin(), cpus.begin() + sc_.machine.cores);
+    info_.notes.push_back(std::to_string(sc_.machine.cores) + " cores share " +
+                          std::to_string(cpus.size()) +
+                          " CPU(s) (--oversubscribe): cores on one CPU take turns");
   if (opt_.max_processes < 1 || opt_.max_processes > kMaxSlots - 2)
     throw Refused("--max-procs must be between 1 and " + std::to_string(kMaxSlots - 2));
   std::int64_t initial = 0;
@@ -112,6 +123,17 @@ void Runner::check() {
   if (initial > opt_.max_processes)
     throw Refused("the scenario starts " + std::to_string(initial) + " processes, above the limit of " +
                   std::to_string(opt_.max_processes) + " (--max-procs)");
+  // What the machine can give, with the guardian and the prediction's child.
+  Capacity cap = machine_capacity();
+  if (cap.processes >= 0 && initial + 2 > cap.processes)
+    throw Refused("the scenario starts " + std::to_string(initial) + " processes (" +
+                  std::to_string(initial + 2) +
+                  " with mpsim's guardian and predictor), but this machine lets mpsim fork only " +
+                  std::to_string(cap.processes) + " more (" + cap.processes_why + ")");
+  if (cap.memory_bytes >= 0 && static_cast<std::int64_t>(sizeof(Shared)) > cap.memory_bytes)
+    throw Refused("the run's shared memory takes " + std::to_string(sizeof(Shared)) +
+                  " bytes, but only " + std::to_string(cap.memory_bytes) +
+                  " bytes of memory are available (MemAvailable)");
 }
 
 void Runner::prepare() {
@@ -156,6 +178,7 @@ void Runner::prepare() {
   setup_.rt_priority = kWorkerPriority;
   setup_.rttime_us = info_.wall_limit_ms * 1000;
   setup_.cpus = info_.cpus;
+  setup_.max_string_bytes = opt_.sim_limits.max_string_bytes;
   bool priority = false, nice = false;
   for (const auto& spec : sc_.processes) {
     priority = priority || spec.priority != 0;
@@ -180,8 +203,11 @@ void Runner::prepare() {
   for (const auto& [name, content] : sc_.files) {
     nlohmann::json doc = nlohmann::json::object();
     for (const auto& [k, v] : content) doc[k] = to_json(v);
-    std::ofstream f(folder_ + "/" + name + ".json");
+    std::string path = folder_ + "/" + name + ".json";
+    std::ofstream f(path);
     f << doc.dump();
+    f.close();  // a full disk shows only when the buffer is flushed
+    if (!f) throw Refused("cannot write " + path + ": " + std::strerror(errno));
   }
   std::set<std::string> keys;
   for (const auto& [name, prog] : sc_.programs)

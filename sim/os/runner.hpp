@@ -7,7 +7,8 @@
 //                  initial processes;
 //   supervise.cpp  the loop: reaping, the wall-time limit, signals, the hang
 //                  detector, killing everything;
-//   merge.cpp      the shared event log and slots turned into a RunResult.
+//   merge.cpp      the shared event log and slots turned into a RunResult;
+//   capacity.cpp   what the machine can give (processes, memory), read at load.
 #include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -25,8 +26,18 @@ namespace mpsim::os::detail {
 
 inline constexpr int kWorkerPriority = 10;   // real-time priority of scenario processes
 inline constexpr int kWatchPriority = 50;    // runner and guardian: above them, never starved
+// Address space the simulator's prediction may add to what the runner had mapped.
+inline constexpr std::uint64_t kPredictMemory = std::uint64_t{1} << 30;
 
 void remove_folder(const std::string& folder);
+
+/// What the machine can give a run (capacity.cpp); -1 when unknown.
+struct Capacity {
+  std::int64_t processes = -1;     ///< more processes it may fork now
+  std::string processes_why;       ///< which limit that is, with its numbers
+  std::int64_t memory_bytes = -1;  ///< MemAvailable
+};
+Capacity machine_capacity();
 Value from_json(const nlohmann::json& j);
 nlohmann::json to_json(const Value& v);
 
@@ -57,6 +68,7 @@ class Runner {
   void start_guardian();
   std::vector<Initial> initial_processes();
   void fork_initial(Initial& in);
+  void open_gates(std::vector<Initial>& pending, std::size_t first, std::size_t last);
   void pin(pid_t who, const Process& proc) const;
 
   // supervise.cpp

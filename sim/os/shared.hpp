@@ -58,6 +58,7 @@ struct Slot {
   std::atomic<std::int32_t> wait_object;  // object index (kSyncWait) or joined pid (kJoinWait)
   std::int64_t zombie_seen_ns;          // seen as Z in /proc/<pid>/stat before its reap (0: not seen)
   std::int64_t orphan_seen_ns;          // getppid() gave the runner (0: not seen)
+  std::atomic<std::uint32_t> hold;      // 1: wait at the start gate (a futex word; Runner::open_gates)
 };
 
 struct RawEvent {
@@ -156,6 +157,7 @@ struct Setup {
   int rt_priority = 0;
   std::vector<int> cpus;            // the scenario's cores
   std::int64_t rttime_us = 0;       // RLIMIT_RTTIME for real-time policies
+  std::int64_t max_string_bytes = kDefaultMaxStringBytes;  // RealOptions::sim_limits
 };
 
 /// Appends an event to the shared log (any process).

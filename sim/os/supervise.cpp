@@ -99,7 +99,9 @@ void Runner::loop() {
   std::int64_t limit_ns = t0_ + info_.wall_limit_ms * 1000000;
   for (;;) {
     std::int64_t now = mono_ns();
+    std::size_t first = next;
     while (next < pending.size() && t0_ + pending[next].at_ns <= now) fork_initial(pending[next++]);
+    open_gates(pending, first, next);
     reap_ready(false);
     if (next == pending.size() && all_reaped()) break;
     now = mono_ns();

@@ -186,6 +186,8 @@ std::string format_json(const RunResult& r, bool events) {
   } else {
     j["deadlock"] = nullptr;
   }
+  // Only when set, so that the output of a run that ended by itself is unchanged.
+  if (!r.stopped.empty()) j["stopped"] = {{"tick", r.makespan}, {"reason", r.stopped}};
   if (r.keys.empty()) {
     j["races"] = nullptr;  // no shared files: nothing to race on
   } else {

@@ -198,6 +198,7 @@ std::string format_text(const RunResult& r) {
   if (!r.object_stats.empty()) objects(out, r);
   if (!r.keys.empty()) races(out, r);
   if (r.deadlock) deadlock(out, r);
+  if (!r.stopped.empty()) out << "STOPPED at tick " << r.makespan << ": " << r.stopped << "\n";
   std::string text = out.str();
   while (!text.empty() && text.back() == '\n') text.pop_back();  // the caller ends the line
   return text;

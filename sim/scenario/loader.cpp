@@ -81,6 +81,8 @@ class SetupContext : public EvalContext {
 // Arrays and objects nested deeper than this are refused: the parser, the
 // loader and the compiler recurse per level, and no scenario needs more.
 constexpr std::size_t kMaxDepth = 100;
+// Longest name in "files": it becomes NAME.json and .NAME.PID.tmp in the run folder.
+constexpr std::size_t kMaxFileName = 100;
 
 // Thrown from the parser callback to stop parsing a too deeply nested document.
 struct TooDeep {};
@@ -416,6 +418,11 @@ class Loader {
         chk_.error(fp, "file name \"" + name +
                            "\" is not allowed: use letters, digits, _ and - only "
                            "(no paths, dots or separators)");
+        continue;
+      }
+      if (name.size() > kMaxFileName) {  // its temporary copies must stay within NAME_MAX
+        chk_.error(fp, "expected a file name of at most " + std::to_string(kMaxFileName) +
+                           " characters, found " + std::to_string(name.size()));
         continue;
       }
       if (!chk_.is_object(content, fp)) continue;

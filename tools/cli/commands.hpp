@@ -6,9 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "mpsim/scenario/loader.hpp"
-#include "mpsim/os/real_run.hpp"
+#include "mpsim/kernel/machine.hpp"
 #include "mpsim/model/result.hpp"
+#include "mpsim/os/real_run.hpp"
+#include "mpsim/scenario/loader.hpp"
 
 namespace mpsim::cli {
 
@@ -58,6 +59,17 @@ struct RealCliOptions {
   void add_to(CLI::App& cmd);
 };
 
+/// The limits of a run (limits.cpp, docs/reliability.md).
+struct LimitOptions {
+  RunOptions run;
+  std::int64_t memory_mb = 4096;
+  void add_to(CLI::App& cmd);
+  /// Caps the address space at what is mapped now + memory_mb (RLIMIT_AS).
+  void apply_memory_limit() const;
+  /// What can be known at load: false (after printing why) when over a limit.
+  [[nodiscard]] bool check(const Scenario& s) const;
+};
+
 /// Runs `s` for real; prints why to stderr and returns nullopt when refused.
 std::optional<os::RealRun> run_real_or_report(const Scenario& s, const os::RealOptions& o);
 
@@ -67,5 +79,10 @@ std::optional<Scenario> load_or_report(const std::string& path, const MachineOve
 /// Writes `text` to `out` ("" or "-": stdout). Refuses to replace an existing
 /// file unless `force`. Returns false (after printing why) on failure.
 bool write_output(const std::string& out, const std::string& text, bool force);
+
+/// Writes `text` to `path` whole or not at all (a temporary file beside it,
+/// then renamed); with `replace` false an existing `path` is left alone.
+/// Returns "" on success, otherwise why it failed.
+std::string write_file_atomically(const std::string& path, const std::string& text, bool replace);
 
 }  // namespace mpsim::cli

@@ -1,6 +1,7 @@
 // mpsim: one binary, one subcommand per job.
 #include <algorithm>
 #include <iostream>
+#include <new>
 
 #include "commands.hpp"
 #include "mpsim/model/diagnostics.hpp"
@@ -47,6 +48,11 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("gen")) return gen();
     if (app.got_subcommand("sweep")) return sweep();
     if (app.got_subcommand("explore")) return explore();
+  } catch (const std::bad_alloc&) {
+    // Most often the address-space limit (--max-memory-mb) a run reached.
+    std::cerr
+        << "error: out of memory: the run needed more than mpsim may use (raise --max-memory-mb)\n";
+    return kExitStopped;
   } catch (const std::exception& e) {
     std::cerr << "mpsim: internal error: " << e.what() << "\n";
     return kExitInternal;

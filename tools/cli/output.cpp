@@ -21,6 +21,8 @@ void RealCliOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--hang-ms", opt.hang_ms, "real mode: all processes stuck on locks/joins this long = deadlock")->capture_default_str();
   cmd.add_option("--tick-us", opt.tick_us, "real mode: real time per tick in us (default: machine.tick_us)");
   cmd.add_flag("--keep", opt.keep, "real mode: keep the run folder with the final JSON files");
+  cmd.add_flag("--oversubscribe", opt.oversubscribe,
+               "real mode: allow more cores than CPUs (core i on CPU i mod CPUs)");
 }
 
 std::optional<os::RealRun> run_real_or_report(const Scenario& s, const os::RealOptions& o) {
@@ -45,14 +47,14 @@ bool write_output(const std::string& out, const std::string& text, bool force) {
     std::cout << text;
     return true;
   }
-  if (!force && std::filesystem::exists(out)) {
+  std::error_code ec;
+  if (!force &&
+      std::filesystem::symlink_status(out, ec).type() != std::filesystem::file_type::not_found) {
     std::cerr << "error: " << out << " already exists; pass --force to replace it\n";
     return false;
   }
-  std::ofstream f(out, std::ios::binary | std::ios::trunc);
-  f << text;
-  if (!f) {
-    std::cerr << "error: cannot write " << out << "\n";
+  if (std::string why = write_file_atomically(out, text, force); !why.empty()) {
+    std::cerr << "error: cannot write " << out << ": " << why << "\n";
     return false;
   }
   return true;

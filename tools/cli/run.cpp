@@ -1,5 +1,6 @@
 // mpsim run FILE: simulate and report.
 #include <fstream>
+#include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -32,6 +33,7 @@ struct RunArgs {
   std::string backend = "sim";
   RealCliOptions real;
   std::string schedule;
+  LimitOptions limits;
 };
 
 nlohmann::json real_info_json(const os::RealInfo& i) {
@@ -64,6 +66,13 @@ nlohmann::ordered_json expect_json(const std::vector<ExpectOutcome>& outcomes) {
   return list;
 }
 
+// ^C during a long simulation: the run stops at its next boundary and the
+// partial result is reported, marked as interrupted (docs/reliability.md).
+volatile std::sig_atomic_t g_interrupt = 0;
+void on_interrupt(int sig) {
+  g_interrupt = sig;
+}
+
 }  // namespace
 
 Command add_run(CLI::App& app) {
@@ -74,6 +83,7 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--backend", a->backend, "sim (the simulator, default) or real (real Linux processes, docs/real-os.md)")
       ->check(CLI::IsMember({"sim", "real"}));
   a->real.add_to(*cmd);
+  a->limits.add_to(*cmd);
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
   cmd->add_flag("--events", a->events, "add the event log (json format)");
@@ -91,13 +101,20 @@ Command add_run(CLI::App& app) {
                   "follow a schedule written by mpsim explore -o (docs/explore.md)");
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
-    if (!s) return kExitBadInput;
-    RunOptions opts;
+    if (!s || !a->limits.check(*s)) return kExitBadInput;
+    a->limits.apply_memory_limit();
+    RunOptions opts = a->limits.run;
+    a->real.opt.sim_limits = a->limits.run;
     opts.event_skipping = !a->no_skip;
     opts.round_skipping = !a->no_round_skip;
     // The event log feeds timelines, traces, charts and the race detector.
     opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty() || !s->files.empty();
     std::optional<os::RealRun> real;
+    if (a->backend == "sim") {
+      std::signal(SIGINT, on_interrupt);
+      std::signal(SIGTERM, on_interrupt);
+      opts.interrupt = &g_interrupt;
+    }
     if (a->backend == "real") {
       real = run_real_or_report(*s, a->real.opt);
       if (!real) return kExitBadInput;
@@ -163,6 +180,7 @@ Command add_run(CLI::App& app) {
     if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force)) return kExitBadInput;
     if (!write_output(a->out, text, a->force)) return kExitBadInput;
     if (real && real->info.exit_status != 0) return real->info.exit_status;
+    if (!r.stopped.empty()) return g_interrupt != 0 ? 128 + g_interrupt : kExitStopped;
     if (r.deadlock) return kExitDeadlock;
     return violated(expects, r) ? kExitExpect : kExitOk;
   };

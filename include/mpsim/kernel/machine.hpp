@@ -1,9 +1,11 @@
 #pragma once
 /// The simulated kernel: runs a scenario on N cores with a discrete-time
 /// scheduler, following the tick contract of semantics.md §5.
+#include <csignal>
 #include <cstdint>
 
 #include "mpsim/kernel/chooser.hpp"
+#include "mpsim/model/expr.hpp"
 #include "mpsim/model/result.hpp"
 #include "mpsim/model/scenario.hpp"
 
@@ -25,6 +27,20 @@ struct RunOptions {
   bool record_events = true;
   /// Asked at every choice point (chooser.hpp); nullptr: the contract's fixed rules.
   Chooser* chooser = nullptr;
+  /// Limits that keep a scenario from exhausting the machine (docs/reliability.md).
+  /// The run stops at this tick (event skipping never jumps past it), marked
+  /// as stopped (RunResult::stopped).
+  std::int64_t max_ticks = 1000000000;
+  /// Processes one run may have in all, initial ones included: a spawn or
+  /// create beyond it is a runtime error of the process that asked.
+  std::int64_t max_processes = 1000000;
+  /// Lines the whole run may print: a print beyond it is a runtime error.
+  std::int64_t max_output_lines = 1000000;
+  /// Longest string a process may build (a join with + or a template).
+  std::int64_t max_string_bytes = kDefaultMaxStringBytes;
+  /// Set (to the signal's number) by a signal handler: the run stops at the
+  /// next boundary, marked "interrupted by SIG..." (RunResult::stopped).
+  const volatile std::sig_atomic_t* interrupt = nullptr;
 };
 
 /// Runs `scenario` to completion (or deadlock) and returns everything measured.

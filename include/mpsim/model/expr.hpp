@@ -14,6 +14,10 @@
 
 namespace mpsim {
 
+/// Longest string a process may build unless the run raises it
+/// (--max-string-bytes): 1 MiB, far above any lesson's need.
+inline constexpr std::int64_t kDefaultMaxStringBytes = std::int64_t{1} << 20;
+
 /// Raised when an expression does not parse; `column` is 0-based in the source.
 class ExprSyntaxError : public std::runtime_error {
  public:
@@ -34,6 +38,8 @@ class EvalContext {
   [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/) const { return nullptr; }
   /// A built-in function call such as is_alive(h); throws RuntimeError on misuse.
   virtual Value call(std::string_view function, const std::vector<Value>& args) const = 0;
+  /// Longest string an expression or template may build (RuntimeError beyond).
+  [[nodiscard]] virtual std::int64_t max_string_bytes() const { return kDefaultMaxStringBytes; }
 };
 
 struct ExprNode;

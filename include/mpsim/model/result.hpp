@@ -263,6 +263,9 @@ struct RunResult {
   std::map<std::string, FileContent> files;
   EventLog events;
   bool deadlock = false;
+  /// Why the run was stopped before it ended by itself (a limit such as
+  /// --max-ticks, an interrupt); empty when it ran to its end.
+  std::string stopped;
   std::vector<StuckProcess> stuck;
   std::vector<std::string> objects;  ///< synchronisation objects by index, as "lock mutex"
   std::vector<ObjectStats> object_stats;  ///< by the same index

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mpsim/kernel/machine.hpp"
 #include "mpsim/model/result.hpp"
 #include "mpsim/model/scenario.hpp"
 
@@ -38,8 +39,13 @@ struct RealOptions {
   std::int64_t hang_ms = 300;
   /// Keep the run folder (its path is in RealInfo::folder).
   bool keep = false;
+  /// Allow more cores than CPUs: core i runs on CPU i mod (number of CPUs).
+  bool oversubscribe = false;
   /// Replaces machine.tick_us (real time per tick) for this run.
   std::int64_t tick_us = 0;
+  /// The simulator's limits, for the prediction of the makespan (a scenario
+  /// the simulator stops at a limit gets no prediction), and string sizes.
+  RunOptions sim_limits;
 };
 
 /// Something the kernel did that the run observed (not assumed).
