@@ -31,6 +31,7 @@ Command add_policies(CLI::App& app);
 Command add_compare(CLI::App& app);
 Command add_report(CLI::App& app);
 Command add_validate(CLI::App& app);
+Command add_py(CLI::App& app);
 
 /// Options shared by every command that runs a machine.
 struct MachineOptions {

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   Command compare = add_compare(app);
   Command report = add_report(app);
   Command validate = add_validate(app);
+  Command py = add_py(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("compare")) return compare();
     if (app.got_subcommand("report")) return report();
     if (app.got_subcommand("validate")) return validate();
+    if (app.got_subcommand("py")) return py();
   } catch (const std::exception& e) {
     std::cerr << "mpsim: internal error: " << e.what() << "\n";
     return kExitInternal;

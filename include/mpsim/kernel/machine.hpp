@@ -8,6 +8,8 @@
 
 namespace mpsim {
 
+class ExternalDriver;  // mpsim/kernel/external.hpp
+
 struct RunOptions {
   /// Jump over ticks in which nothing can change. Results are identical either
   /// way (a property test checks it); only the cost differs.
@@ -17,6 +19,8 @@ struct RunOptions {
   std::int64_t max_zero_time_ops = 100000;
   /// Keep the event log (needed by timelines and traces; metrics do not need it).
   bool record_events = true;
+  /// Supplies the operations of programs marked `external` (mpsim py); not owned.
+  ExternalDriver* external = nullptr;
 };
 
 /// Runs `scenario` to completion (or deadlock) and returns everything measured.

@@ -1,0 +1,209 @@
+"""multiprocessing's synchronisation objects as objects of mpsim's kernel
+(docs/semantics.md §7: FIFO wait queues, timeouts). Made in a parent, they
+are handed to children by fork, as with the real module: a child's copy names
+the same kernel object."""
+import base64
+import linecache
+import pickle
+import queue as _queue
+import re
+import sys
+
+from . import channel
+
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=")
+
+
+def _guess_name(kind):
+    """The variable the user assigns the new object to (`mutex = Lock()` ->
+    "mutex"), for reports; else the kind."""
+    where = channel.caller_line(3)
+    path, _, line = where.rpartition(":")
+    text = linecache.getline(path, int(line)) if line.isdigit() else ""
+    m = _ASSIGN.match(text)
+    return m.group(1).split(".")[-1] if m else kind
+
+
+def _timeout(block, timeout):
+    if not block:
+        return 0
+    if timeout is None:
+        return None
+    return max(0.0, channel.seconds_to_ticks(timeout))
+
+
+class _Object:
+    _kind = ""
+
+    def __init__(self, value=0, lock=None):
+        was, channel.busy = channel.busy, True
+        name = _guess_name(self._kind)
+        channel.busy = was
+        self._id = channel.call("new", kind=self._kind, value=value, lock=lock, name=name)
+
+    def __reduce__(self):
+        channel.unsupported("pickling a %s (send it to a child as a Process argument instead)" % self._kind)
+
+
+class _Acquirable(_Object):
+    def acquire(self, block=True, timeout=None):
+        return channel.call("acquire", obj=self._id, timeout=_timeout(block, timeout))
+
+    def release(self):
+        channel.call("release", obj=self._id)
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class Lock(_Acquirable):
+    _kind = "lock"
+
+    def __init__(self):
+        super().__init__()
+
+
+class RLock(_Acquirable):
+    _kind = "rlock"
+
+    def __init__(self):
+        super().__init__()
+
+
+class Semaphore(_Acquirable):
+    _kind = "semaphore"
+
+    def __init__(self, value=1):
+        if value < 0:
+            raise ValueError("semaphore initial value must be >= 0")
+        super().__init__(value)
+
+
+class BoundedSemaphore(Semaphore):
+    _kind = "bounded_semaphore"
+
+
+class Event(_Object):
+    _kind = "event"
+
+    def __init__(self):
+        super().__init__()
+
+    def set(self):
+        channel.call("set_event", obj=self._id)
+
+    def clear(self):
+        channel.call("clear_event", obj=self._id)
+
+    def is_set(self):
+        return channel.call("is_set", obj=self._id)
+
+    def wait(self, timeout=None):
+        return channel.call("wait", obj=self._id, timeout=_timeout(True, timeout))
+
+
+class Barrier(_Object):
+    _kind = "barrier"
+
+    def __init__(self, parties, action=None, timeout=None):
+        if action is not None or timeout is not None:
+            channel.unsupported("Barrier(action=..., timeout=...)")
+        self._parties = parties
+        super().__init__(parties)
+
+    @property
+    def parties(self):
+        return self._parties
+
+    def wait(self, timeout=None):
+        if timeout is not None:
+            channel.unsupported("Barrier.wait(timeout=...)")
+        return channel.call("wait", obj=self._id, timeout=None)
+
+
+class Condition(_Object):
+    _kind = "condition"
+
+    def __init__(self, lock=None):
+        self._lock = lock if lock is not None else RLock()
+        super().__init__(0, self._lock._id)
+
+    def acquire(self, block=True, timeout=None):
+        return self._lock.acquire(block, timeout)
+
+    def release(self):
+        self._lock.release()
+
+    def __enter__(self):
+        return self._lock.acquire()
+
+    def __exit__(self, *exc):
+        self._lock.release()
+
+    def wait(self, timeout=None):
+        return channel.call("wait", obj=self._id, timeout=_timeout(True, timeout))
+
+    def wait_for(self, predicate, timeout=None):
+        result = predicate()
+        if result or timeout is not None:
+            if not result and timeout is not None:
+                self.wait(timeout)
+                result = predicate()
+            return result
+        while not result:
+            self.wait()
+            result = predicate()
+        return result
+
+    def notify(self, n=1):
+        channel.call("notify", obj=self._id, n=n)
+
+    def notify_all(self):
+        channel.call("notify", obj=self._id, n=None)
+
+
+class Queue(_Object):
+    """Messages are pickled at put and unpickled at get, as the real queue does."""
+    _kind = "queue"
+
+    def __init__(self, maxsize=0):
+        self._maxsize = maxsize
+        super().__init__(maxsize)
+
+    def put(self, obj, block=True, timeout=None):
+        data = base64.b64encode(pickle.dumps(obj)).decode()
+        if not channel.call("put", obj=self._id, value=data, timeout=_timeout(block, timeout)):
+            raise _queue.Full
+
+    def get(self, block=True, timeout=None):
+        ok, data = channel.call("get", obj=self._id, timeout=_timeout(block, timeout))
+        if not ok:
+            raise _queue.Empty
+        return pickle.loads(base64.b64decode(data))
+
+    def put_nowait(self, obj):
+        self.put(obj, False)
+
+    def get_nowait(self):
+        return self.get(False)
+
+    def qsize(self):
+        return channel.call("qsize", obj=self._id)
+
+    def empty(self):
+        return self.qsize() == 0
+
+    def full(self):
+        return self._maxsize > 0 and self.qsize() >= self._maxsize
+
+    def close(self):
+        pass
+
+    def join_thread(self):
+        pass
+
+    def cancel_join_thread(self):
+        pass
