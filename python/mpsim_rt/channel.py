@@ -15,7 +15,7 @@ _RealSocket = _socket_module.socket  # kept before `patches` replaces it
 _real_exit = os._exit
 RT_DIR = os.path.dirname(os.path.abspath(__file__))
 
-LINES_PER_TICK = int(os.environ.get("MPSIM_PY_LINES_PER_TICK", "1000"))
+LINES_PER_TICK = int(os.environ.get("MPSIM_PY_LINES_PER_TICK", "10000"))
 CHUNK_TICKS = int(os.environ.get("MPSIM_PY_CHUNK_TICKS", "10"))
 TICK_US = int(os.environ.get("MPSIM_PY_TICK_US", "1000"))
 _SOCKET_PATH = os.environ.get("MPSIM_PY_SOCKET", "")

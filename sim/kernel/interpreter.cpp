@@ -332,6 +332,7 @@ Stop Kernel::run_zero_time(Process& p) {
         fail(p, e.what());
         return Stop::Exited;
       }
+      if (!p.alive()) return Stop::Exited;  // os._exit
       at = &p.program->code[static_cast<std::size_t>(p.pc)];
     }
     const Instr& in = *at;

@@ -93,6 +93,7 @@ class Kernel final : public Runtime, public ExternalHost {
   const Process* process(std::int64_t pid) override { return lookup(pid); }
   std::int32_t add_object(const SyncObject& o) override;
   void shared_access(const Process& p, const std::string& key, bool write) override;
+  void exit_now(Process& p, std::int64_t code) override { exit_process(p, code, true); }
 
  private:
   // The simulator's side of the interpreter's operations (interpreter.cpp;

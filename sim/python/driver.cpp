@@ -255,6 +255,11 @@ bool Driver::handle(ExternalHost& host, Process& p, Peer& peer, const nlohmann::
     }
     return one(std::move(in), Await::Ack);
   }
+  if (what == "exit" && m.value("now", false)) {
+    peer.channel.close();
+    host.exit_now(p, m.at("code").get<std::int64_t>());
+    return true;
+  }
   if (what == "exit") {
     Instr in = op(OpCode::Exit, m);
     in.amount = Expr::constant(m.at("code").get<std::int64_t>());

@@ -22,6 +22,8 @@ class ExternalHost {
   virtual std::int32_t add_object(const SyncObject& o) = 0;
   /// Records a read or write of shared state `key` by `p` for the race detector.
   virtual void shared_access(const Process& p, const std::string& key, bool write) = 0;
+  /// Ends `p` now with `code`, skipping any exit sequence (Python's os._exit).
+  virtual void exit_now(Process& p, std::int64_t code) = 0;
 };
 
 class ExternalDriver {
@@ -30,7 +32,8 @@ class ExternalDriver {
   /// `p` runs a program with Program::external set and has reached its End
   /// (before any exit sequence): set `p.program` (kept alive by the driver
   /// for the whole run) and `p.pc` to the operations it performs next. They
-  /// may end with End again (ask once more) or with Exit. Throwing
+  /// may end with End again (ask once more) or with Exit; or end `p` with
+  /// ExternalHost::exit_now. Throwing
   /// RuntimeError fails the process; any other exception ends the run.
   virtual void next(ExternalHost& host, Process& p) = 0;
 };

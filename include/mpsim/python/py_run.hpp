@@ -21,7 +21,7 @@ struct PyOptions {
   std::string python = "/usr/bin/python3";  ///< Debian's CPython 3.11
   std::string runtime_dir;                  ///< folder holding the mpsim_rt package
   std::string cwd;                          ///< working directory of the program ("" = mpsim's)
-  std::int64_t lines_per_tick = 1000;       ///< executed lines that make one tick of CPU time
+  std::int64_t lines_per_tick = 10000;      ///< executed lines that make one tick of CPU time
   std::int64_t chunk_ticks = 10;            ///< a computing process reports at least this often
   std::int64_t wall_limit_ms = 60000;       ///< the whole run, in real time
 };
