@@ -24,6 +24,10 @@ void interrupt_python_run(int signo) {
 
 namespace detail {
 
+int interrupted_signal() {
+  return g_interrupt.load();
+}
+
 void wait_readable(int fd, Clock::time_point deadline, const char* waiting_for) {
   for (;;) {
     if (int sig = g_interrupt.load())

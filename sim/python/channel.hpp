@@ -10,6 +10,9 @@ namespace mpsim::python::detail {
 
 using Clock = std::chrono::steady_clock;
 
+/// The signal that asked the run to stop (interrupt_python_run), or 0.
+int interrupted_signal();
+
 /// Waits until `fd` is readable; throws PyError when the deadline passes or
 /// the run is interrupted.
 void wait_readable(int fd, Clock::time_point deadline, const char* waiting_for);

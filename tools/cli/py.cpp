@@ -2,8 +2,10 @@
 // simulated machine (docs/python.md); the same report as `mpsim run`.
 #include <signal.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "mpsim/analysis/deadlock.hpp"
@@ -32,6 +34,7 @@ struct PyArgs {
   std::string tree;
   bool force = false;
   double wall_limit_s = 60;
+  std::string backend = "sim";
 };
 
 void on_signal(int signo) {
@@ -46,6 +49,35 @@ void catch_signals() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a waiting poll returns at once
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
+}
+
+// --backend real: plain CPython's output and its wall-clock makespan.
+int report_real(const PyArgs& a) {
+  python::RealPyRun real;
+  try {
+    real = python::run_python_real(a.py, a.machine.cores.value_or(1));
+  } catch (const python::PyError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return e.exit_code;
+  }
+  std::string cpus;
+  for (int c : real.cpus) cpus += (cpus.empty() ? "" : " ") + std::to_string(c);
+  std::string text;
+  if (a.program_output) {
+    text = real.output;
+  } else if (a.format == "json") {
+    nlohmann::json j = {{"backend", "real"},           {"script", a.py.script},
+                        {"cpus", real.cpus},           {"makespan_us", real.makespan_us},
+                        {"exit_code", real.exit_code}, {"output", real.output}};
+    text = j.dump(2) + "\n";
+  } else {
+    char ms[64];
+    std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(real.makespan_us) / 1000.0);
+    text = "backend   real: " + a.py.python + " on CPUs " + cpus + " (no simulation, real time)\n" +
+           "makespan  " + ms + " ms (until the main process ended)\nexit      " +
+           std::to_string(real.exit_code) + "\n\noutput\n" + real.output;
+  }
+  return write_output(a.out, text, a.force) ? kExitOk : kExitBadInput;
 }
 
 std::string program_lines(const RunResult& r) {
@@ -77,6 +109,10 @@ Command add_py(CLI::App& app) {
   cmd->add_option("--python", a->py.python, "the interpreter (default Debian's /usr/bin/python3)");
   cmd->add_option("--cwd", a->py.cwd, "working directory of the program (default: the current one)")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option(
+         "--backend", a->backend,
+         "sim (default) or real: plain CPython pinned to the first --cores CPUs, real time")
+      ->check(CLI::IsMember({"sim", "real"}));
   cmd->add_flag("--program-output", a->program_output,
                 "print only what the program printed, in simulated order");
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
@@ -94,6 +130,7 @@ Command add_py(CLI::App& app) {
     const char* rt = std::getenv("MPSIM_PY_RUNTIME");
     a->py.runtime_dir = rt && *rt ? rt : MPSIM_PYTHON_DIR;
     catch_signals();
+    if (a->backend == "real") return report_real(*a);
     python::PyRun run;
     try {
       run = python::run_python(a->py, a->machine.overrides(), RunOptions{});

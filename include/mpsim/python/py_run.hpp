@@ -53,3 +53,20 @@ PyRun run_python(const PyOptions& o, const MachineOverrides& m, RunOptions run);
 void interrupt_python_run(int signo);
 
 }  // namespace mpsim::python
+
+namespace mpsim::python {
+
+/// `mpsim py --backend real`: the same program under plain CPython (no
+/// runtime, real time), pinned to the first `cores` CPUs.
+struct RealPyRun {
+  std::vector<int> cpus;  ///< the CPUs it was pinned to
+  std::int64_t makespan_us =
+      0;               ///< from start until the main process ended (its children joined by then)
+  int exit_code = 0;   ///< of the main process; 128+N when killed by signal N
+  std::string output;  ///< stdout and stderr, as a terminal would show them
+};
+
+/// Throws PyError (bad options, the wall limit, an interrupt). No process outlives the call.
+RealPyRun run_python_real(const PyOptions& o, std::int32_t cores);
+
+}  // namespace mpsim::python
