@@ -6,7 +6,7 @@ import builtins
 import os
 import time
 
-from . import channel, process, sync
+from . import channel, pool, process, sync
 
 _real_open = builtins.open
 
@@ -63,13 +63,15 @@ def install():
         setattr(mp, name, getattr(process, name))
     for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Barrier", "Condition", "Queue"):
         setattr(mp, name, getattr(sync, name))
+    mp.Pool = pool.Pool
+    mp.TimeoutError = getattr(mp, "TimeoutError", TimeoutError)
     mp.active_children = _active_children
     mp.cpu_count = _cpu_count
     mp.get_context = lambda method=None: mp
     mp.set_start_method = lambda method, force=False: None
     mp.get_start_method = lambda allow_none=False: "fork"
     mp.freeze_support = lambda: None
-    for name in ("Pool", "Manager", "Pipe", "Value", "Array", "RawValue", "RawArray", "SimpleQueue",
+    for name in ("Manager", "Pipe", "Value", "Array", "RawValue", "RawArray", "SimpleQueue",
                  "JoinableQueue"):
         setattr(mp, name, _unsupported("multiprocessing." + name))
 

@@ -14,9 +14,16 @@ from . import channel
 _ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=")
 
 
+next_name = None  # set by the runtime itself (pool.py) to name its own objects
+
+
 def _guess_name(kind):
     """The variable the user assigns the new object to (`mutex = Lock()` ->
     "mutex"), for reports; else the kind."""
+    global next_name
+    if next_name:
+        name, next_name = next_name, None
+        return name
     where = channel.caller_line(3)
     path, _, line = where.rpartition(":")
     text = linecache.getline(path, int(line)) if line.isdigit() else ""
