@@ -64,6 +64,7 @@ def install():
     for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Barrier", "Condition", "Queue"):
         setattr(mp, name, getattr(sync, name))
     mp.Pool = pool.Pool
+    mp.Value = sync.Value
     mp.TimeoutError = getattr(mp, "TimeoutError", TimeoutError)
     mp.active_children = _active_children
     mp.cpu_count = _cpu_count
@@ -71,7 +72,7 @@ def install():
     mp.set_start_method = lambda method, force=False: None
     mp.get_start_method = lambda allow_none=False: "fork"
     mp.freeze_support = lambda: None
-    for name in ("Manager", "Pipe", "Value", "Array", "RawValue", "RawArray", "SimpleQueue",
+    for name in ("Manager", "Pipe", "Array", "RawValue", "RawArray", "SimpleQueue",
                  "JoinableQueue"):
         setattr(mp, name, _unsupported("multiprocessing." + name))
 

@@ -214,3 +214,62 @@ class Queue(_Object):
 
     def cancel_join_thread(self):
         pass
+
+
+class Value:
+    """Value(typecode, initial, lock=True): one number shared by the processes.
+    Each read or write of .value is an operation at its simulated tick, seen
+    by the race detector; `counter.value += 1` is a read then a write, and a
+    process can lose the core between them. get_lock() gives the RLock that
+    makes it safe (or the lock passed in; lock=False: none)."""
+
+    def __init__(self, typecode_or_type, *args, lock=True):
+        self._typecode = typecode_or_type if isinstance(typecode_or_type, str) else "?"
+        initial = args[0] if args else 0
+        was, channel.busy = channel.busy, True
+        name = _guess_name("value")
+        channel.busy = was
+        self._id = channel.call("new_value", value=self._convert(initial), name=name)
+        if lock is True:
+            global next_name
+            next_name = name + ".lock"
+            lock = RLock()
+        self._lock = lock or None
+
+    def _convert(self, v):
+        if self._typecode in ("f", "d"):
+            return float(v)
+        if self._typecode in ("c", "u", "?"):
+            return v
+        return int(v)
+
+    @property
+    def value(self):
+        return channel.call("value_get", id=self._id)
+
+    @value.setter
+    def value(self, v):
+        channel.call("value_set", id=self._id, value=self._convert(v))
+
+    def get_lock(self):
+        if self._lock is None:
+            raise AttributeError("'Synchronized' object has no attribute 'get_lock' (made with lock=False)")
+        return self._lock
+
+    def get_obj(self):
+        return self
+
+    def acquire(self, *args):
+        return self.get_lock().acquire(*args)
+
+    def release(self):
+        self.get_lock().release()
+
+    def __enter__(self):
+        return self.get_lock().__enter__()
+
+    def __exit__(self, *exc):
+        return self.get_lock().__exit__(*exc)
+
+    def __reduce__(self):
+        channel.unsupported("pickling a Value (send it to a child as a Process argument instead)")

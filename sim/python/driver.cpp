@@ -210,6 +210,22 @@ bool Driver::handle(ExternalHost& host, Process& p, Peer& peer, const nlohmann::
     answer(host, peer, nullptr);
     return false;
   }
+  if (what == "new_value") {
+    std::string base = m.value("name", std::string("value"));
+    int n = ++object_names_[base];
+    values_.push_back({n == 1 ? base : base + "#" + std::to_string(n), m.at("value")});
+    answer(host, peer, values_.size() - 1);
+    return false;
+  }
+  if (what == "value_get" || what == "value_set") {
+    auto id = m.at("id").get<std::size_t>();
+    if (id >= values_.size()) throw PyError("the Python runtime named an unknown Value", 1);
+    auto& [name, v] = values_[id];
+    host.shared_access(p, name, what == "value_set");
+    if (what == "value_set") v = m.at("value");
+    answer(host, peer, what == "value_get" ? v : nlohmann::json());
+    return false;
+  }
   if (what == "new") {
     answer(host, peer, declare(host, m));
     return false;

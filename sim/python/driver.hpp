@@ -46,6 +46,8 @@ class Driver final : public ExternalDriver {
   std::deque<Program> programs_;  ///< every program handed out (the kernel keeps pointers)
   std::map<std::string, int> object_names_;
   std::map<std::int32_t, std::string> object_by_id_;
+  /// multiprocessing.Value: name (its race-detector key) and current value.
+  std::vector<std::pair<std::string, nlohmann::json>> values_;
 };
 
 }  // namespace mpsim::python::detail
