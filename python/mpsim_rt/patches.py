@@ -65,6 +65,7 @@ def install():
         setattr(mp, name, getattr(sync, name))
     mp.Pool = pool.Pool
     mp.Value = sync.Value
+    mp.Pipe = sync.Pipe
     mp.TimeoutError = getattr(mp, "TimeoutError", TimeoutError)
     mp.active_children = _active_children
     mp.cpu_count = _cpu_count
@@ -72,7 +73,7 @@ def install():
     mp.set_start_method = lambda method, force=False: None
     mp.get_start_method = lambda allow_none=False: "fork"
     mp.freeze_support = lambda: None
-    for name in ("Manager", "Pipe", "Array", "RawValue", "RawArray", "SimpleQueue",
+    for name in ("Manager", "Array", "RawValue", "RawArray", "SimpleQueue",
                  "JoinableQueue"):
         setattr(mp, name, _unsupported("multiprocessing." + name))
 

@@ -273,3 +273,49 @@ class Value:
 
     def __reduce__(self):
         channel.unsupported("pickling a Value (send it to a child as a Process argument instead)")
+
+
+class Connection:
+    """One end of a Pipe: send() puts on the queue the other end reads, recv()
+    takes from its own (kernel queues, so a recv on an empty pipe blocks)."""
+
+    def __init__(self, inbox, outbox, readable, writable):
+        self._inbox, self._outbox = inbox, outbox
+        self.readable, self.writable = readable, writable
+        self.closed = False
+
+    def send(self, obj):
+        if not self.writable:
+            raise OSError("connection is read-only")
+        self._outbox.put(obj)
+
+    def recv(self):
+        if not self.readable:
+            raise OSError("connection is write-only")
+        return self._inbox.get()
+
+    def poll(self, timeout=0.0):
+        if timeout is None:
+            channel.unsupported("Connection.poll(None)")
+        if not self._inbox.empty():
+            return True
+        if timeout > 0:
+            import time
+            time.sleep(timeout)
+        return not self._inbox.empty()
+
+    def close(self):
+        self.closed = True
+
+
+def Pipe(duplex=True):
+    """(conn1, conn2): with duplex both ends send and receive; otherwise
+    conn1 only receives and conn2 only sends, as in CPython."""
+    global next_name
+    next_name = "pipe"
+    a = Queue()
+    if not duplex:
+        return Connection(a, None, True, False), Connection(None, a, False, True)
+    next_name = "pipe-back"
+    b = Queue()
+    return Connection(a, b, True, True), Connection(b, a, True, True)
