@@ -157,7 +157,10 @@ def user_traceback(e):
     tb = e.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(channel.RT_DIR):
         tb = tb.tb_next
-    return "".join(traceback.format_exception(type(e), e, tb))
+    was, channel.busy = channel.busy, True  # the runtime's work: not the program's CPU time
+    text = "".join(traceback.format_exception(type(e), e, tb))
+    channel.busy = was
+    return text
 
 
 def _exit_code(e):
