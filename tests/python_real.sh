@@ -10,7 +10,7 @@ mpsim="$1"
 status=0
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for prog in two_ways daemon isolation barrier_phases producer_consumer semaphore_event condition_rlock pool_imap_errors pipe_ping_pong; do
+for prog in two_ways daemon isolation barrier_phases producer_consumer semaphore_event condition_rlock pool_imap_errors pipe_ping_pong joinable_queue; do
   script="scenarios/python/$prog.py"
   rm -rf "${work:?}"/*
   "$mpsim" py "$script" --cwd "$work" --program-output > "$work.sim"

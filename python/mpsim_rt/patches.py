@@ -66,6 +66,8 @@ def install():
     mp.Pool = pool.Pool
     mp.Value = sync.Value
     mp.Pipe = sync.Pipe
+    mp.SimpleQueue = sync.SimpleQueue
+    mp.JoinableQueue = sync.JoinableQueue
     mp.TimeoutError = getattr(mp, "TimeoutError", TimeoutError)
     mp.active_children = _active_children
     mp.cpu_count = _cpu_count
@@ -73,8 +75,7 @@ def install():
     mp.set_start_method = lambda method, force=False: None
     mp.get_start_method = lambda allow_none=False: "fork"
     mp.freeze_support = lambda: None
-    for name in ("Manager", "Array", "RawValue", "RawArray", "SimpleQueue",
-                 "JoinableQueue"):
+    for name in ("Manager", "Array", "RawValue", "RawArray"):
         setattr(mp, name, _unsupported("multiprocessing." + name))
 
     time.sleep = _sleep

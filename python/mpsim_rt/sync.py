@@ -319,3 +319,42 @@ def Pipe(duplex=True):
     next_name = "pipe-back"
     b = Queue()
     return Connection(a, b, True, True), Connection(b, a, True, True)
+
+
+class SimpleQueue(Queue):
+    """SimpleQueue: an unbounded Queue with put, get, empty and close."""
+
+    def __init__(self):
+        super().__init__(0)
+
+
+class JoinableQueue(Queue):
+    """Queue plus task_done() and join(): a count of unfinished tasks kept in a
+    Value and a Condition on its lock, as CPython does with a semaphore."""
+
+    def __init__(self, maxsize=0):
+        super().__init__(maxsize)
+        global next_name
+        next_name = "unfinished"
+        self._unfinished = Value("i", 0)
+        next_name = "all-done"
+        self._all_done = Condition(self._unfinished.get_lock())
+
+    def put(self, obj, block=True, timeout=None):
+        with self._all_done:
+            self._unfinished.value += 1
+        super().put(obj, block, timeout)
+
+    def task_done(self):
+        with self._all_done:
+            left = self._unfinished.value
+            if left <= 0:
+                raise ValueError("task_done() called too many times")
+            self._unfinished.value = left - 1
+            if left == 1:
+                self._all_done.notify_all()
+
+    def join(self):
+        with self._all_done:
+            while self._unfinished.value > 0:
+                self._all_done.wait()
