@@ -347,7 +347,18 @@ Stop Kernel::run_zero_time(Process& p) {
   // to each other in endless loops never consume a tick either.
   std::int64_t& ops = zero_ops_[p.pid];
   for (;;) {
-    const Instr& in = p.program->code[static_cast<std::size_t>(p.pc)];
+    const Instr* at = &p.program->code[static_cast<std::size_t>(p.pc)];
+    if (at->op == OpCode::End && p.program->external && p.exit_stage == 0) [[unlikely]] {
+      try {
+        options_.external->next(*this, p);  // replaces p.program and p.pc
+      } catch (const RuntimeError& e) {
+        fail(p, e.what());
+        return Stop::Exited;
+      }
+      if (!p.alive()) return Stop::Exited;  // os._exit
+      at = &p.program->code[static_cast<std::size_t>(p.pc)];
+    }
+    const Instr& in = *at;
     try {
       if (ops++ == options_.max_zero_time_ops)
         throw RuntimeError("runaway loop: more than " + std::to_string(options_.max_zero_time_ops) +

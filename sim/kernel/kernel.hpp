@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mpsim/kernel/external.hpp"
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/kernel/process.hpp"
@@ -55,7 +56,7 @@ class ZeroOpCounts {
   std::uint64_t boundary_ = 1;
 };
 
-class Kernel final : public Runtime {
+class Kernel final : public Runtime, public ExternalHost {
  public:
   Kernel(const Scenario& s, const RunOptions& o);
   RunResult run();
@@ -90,6 +91,12 @@ class Kernel final : public Runtime {
   /// Runs zero-time operations of `p` (which holds a core) until it reaches a
   /// time-consuming operation, blocks or exits.
   Stop run_zero_time(Process& p);
+
+  // --- offered to an ExternalDriver (external.cpp) ---
+  const Process* process(std::int64_t pid) override { return lookup(pid); }
+  std::int32_t add_object(const SyncObject& o) override;
+  void shared_access(const Process& p, const std::string& key, bool write) override;
+  void exit_now(Process& p, std::int64_t code) override { exit_process(p, code, true); }
 
  private:
   // The simulator's side of the interpreter's operations (interpreter.cpp;
@@ -224,6 +231,7 @@ class Kernel final : public Runtime {
   Tick io_busy_since_ = 0;
   std::map<std::string, FileContent> files_;
   std::vector<SyncState> sync_;   // by index in Scenario::objects (= RunResult::objects)
+  std::deque<SyncObject> added_objects_;  // declared by an ExternalDriver (stable addresses)
   std::int64_t live_ = 0;         // processes ready, running or blocked
   std::int64_t pending_arrivals_ = 0;
   Tick now_ = 0;

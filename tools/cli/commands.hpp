@@ -41,6 +41,7 @@ Command add_validate(CLI::App& app);
 Command add_gen(CLI::App& app);
 Command add_sweep(CLI::App& app);
 Command add_explore(CLI::App& app);
+Command add_py(CLI::App& app);
 
 /// Options shared by every command that runs a machine.
 struct MachineOptions {

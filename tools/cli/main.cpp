@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   Command gen = add_gen(app);
   Command sweep = add_sweep(app);
   Command explore = add_explore(app);
+  Command py = add_py(app);
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("gen")) return gen();
     if (app.got_subcommand("sweep")) return sweep();
     if (app.got_subcommand("explore")) return explore();
+    if (app.got_subcommand("py")) return py();
   } catch (const std::bad_alloc&) {
     // Most often the address-space limit (--max-memory-mb) a run reached.
     std::cerr

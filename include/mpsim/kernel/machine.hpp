@@ -11,6 +11,8 @@
 
 namespace mpsim {
 
+class ExternalDriver;  // mpsim/kernel/external.hpp
+
 struct RunOptions {
   /// Jump over ticks in which nothing can change. Results are identical either
   /// way (a property test checks it); only the cost differs.
@@ -41,6 +43,8 @@ struct RunOptions {
   /// Set (to the signal's number) by a signal handler: the run stops at the
   /// next boundary, marked "interrupted by SIG..." (RunResult::stopped).
   const volatile std::sig_atomic_t* interrupt = nullptr;
+  /// Supplies the operations of programs marked `external` (mpsim py); not owned.
+  ExternalDriver* external = nullptr;
 };
 
 /// Runs `scenario` to completion (or deadlock) and returns everything measured.

@@ -57,6 +57,9 @@ struct Program {
   std::string name;
   std::vector<Instr> code;  ///< always ends with OpCode::End
   std::int32_t loop_slots = 0;
+  /// Its operations come from an ExternalDriver (mpsim/kernel/external.hpp)
+  /// whenever a process running it reaches End.
+  bool external = false;
 };
 
 }  // namespace mpsim
