@@ -181,7 +181,8 @@ class Search {
     std::int64_t k = 1;
     if (o_.mode ==
         SearchMode::Pct) {  // the default run measures k, the steps to place change points in
-      ScheduleChooser first(Schedule{o_.jitter, {}});
+      const Schedule none{o_.jitter, {}};  // outlives the chooser, which keeps a reference
+      ScheduleChooser first(none);
       if (attempt(first) && !o_.keep_going) return minimise();
       k = static_cast<std::int64_t>(first.points.size());
     }

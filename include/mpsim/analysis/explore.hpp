@@ -62,6 +62,8 @@ struct FileAccess {
 class ScheduleChooser : public Chooser {
  public:
   explicit ScheduleChooser(const Schedule& s, bool tolerant = false);
+  /// The chooser keeps a reference: a temporary schedule would dangle.
+  ScheduleChooser(Schedule&&, bool = false) = delete;
   std::int32_t choose(const ChoicePoint& point) override;
   void on_access(Pid pid, bool write, const std::string& key, const Value& v, Tick tick) override;
   /// Why the schedule does not fit the run, or "" (call after the run).
