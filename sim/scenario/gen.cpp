@@ -216,8 +216,9 @@ std::string generate(const std::string& family, const std::map<std::string, std:
     known.push_back(gp.name);
   }
   for (const auto& [k, v] : params) {
+    const std::string& name = k;  // clang 14 cannot capture a structured binding
     auto it = std::find_if(fam->info.params.begin(), fam->info.params.end(),
-                           [&](const GenParam& g) { return g.name == k; });
+                           [&](const GenParam& g) { return g.name == name; });
     if (it == fam->info.params.end()) {
       std::string guess = closest_match(k, known);
       std::string msg = "gen " + family + ": unknown parameter \"" + k + "\"";
