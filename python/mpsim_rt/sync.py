@@ -52,11 +52,34 @@ class _Object:
         channel.unsupported("pickling a %s (send it to a child as a Process argument instead)" % self._kind)
 
 
+# How many times this process holds each lock (object id -> count), so that
+# a release the kernel would refuse raises CPython's exception instead, which
+# the program can catch. A forked child holds nothing (clear_held).
+_held = {}
+
+
+def clear_held():
+    _held.clear()
+
+
+def holds(obj_id):
+    return _held.get(obj_id, 0) > 0
+
+
 class _Acquirable(_Object):
+    _owned = False  # Lock and RLock have an owner; a semaphore has none
+
     def acquire(self, block=True, timeout=None):
-        return channel.call("acquire", obj=self._id, timeout=_timeout(block, timeout))
+        got = channel.call("acquire", obj=self._id, timeout=_timeout(block, timeout))
+        if got and self._owned:
+            _held[self._id] = _held.get(self._id, 0) + 1
+        return got
 
     def release(self):
+        if self._owned:
+            if not holds(self._id):
+                self._not_held()
+            _held[self._id] -= 1
         channel.call("release", obj=self._id)
 
     def __enter__(self):
@@ -68,6 +91,13 @@ class _Acquirable(_Object):
 
 class Lock(_Acquirable):
     _kind = "lock"
+    _owned = True
+
+    def _not_held(self):
+        # CPython: releasing an unlocked Lock. (A Lock another process holds
+        # CPython would release; the kernel's locks have owners: see
+        # docs/python.md.)
+        raise ValueError("semaphore or lock released too many times")
 
     def __init__(self):
         super().__init__()
@@ -75,6 +105,10 @@ class Lock(_Acquirable):
 
 class RLock(_Acquirable):
     _kind = "rlock"
+    _owned = True
+
+    def _not_held(self):
+        raise AssertionError("attempt to release recursive lock not owned by thread")
 
     def __init__(self):
         super().__init__()
@@ -150,7 +184,12 @@ class Condition(_Object):
     def __exit__(self, *exc):
         self._lock.release()
 
+    def _check_owned(self, message):
+        if not holds(self._lock._id):
+            raise AssertionError(message)
+
     def wait(self, timeout=None):
+        self._check_owned("must acquire() condition before using wait()")
         return channel.call("wait", obj=self._id, timeout=_timeout(True, timeout))
 
     def wait_for(self, predicate, timeout=None):
@@ -166,9 +205,11 @@ class Condition(_Object):
         return result
 
     def notify(self, n=1):
+        self._check_owned("lock is not owned")
         channel.call("notify", obj=self._id, n=n)
 
     def notify_all(self):
+        self._check_owned("lock is not owned")
         channel.call("notify", obj=self._id, n=None)
 
 

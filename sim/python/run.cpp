@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "mpsim/python/py_run.hpp"
+#include "python/cleanup.hpp"
 #include "python/driver.hpp"
 
 namespace mpsim::python {
@@ -59,12 +60,8 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   ~Session() {
-    if (main_ > 0) ::kill(-main_, SIGKILL);
     if (listen_fd_ >= 0) ::close(listen_fd_);
-    // Reap the main process and every orphan handed to us, until none is left.
-    int status = 0;
-    while (::waitpid(-1, &status, 0) > 0 || errno == EINTR) {
-    }
+    detail::kill_group_and_reap(main_);
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }

@@ -1,26 +1,22 @@
 // mpsim py SCRIPT.py [ARGS...]: a Python multiprocessing program on the
 // simulated machine (docs/python.md); the same report as `mpsim run`.
-#include <signal.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "py_options.hpp"
 #include "mpsim/analysis/deadlock.hpp"
 #include "mpsim/python/py_run.hpp"
 #include "mpsim/report/report.hpp"
-
-#ifndef MPSIM_PYTHON_DIR
-#define MPSIM_PYTHON_DIR ""
-#endif
 
 namespace mpsim::cli {
 
 namespace {
 
 struct PyArgs {
+  PyCliOptions py_cli;
   python::PyOptions py;
   MachineOptions machine;
   std::string format = "text";
@@ -33,23 +29,8 @@ struct PyArgs {
   std::string dot;
   std::string tree;
   bool force = false;
-  double wall_limit_s = 60;
   std::string backend = "sim";
 };
-
-void on_signal(int signo) {
-  python::interrupt_python_run(signo);
-}
-
-// Ctrl-C and friends stop the run between two operations; the run then
-// kills and reaps every Python process before mpsim exits.
-void catch_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a waiting poll returns at once
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
-}
 
 // --backend real: plain CPython's output and its wall-clock makespan.
 int report_real(const PyArgs& a) {
@@ -92,23 +73,12 @@ Command add_py(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "py", "run a Python multiprocessing program on the simulated machine (docs/python.md)");
   auto a = std::make_shared<PyArgs>();
-  cmd->add_option("SCRIPT", a->py.script, "the Python program")
+  cmd->add_option("SCRIPT", a->py_cli.py.script, "the Python program")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("ARGS", a->py.args, "its arguments (after --, if one starts with -)");
+  cmd->add_option("ARGS", a->py_cli.py.args, "its arguments (after --, if one starts with -)");
   a->machine.add_to(*cmd);
-  cmd->add_option("--lines-per-tick", a->py.lines_per_tick,
-                  "executed Python lines that make one tick of CPU time")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
-  cmd->add_option("--chunk", a->py.chunk_ticks,
-                  "a computing process reports its work at least every N ticks")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
-  cmd->add_option("--wall-limit", a->wall_limit_s,
-                  "stop the run after this many real seconds (default 60)")
-      ->check(CLI::Range(0.1, 86400.0));
-  cmd->add_option("--python", a->py.python, "the interpreter (default Debian's /usr/bin/python3)");
-  cmd->add_option("--cwd", a->py.cwd, "working directory of the program (default: the current one)")
-      ->check(CLI::ExistingDirectory);
+  a->py_cli.add_to(*cmd);
   cmd->add_option(
          "--backend", a->backend,
          "sim (default) or real: plain CPython pinned to the first --cores CPUs, real time")
@@ -126,10 +96,8 @@ Command add_py(CLI::App& app) {
   cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
   return [a] {
-    a->py.wall_limit_ms = static_cast<std::int64_t>(a->wall_limit_s * 1000);
-    const char* rt = std::getenv("MPSIM_PY_RUNTIME");
-    a->py.runtime_dir = rt && *rt ? rt : MPSIM_PYTHON_DIR;
-    catch_signals();
+    a->py = a->py_cli.resolved(a->py_cli.py.script);
+    catch_python_signals();
     if (a->backend == "real") return report_real(*a);
     python::PyRun run;
     try {

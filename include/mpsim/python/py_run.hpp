@@ -4,6 +4,7 @@
 /// process, but only those the simulated scheduler has put on a core run, and
 /// CPU time is counted in executed lines, so the result is deterministic.
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -56,6 +57,16 @@ void interrupt_python_run(int signo);
 
 namespace mpsim::python {
 
+/// One process of an observed real run (`observe`), matched to the
+/// simulation by name (CPython names processes the way the simulation does).
+struct RealPyProcess {
+  std::string name;                ///< MainProcess, Process-1, ForkPoolWorker-2 ...
+  int real_pid = 0;
+  std::optional<int> exit_code;    ///< as Process.exitcode; unset if never known
+  std::int64_t cpu_us = -1;        ///< its own CPU time; -1 if killed before recording it
+  std::int64_t end_us = -1;        ///< when it ended, from the script's start
+};
+
 /// `mpsim py --backend real`: the same program under plain CPython (no
 /// runtime, real time), pinned to the first `cores` CPUs.
 struct RealPyRun {
@@ -64,9 +75,18 @@ struct RealPyRun {
       0;               ///< from start until the main process ended (its children joined by then)
   int exit_code = 0;   ///< of the main process; 128+N when killed by signal N
   std::string output;  ///< stdout and stderr, as a terminal would show them
+  /// Observed runs only: every process, MainProcess first, then in start order.
+  std::vector<RealPyProcess> processes;
+  /// Observed runs only: from the script's first line to the main process's
+  /// end (the interpreter's own start-up left out); -1 when not recorded.
+  std::int64_t script_us = -1;
 };
 
-/// Throws PyError (bad options, the wall limit, an interrupt). No process outlives the call.
-RealPyRun run_python_real(const PyOptions& o, std::int32_t cores);
+/// Throws PyError (bad options, the wall limit, an interrupt). No process
+/// outlives the call. With `observe`, the program runs under
+/// `mpsim_rt.observe` (o.runtime_dir): nothing is simulated or patched but
+/// line-buffered output, and every process's exit code, CPU time and end
+/// are recorded (docs/python.md, "validate").
+RealPyRun run_python_real(const PyOptions& o, std::int32_t cores, bool observe = false);
 
 }  // namespace mpsim::python
