@@ -200,8 +200,13 @@ def _child_main(proc):
     finish(code)
 
 
+exit_hooks = []  # called as a process ends (a pool reports its metrics)
+
+
 def finish(code):
     """End of a process: flush its output, tell the kernel, leave for real."""
+    for hook in exit_hooks:
+        hook()
     streams.flush_all()
     channel.tell("exit", code=code)
     channel._real_exit(0)

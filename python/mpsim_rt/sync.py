@@ -316,6 +316,85 @@ class Value:
         channel.unsupported("pickling a Value (send it to a child as a Process argument instead)")
 
 
+class Array(Value):
+    """Array(typecode, size_or_initializer, lock=True): numbers shared by the
+    processes. Each read or write of an element is an operation at its
+    simulated tick, seen by the race detector under `name[i]` (`totals =
+    Array('i', 4)`: totals[0] ... totals[3]); a slice is one operation per
+    element. get_lock() gives the RLock `name.lock`, as for a Value."""
+
+    def __init__(self, typecode_or_type, size_or_initializer, *, lock=True):
+        self._typecode = typecode_or_type if isinstance(typecode_or_type, str) else "?"
+        if isinstance(size_or_initializer, int):
+            if size_or_initializer < 0:
+                raise ValueError("array size must be >= 0")
+            initial = [0] * size_or_initializer
+        else:
+            initial = list(size_or_initializer)
+        was, channel.busy = channel.busy, True
+        name = _guess_name("array")
+        channel.busy = was
+        self._ids = [channel.call("new_value", value=self._convert(v), name="%s[%d]" % (name, i))
+                     for i, v in enumerate(initial)]
+        if lock is True:
+            global next_name
+            next_name = name + ".lock"
+            lock = RLock()
+        self._lock = lock or None
+
+    @property
+    def value(self):
+        raise AttributeError("'SynchronizedArray' object has no attribute 'value'")
+
+    def __len__(self):
+        return len(self._ids)
+
+    def _index(self, i):
+        if not isinstance(i, int):
+            raise TypeError("array indices must be integers")
+        if i < 0:
+            i += len(self._ids)
+        if not 0 <= i < len(self._ids):
+            raise IndexError("invalid index")
+        return self._ids[i]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [channel.call("value_get", id=self._ids[k]) for k in range(*i.indices(len(self._ids)))]
+        return channel.call("value_get", id=self._index(i))
+
+    def __setitem__(self, i, v):
+        if isinstance(i, slice):
+            indexes = range(*i.indices(len(self._ids)))
+            values = list(v)
+            if len(values) != len(indexes):
+                raise ValueError("Can only assign sequence of same size")
+            for k, x in zip(indexes, values):
+                channel.call("value_set", id=self._ids[k], value=self._convert(x))
+            return
+        channel.call("value_set", id=self._index(i), value=self._convert(v))
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __reduce__(self):
+        channel.unsupported("pickling an Array (send it to a child as a Process argument instead)")
+
+
+def RawValue(typecode_or_type, *args):
+    """A Value without a lock (CPython: a plain ctypes object)."""
+    global next_name
+    next_name = _guess_name("value")
+    return Value(typecode_or_type, *args, lock=False)
+
+
+def RawArray(typecode_or_type, size_or_initializer):
+    """An Array without a lock."""
+    global next_name
+    next_name = _guess_name("array")
+    return Array(typecode_or_type, size_or_initializer, lock=False)
+
+
 class Connection:
     """One end of a Pipe: send() puts on the queue the other end reads, recv()
     takes from its own (kernel queues, so a recv on an empty pipe blocks)."""
