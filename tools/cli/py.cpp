@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "py_options.hpp"
+#include "report_options.hpp"
 #include "mpsim/analysis/deadlock.hpp"
 #include "mpsim/python/py_run.hpp"
 #include "mpsim/report/report.hpp"
@@ -19,16 +20,8 @@ struct PyArgs {
   PyCliOptions py_cli;
   python::PyOptions py;
   MachineOptions machine;
-  std::string format = "text";
-  bool timeline = false;
-  bool events = false;
+  ReportOptions report;
   bool program_output = false;
-  std::string out;
-  std::string trace;
-  std::string gantt;
-  std::string dot;
-  std::string tree;
-  bool force = false;
   std::string backend = "sim";
 };
 
@@ -46,7 +39,7 @@ int report_real(const PyArgs& a) {
   std::string text;
   if (a.program_output) {
     text = real.output;
-  } else if (a.format == "json") {
+  } else if (a.report.format == "json") {
     nlohmann::json j = {{"backend", "real"},           {"script", a.py.script},
                         {"cpus", real.cpus},           {"makespan_us", real.makespan_us},
                         {"exit_code", real.exit_code}, {"output", real.output}};
@@ -58,7 +51,7 @@ int report_real(const PyArgs& a) {
            "makespan  " + ms + " ms (until the main process ended)\nexit      " +
            std::to_string(real.exit_code) + "\n\noutput\n" + real.output;
   }
-  return write_output(a.out, text, a.force) ? kExitOk : kExitBadInput;
+  return write_output(a.report.out, text, a.report.force) ? kExitOk : kExitBadInput;
 }
 
 // The report's JSON with a last key "pools" (when the program made any),
@@ -97,16 +90,7 @@ Command add_py(CLI::App& app) {
       ->check(CLI::IsMember({"sim", "real"}));
   cmd->add_flag("--program-output", a->program_output,
                 "print only what the program printed, in simulated order");
-  cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
-  cmd->add_flag("--events", a->events, "add the event log (json format)");
-  cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
-  cmd->add_option("--trace", a->trace,
-                  "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
-  cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
-  cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
-  cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
-  cmd->add_flag("--force", a->force, "replace output files if they exist");
+  a->report.add_to(*cmd);
   return [a] {
     a->py = a->py_cli.resolved(a->py_cli.py.script);
     catch_python_signals();
@@ -122,23 +106,15 @@ Command add_py(CLI::App& app) {
     std::string text;
     if (a->program_output)
       text = program_lines(r);
-    else if (a->format == "json")
-      text = with_pools(format_json(r, a->events), run.pools) + "\n";
+    else if (a->report.format == "json")
+      text = with_pools(format_json(r, a->report.events), run.pools) + "\n";
     else {
       text = format_text(r) + "\n";
       if (!run.pools.empty()) text += "\n" + format_pools_text(run.pools);
-      if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
+      if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);
     }
-    if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force))
-      return kExitBadInput;
-    if (!a->gantt.empty() &&
-        !write_output(a->gantt, format_gantt_svg({&r}, {run.scenario.name}), a->force))
-      return kExitBadInput;
-    if (!a->tree.empty() && !write_output(a->tree, process_tree_dot(r), a->force))
-      return kExitBadInput;
-    if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force))
-      return kExitBadInput;
-    if (!write_output(a->out, text, a->force)) return kExitBadInput;
+    if (!a->report.write_files(r, run.scenario.name)) return kExitBadInput;
+    if (!write_output(a->report.out, text, a->report.force)) return kExitBadInput;
     return r.deadlock ? kExitDeadlock : kExitOk;
   };
 }
