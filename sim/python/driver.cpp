@@ -70,7 +70,8 @@ SyncKind kind_of(const std::string& k, bool& bounded) {
 }
 
 /// A pool_report message: tasks are [id, submitted, started, finished, worker].
-PoolReport pool_report(const nlohmann::json& m, Pid owner, Tick now, std::map<std::string, int>& names) {
+PoolReport pool_report(const nlohmann::json& m, Pid owner, Tick now,
+                       std::map<std::string, int>& names) {
   PoolReport r;
   std::string base = m.at("name").get<std::string>();
   int n = ++names["pool " + base];

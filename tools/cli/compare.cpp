@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "py_options.hpp"
 #include "mpsim/analysis/compare.hpp"
 #include "mpsim/report/report.hpp"
+#include "py_options.hpp"
 
 namespace mpsim::cli {
 
@@ -49,7 +49,9 @@ std::string stacked_gantt(const std::vector<CompareRow>& rows) {
 }  // namespace
 
 Command add_compare(CLI::App& app) {
-  auto* cmd = app.add_subcommand("compare", "run a scenario (or a Python program, FILE.py) on several core counts and policies, side by side");
+  auto* cmd = app.add_subcommand("compare",
+                                 "run a scenario (or a Python program, FILE.py) on several core "
+                                 "counts and policies, side by side");
   auto a = std::make_shared<CompareArgs>();
   cmd->add_option("FILE", a->file, "scenario file, or a Python program (.py)")->required();
   cmd->add_option("--cores", a->cores, "core counts, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 1024));
@@ -66,7 +68,9 @@ Command add_compare(CLI::App& app) {
   a->py.add_to(*cmd);
   return [a] {
     if (is_python_script(a->file))
-      return compare_python(a->py, a->file, {a->cores, a->policies, a->quanta, a->queues, a->format, a->out, a->gantt, a->force});
+      return compare_python(
+          a->py, a->file,
+          {a->cores, a->policies, a->quanta, a->queues, a->format, a->out, a->gantt, a->force});
     MachineOverrides none;
     auto s = load_or_report(a->file, none);
     if (!s) return kExitBadInput;
@@ -81,7 +85,8 @@ Command add_compare(CLI::App& app) {
     std::string text = a->format == "json"  ? format_compare_json(rows) + "\n"
                        : a->format == "csv" ? format_compare_csv(rows)
                                             : format_compare_text(rows);
-    if (!a->gantt.empty() && !write_output(a->gantt, stacked_gantt(rows), a->force)) return kExitBadInput;
+    if (!a->gantt.empty() && !write_output(a->gantt, stacked_gantt(rows), a->force))
+      return kExitBadInput;
     return write_output(a->out, text, a->force) ? kExitOk : kExitBadInput;
   };
 }

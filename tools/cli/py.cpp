@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "py_options.hpp"
-#include "report_options.hpp"
 #include "mpsim/analysis/deadlock.hpp"
 #include "mpsim/python/py_run.hpp"
 #include "mpsim/report/report.hpp"
+#include "py_options.hpp"
+#include "report_options.hpp"
 
 namespace mpsim::cli {
 

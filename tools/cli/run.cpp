@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "report_options.hpp"
 #include "mpsim/analysis/deadlock.hpp"
 #include "mpsim/analysis/expect.hpp"
 #include "mpsim/analysis/explore.hpp"
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/report/report.hpp"
+#include "report_options.hpp"
 
 namespace mpsim::cli {
 
@@ -93,7 +93,8 @@ Command add_run(CLI::App& app) {
     opts.event_skipping = !a->no_skip;
     opts.round_skipping = !a->no_round_skip;
     // The event log feeds timelines, traces, charts and the race detector.
-    opts.record_events = a->report.timeline || a->report.events || !a->report.trace.empty() || !a->report.gantt.empty() || !s->files.empty();
+    opts.record_events = a->report.timeline || a->report.events || !a->report.trace.empty() ||
+                         !a->report.gantt.empty() || !s->files.empty();
     std::optional<os::RealRun> real;
     if (a->backend == "sim") {
       std::signal(SIGINT, on_interrupt);

@@ -11,10 +11,10 @@
 
 #include "commands.hpp"
 #include "contention.hpp"
-#include "py_options.hpp"
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/analysis/races.hpp"
 #include "mpsim/report/report.hpp"
+#include "py_options.hpp"
 
 namespace mpsim::cli {
 
@@ -148,7 +148,8 @@ Command add_validate(CLI::App& app) {
   a->py.add_to(*cmd);
   return [a] {
     if (is_python_script(a->file))
-      return validate_python(a->py, a->file, {a->machine.overrides(), a->runs, a->tolerance, a->format});
+      return validate_python(a->py, a->file,
+                             {a->machine.overrides(), a->runs, a->tolerance, a->format});
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
     std::vector<os::RealRun> reals;
@@ -297,7 +298,8 @@ Command add_validate(CLI::App& app) {
         finish_rows.push_back({row, &p, timing("finish " + std::to_string(p.pid) + " " + p.name, p.finish, fin)});
         timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
       }
-      if (auto tie = same_tick_contention(sim)) excuse_grant_order(*tie, reals, finish_rows, within, rows);
+      if (auto tie = same_tick_contention(sim))
+        excuse_grant_order(*tie, reals, finish_rows, within, rows);
     }
     std::size_t failed = static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.pass; }));
 
@@ -324,7 +326,8 @@ Command add_validate(CLI::App& app) {
       if (!sim_note.empty()) std::cout << "          " << sim_note << "\n";
       const auto& info = reals.front().info;
       std::cout << "real      " << info.policy;
-      if (info.rr_interval_us > 0) std::cout << " (quantum " << info.rr_interval_us / 1000.0 << " ms)";
+      if (info.rr_interval_us > 0)
+        std::cout << " (quantum " << info.rr_interval_us / 1000.0 << " ms)";
       std::cout << " on CPUs";
       for (int c : info.cpus) std::cout << " " << c;
       std::cout << (info.policy_note.empty() ? "" : "; " + info.policy_note) << "\n";

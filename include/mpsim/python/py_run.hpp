@@ -39,20 +39,20 @@ class PyError : public std::runtime_error {
 /// One task of a multiprocessing.Pool: an apply_async call or one chunk of
 /// map/starmap/imap, as CPython splits them.
 struct PoolTask {
-  std::int64_t id = 0;   ///< in submission order, from 0
-  Tick submitted = -1;   ///< the tick it was put on the pool's task queue
-  Tick started = -1;     ///< a worker took it (-1: never, e.g. terminated)
-  Tick finished = -1;    ///< its result was ready
-  Pid worker = kNoPid;   ///< the worker that ran it
+  std::int64_t id = 0;  ///< in submission order, from 0
+  Tick submitted = -1;  ///< the tick it was put on the pool's task queue
+  Tick started = -1;    ///< a worker took it (-1: never, e.g. terminated)
+  Tick finished = -1;   ///< its result was ready
+  Pid worker = kNoPid;  ///< the worker that ran it
 };
 
 /// A Pool of the program, as it reported itself (python/mpsim_rt/pool.py)
 /// when terminated, joined, or when the process that made it ended.
 struct PoolReport {
-  std::string name;               ///< the variable it was assigned to, else "pool" (#2...)
-  Pid owner = kNoPid;             ///< the process that made it
-  std::int32_t processes = 0;     ///< workers at once
-  std::vector<Pid> workers;       ///< every worker it started (maxtasksperchild adds some)
+  std::string name;            ///< the variable it was assigned to, else "pool" (#2...)
+  Pid owner = kNoPid;          ///< the process that made it
+  std::int32_t processes = 0;  ///< workers at once
+  std::vector<Pid> workers;    ///< every worker it started (maxtasksperchild adds some)
   Tick created = 0;
   Tick reported = 0;
   std::vector<PoolTask> tasks;
@@ -86,11 +86,11 @@ namespace mpsim::python {
 /// One process of an observed real run (`observe`), matched to the
 /// simulation by name (CPython names processes the way the simulation does).
 struct RealPyProcess {
-  std::string name;                ///< MainProcess, Process-1, ForkPoolWorker-2 ...
+  std::string name;  ///< MainProcess, Process-1, ForkPoolWorker-2 ...
   int real_pid = 0;
-  std::optional<int> exit_code;    ///< as Process.exitcode; unset if never known
-  std::int64_t cpu_us = -1;        ///< its own CPU time; -1 if killed before recording it
-  std::int64_t end_us = -1;        ///< when it ended, from the script's start
+  std::optional<int> exit_code;  ///< as Process.exitcode; unset if never known
+  std::int64_t cpu_us = -1;      ///< its own CPU time; -1 if killed before recording it
+  std::int64_t end_us = -1;      ///< when it ended, from the script's start
 };
 
 /// `mpsim py --backend real`: the same program under plain CPython (no
