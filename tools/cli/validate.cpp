@@ -298,8 +298,7 @@ Command add_validate(CLI::App& app) {
         finish_rows.push_back({row, &p, timing("finish " + std::to_string(p.pid) + " " + p.name, p.finish, fin)});
         timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
       }
-      if (auto tie = same_tick_contention(sim))
-        excuse_grant_order(*tie, reals, finish_rows, within, rows);
+      if (auto tie = same_tick_contention(sim)) excuse_grant_order(*tie, reals, finish_rows, within, rows);
     }
     std::size_t failed = static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.pass; }));
 
@@ -326,8 +325,7 @@ Command add_validate(CLI::App& app) {
       if (!sim_note.empty()) std::cout << "          " << sim_note << "\n";
       const auto& info = reals.front().info;
       std::cout << "real      " << info.policy;
-      if (info.rr_interval_us > 0)
-        std::cout << " (quantum " << info.rr_interval_us / 1000.0 << " ms)";
+      if (info.rr_interval_us > 0) std::cout << " (quantum " << info.rr_interval_us / 1000.0 << " ms)";
       std::cout << " on CPUs";
       for (int c : info.cpus) std::cout << " " << c;
       std::cout << (info.policy_note.empty() ? "" : "; " + info.policy_note) << "\n";
