@@ -85,8 +85,7 @@ Command add_compare(CLI::App& app) {
     std::string text = a->format == "json"  ? format_compare_json(rows) + "\n"
                        : a->format == "csv" ? format_compare_csv(rows)
                                             : format_compare_text(rows);
-    if (!a->gantt.empty() && !write_output(a->gantt, stacked_gantt(rows), a->force))
-      return kExitBadInput;
+    if (!a->gantt.empty() && !write_output(a->gantt, stacked_gantt(rows), a->force)) return kExitBadInput;
     return write_output(a->out, text, a->force) ? kExitOk : kExitBadInput;
   };
 }
