@@ -16,6 +16,7 @@
 #include "mpsim/python/py_run.hpp"
 #include "python/channel.hpp"
 #include "python/cleanup.hpp"
+#include "python/exec_args.hpp"
 #include "python/observed.hpp"
 
 namespace mpsim::python {
@@ -72,13 +73,7 @@ RealPyRun run_python_real(const PyOptions& o, std::int32_t cores, bool observe) 
     env.push_back("PYTHONUNBUFFERED=1");
   }
   argv.insert(argv.end(), o.args.begin(), o.args.end());
-  for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "TERM"})
-    if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  for (auto& e : env) cenv.push_back(e.data());
-  cargv.push_back(nullptr);
-  cenv.push_back(nullptr);
+  detail::ExecArgs exec(std::move(argv), std::move(env));
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw PyError("pipe failed", 1);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -98,7 +93,7 @@ RealPyRun run_python_real(const PyOptions& o, std::int32_t cores, bool observe) 
         ::dup2(pipe_fds[1], 1) < 0 || ::dup2(pipe_fds[1], 2) < 0)
       ::_exit(127);
     if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) ::_exit(126);
-    ::execve(o.python.c_str(), cargv.data(), cenv.data());
+    ::execve(exec.path(), exec.argv(), exec.envp());
     ::_exit(127);
   }
   ::setpgid(pid, pid);
