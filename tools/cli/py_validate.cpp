@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -196,6 +197,19 @@ int validate_python(const PyCliOptions& py, const std::string& script,
     rows.push_back(
         {"outcome", "printed lines (multiset)", std::to_string(sim_lines.size()) + " lines",
          std::to_string(split_lines(r0.output).size()) + " lines", racy || masked == runs, note});
+    // What the first real run printed that the simulation did not (and the
+    // reverse), so a reader can judge a difference the masking let pass.
+    auto want = line_set(sim_lines, false), got = line_set(split_lines(r0.output), false);
+    std::vector<std::string> real_only, sim_only;
+    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
+                        std::back_inserter(real_only));
+    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                        std::back_inserter(sim_only));
+    constexpr std::size_t kShown = 5;
+    for (std::size_t k = 0; k < std::min(kShown, sim_only.size()); ++k)
+      rows.push_back({"outcome", "  only simulated", sim_only[k], "", true, "(information)"});
+    for (std::size_t k = 0; k < std::min(kShown, real_only.size()); ++k)
+      rows.push_back({"outcome", "  only real", "", real_only[k], true, "(information)"});
   }
 
   // Timing: the median real value against the simulated one, in ms.
