@@ -65,6 +65,9 @@ def install():
         setattr(mp, name, getattr(sync, name))
     mp.Pool = pool.Pool
     mp.Value = sync.Value
+    mp.Array = sync.Array
+    mp.RawValue = sync.RawValue
+    mp.RawArray = sync.RawArray
     mp.Pipe = sync.Pipe
     mp.SimpleQueue = sync.SimpleQueue
     mp.JoinableQueue = sync.JoinableQueue
@@ -75,7 +78,7 @@ def install():
     mp.set_start_method = lambda method, force=False: None
     mp.get_start_method = lambda allow_none=False: "fork"
     mp.freeze_support = lambda: None
-    for name in ("Manager", "Array", "RawValue", "RawArray"):
+    for name in ("Manager",):
         setattr(mp, name, _unsupported("multiprocessing." + name))
 
     time.sleep = _sleep

@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 
-from . import channel, streams
+from . import channel, streams, sync
 
 _real_fork = os.fork  # kept before `patches` refuses os.fork to the program
 _real_getpid = os.getpid
@@ -154,11 +154,13 @@ def parent_process():
 def user_traceback(e):
     """The traceback without this runtime's leading frames: the script's own
     frames are what a user's error is about (and the same on every machine)."""
-    tb = e.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(channel.RT_DIR):
-        tb = tb.tb_next
     was, channel.busy = channel.busy, True  # the runtime's work: not the program's CPU time
-    text = "".join(traceback.format_exception(type(e), e, tb))
+    te = traceback.TracebackException(type(e), e, e.__traceback__)
+    # Also the runtime's frames under the user's line: where CPython raises
+    # from C code (releasing an unheld lock), the user's line is the last.
+    te.stack = traceback.StackSummary.from_list(
+        [f for f in te.stack if not f.filename.startswith(channel.RT_DIR)])
+    text = "".join(te.format())
     channel.busy = was
     return text
 
@@ -179,6 +181,7 @@ def _child_main(proc):
     _parent = _current
     _current = proc
     children.clear()
+    sync.clear_held()  # a lock the parent held is not the child's
     proc._started = True
     streams.after_fork()
     channel.lines = 0
@@ -197,8 +200,13 @@ def _child_main(proc):
     finish(code)
 
 
+exit_hooks = []  # called as a process ends (a pool reports its metrics)
+
+
 def finish(code):
     """End of a process: flush its output, tell the kernel, leave for real."""
+    for hook in exit_hooks:
+        hook()
     streams.flush_all()
     channel.tell("exit", code=code)
     channel._real_exit(0)

@@ -52,11 +52,34 @@ class _Object:
         channel.unsupported("pickling a %s (send it to a child as a Process argument instead)" % self._kind)
 
 
+# How many times this process holds each lock (object id -> count), so that
+# a release the kernel would refuse raises CPython's exception instead, which
+# the program can catch. A forked child holds nothing (clear_held).
+_held = {}
+
+
+def clear_held():
+    _held.clear()
+
+
+def holds(obj_id):
+    return _held.get(obj_id, 0) > 0
+
+
 class _Acquirable(_Object):
+    _owned = False  # Lock and RLock have an owner; a semaphore has none
+
     def acquire(self, block=True, timeout=None):
-        return channel.call("acquire", obj=self._id, timeout=_timeout(block, timeout))
+        got = channel.call("acquire", obj=self._id, timeout=_timeout(block, timeout))
+        if got and self._owned:
+            _held[self._id] = _held.get(self._id, 0) + 1
+        return got
 
     def release(self):
+        if self._owned:
+            if not holds(self._id):
+                self._not_held()
+            _held[self._id] -= 1
         channel.call("release", obj=self._id)
 
     def __enter__(self):
@@ -68,6 +91,13 @@ class _Acquirable(_Object):
 
 class Lock(_Acquirable):
     _kind = "lock"
+    _owned = True
+
+    def _not_held(self):
+        # CPython: releasing an unlocked Lock. (A Lock another process holds
+        # CPython would release; the kernel's locks have owners: see
+        # docs/python.md.)
+        raise ValueError("semaphore or lock released too many times")
 
     def __init__(self):
         super().__init__()
@@ -75,6 +105,10 @@ class Lock(_Acquirable):
 
 class RLock(_Acquirable):
     _kind = "rlock"
+    _owned = True
+
+    def _not_held(self):
+        raise AssertionError("attempt to release recursive lock not owned by thread")
 
     def __init__(self):
         super().__init__()
@@ -150,7 +184,12 @@ class Condition(_Object):
     def __exit__(self, *exc):
         self._lock.release()
 
+    def _check_owned(self, message):
+        if not holds(self._lock._id):
+            raise AssertionError(message)
+
     def wait(self, timeout=None):
+        self._check_owned("must acquire() condition before using wait()")
         return channel.call("wait", obj=self._id, timeout=_timeout(True, timeout))
 
     def wait_for(self, predicate, timeout=None):
@@ -166,9 +205,11 @@ class Condition(_Object):
         return result
 
     def notify(self, n=1):
+        self._check_owned("lock is not owned")
         channel.call("notify", obj=self._id, n=n)
 
     def notify_all(self):
+        self._check_owned("lock is not owned")
         channel.call("notify", obj=self._id, n=None)
 
 
@@ -273,6 +314,85 @@ class Value:
 
     def __reduce__(self):
         channel.unsupported("pickling a Value (send it to a child as a Process argument instead)")
+
+
+class Array(Value):
+    """Array(typecode, size_or_initializer, lock=True): numbers shared by the
+    processes. Each read or write of an element is an operation at its
+    simulated tick, seen by the race detector under `name[i]` (`totals =
+    Array('i', 4)`: totals[0] ... totals[3]); a slice is one operation per
+    element. get_lock() gives the RLock `name.lock`, as for a Value."""
+
+    def __init__(self, typecode_or_type, size_or_initializer, *, lock=True):
+        self._typecode = typecode_or_type if isinstance(typecode_or_type, str) else "?"
+        if isinstance(size_or_initializer, int):
+            if size_or_initializer < 0:
+                raise ValueError("array size must be >= 0")
+            initial = [0] * size_or_initializer
+        else:
+            initial = list(size_or_initializer)
+        was, channel.busy = channel.busy, True
+        name = _guess_name("array")
+        channel.busy = was
+        self._ids = [channel.call("new_value", value=self._convert(v), name="%s[%d]" % (name, i))
+                     for i, v in enumerate(initial)]
+        if lock is True:
+            global next_name
+            next_name = name + ".lock"
+            lock = RLock()
+        self._lock = lock or None
+
+    @property
+    def value(self):
+        raise AttributeError("'SynchronizedArray' object has no attribute 'value'")
+
+    def __len__(self):
+        return len(self._ids)
+
+    def _index(self, i):
+        if not isinstance(i, int):
+            raise TypeError("array indices must be integers")
+        if i < 0:
+            i += len(self._ids)
+        if not 0 <= i < len(self._ids):
+            raise IndexError("invalid index")
+        return self._ids[i]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [channel.call("value_get", id=self._ids[k]) for k in range(*i.indices(len(self._ids)))]
+        return channel.call("value_get", id=self._index(i))
+
+    def __setitem__(self, i, v):
+        if isinstance(i, slice):
+            indexes = range(*i.indices(len(self._ids)))
+            values = list(v)
+            if len(values) != len(indexes):
+                raise ValueError("Can only assign sequence of same size")
+            for k, x in zip(indexes, values):
+                channel.call("value_set", id=self._ids[k], value=self._convert(x))
+            return
+        channel.call("value_set", id=self._index(i), value=self._convert(v))
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __reduce__(self):
+        channel.unsupported("pickling an Array (send it to a child as a Process argument instead)")
+
+
+def RawValue(typecode_or_type, *args):
+    """A Value without a lock (CPython: a plain ctypes object)."""
+    global next_name
+    next_name = _guess_name("value")
+    return Value(typecode_or_type, *args, lock=False)
+
+
+def RawArray(typecode_or_type, size_or_initializer):
+    """An Array without a lock."""
+    global next_name
+    next_name = _guess_name("array")
+    return Array(typecode_or_type, size_or_initializer, lock=False)
 
 
 class Connection:

@@ -1,5 +1,5 @@
 # A child's uncaught exception: CPython's header and traceback, exit code 1;
-# a release of a lock nobody holds: the kernel's error names the line (CPython raises ValueError there).
+# a release of a lock nobody holds raises ValueError, as in CPython (uncaught here).
 from multiprocessing import Lock, Process
 
 

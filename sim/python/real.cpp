@@ -15,6 +15,9 @@
 
 #include "mpsim/python/py_run.hpp"
 #include "python/channel.hpp"
+#include "python/cleanup.hpp"
+#include "python/exec_args.hpp"
+#include "python/observed.hpp"
 
 namespace mpsim::python {
 
@@ -34,38 +37,46 @@ std::vector<int> first_cpus(std::int32_t n) {
   return cpus;
 }
 
-// Kills the program's process group and reaps it and every orphan handed to us.
+// Kills the program's process group and reaps it and every orphan handed to
+// us; removes the observation folder.
 struct Group {
   pid_t leader = -1;
+  std::string dir;
   ~Group() {
-    if (leader > 0) ::kill(-leader, SIGKILL);
-    int status = 0;
-    while (::waitpid(-1, &status, 0) > 0 || errno == EINTR) {
-    }
+    detail::kill_group_and_reap(leader);
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
   }
 };
 
 }  // namespace
 
-RealPyRun run_python_real(const PyOptions& o, std::int32_t cores) {
+RealPyRun run_python_real(const PyOptions& o, std::int32_t cores, bool observe) {
   RealPyRun out;
   out.cpus = first_cpus(cores);
   if (::access(o.python.c_str(), X_OK) != 0) throw PyError("cannot run " + o.python, 2);
-  std::vector<std::string> argv = {o.python, "-s", std::filesystem::absolute(o.script).string()};
-  argv.insert(argv.end(), o.args.begin(), o.args.end());
+  Group group;
+  std::string script = std::filesystem::absolute(o.script).string();
+  std::vector<std::string> argv = {o.python, "-s", script};
   std::vector<std::string> env = {"PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1",
-                                  "PYTHONUNBUFFERED=1", "PYTHONIOENCODING=utf-8"};
-  for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "TERM"})
-    if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  for (auto& e : env) cenv.push_back(e.data());
-  cargv.push_back(nullptr);
-  cenv.push_back(nullptr);
+                                  "PYTHONIOENCODING=utf-8"};
+  std::string records;
+  if (observe) {
+    char tmpl[] = "/tmp/mpsim-pyreal-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw PyError("cannot create a run folder", 1);
+    group.dir = tmpl;
+    records = group.dir + "/processes.jsonl";
+    argv = {o.python, "-s", "-m", "mpsim_rt.observe", script, o.script};
+    env.push_back("PYTHONPATH=" + o.runtime_dir);
+    env.push_back("MPSIM_OBSERVE_FILE=" + records);
+  } else {
+    env.push_back("PYTHONUNBUFFERED=1");
+  }
+  argv.insert(argv.end(), o.args.begin(), o.args.end());
+  detail::ExecArgs exec(std::move(argv), std::move(env));
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw PyError("pipe failed", 1);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  Group group;
   pid_t parent = ::getpid();
   auto start = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
@@ -82,7 +93,7 @@ RealPyRun run_python_real(const PyOptions& o, std::int32_t cores) {
         ::dup2(pipe_fds[1], 1) < 0 || ::dup2(pipe_fds[1], 2) < 0)
       ::_exit(127);
     if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) ::_exit(126);
-    ::execve(o.python.c_str(), cargv.data(), cenv.data());
+    ::execve(exec.path(), exec.argv(), exec.envp());
     ::_exit(127);
   }
   ::setpgid(pid, pid);
@@ -129,6 +140,7 @@ RealPyRun run_python_real(const PyOptions& o, std::int32_t cores) {
     }
     finish(status);
   }
+  if (observe) detail::read_observations(records, out);
   return out;
 }
 

@@ -17,6 +17,8 @@
 #include <sstream>
 
 #include "mpsim/python/py_run.hpp"
+#include "python/cleanup.hpp"
+#include "python/exec_args.hpp"
 #include "python/driver.hpp"
 
 namespace mpsim::python {
@@ -59,12 +61,8 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   ~Session() {
-    if (main_ > 0) ::kill(-main_, SIGKILL);
     if (listen_fd_ >= 0) ::close(listen_fd_);
-    // Reap the main process and every orphan handed to us, until none is left.
-    int status = 0;
-    while (::waitpid(-1, &status, 0) > 0 || errno == EINTR) {
-    }
+    detail::kill_group_and_reap(main_);
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -83,13 +81,7 @@ class Session {
                                     "MPSIM_PY_CHUNK_TICKS=" + std::to_string(o.chunk_ticks),
                                     "MPSIM_PY_TICK_US=" + std::to_string(tick_us),
                                     "MPSIM_PY_CORES=" + std::to_string(cores)};
-    for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "TERM"})
-      if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
-    std::vector<char*> cargv, cenv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    for (auto& e : env) cenv.push_back(e.data());
-    cargv.push_back(nullptr);
-    cenv.push_back(nullptr);
+    detail::ExecArgs exec(std::move(argv), std::move(env));
     std::string log = dir_ + "/python.log";
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
@@ -103,7 +95,7 @@ class Session {
       if (out < 0 || in < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)
         ::_exit(127);
       if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) ::_exit(126);
-      ::execve(o.python.c_str(), cargv.data(), cenv.data());
+      ::execve(exec.path(), exec.argv(), exec.envp());
       ::_exit(127);
     }
     ::setpgid(pid, pid);  // also here: no window in which the group does not exist yet
@@ -200,6 +192,7 @@ PyRun run_python(const PyOptions& o, const MachineOverrides& m, RunOptions run) 
   driver.adopt(2, std::move(main_channel));  // the scenario's one process: pid 2
   run.external = &driver;
   out.result = simulate(out.scenario, run);
+  out.pools = driver.pools();
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "mpsim/analysis/compare.hpp"
 #include "mpsim/report/report.hpp"
+#include "py_options.hpp"
 
 namespace mpsim::cli {
 
@@ -23,6 +24,7 @@ struct CompareArgs {
   std::string out;
   std::string gantt;
   bool force = false;
+  PyCliOptions py;  // FILE.py: a Python program (py_compare.cpp)
 };
 
 // A one-line progress bar, only for a person watching a terminal.
@@ -47,9 +49,11 @@ std::string stacked_gantt(const std::vector<CompareRow>& rows) {
 }  // namespace
 
 Command add_compare(CLI::App& app) {
-  auto* cmd = app.add_subcommand("compare", "run a scenario on several core counts and policies, side by side");
+  auto* cmd = app.add_subcommand("compare",
+                                 "run a scenario (or a Python program, FILE.py) on several core "
+                                 "counts and policies, side by side");
   auto a = std::make_shared<CompareArgs>();
-  cmd->add_option("FILE", a->file, "scenario file")->required();
+  cmd->add_option("FILE", a->file, "scenario file, or a Python program (.py)")->required();
   cmd->add_option("--cores", a->cores, "core counts, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 1024));
   cmd->add_option("--policy", a->policies, "policies, e.g. rr,fcfs (default: the scenario's)")->delimiter(',');
   cmd->add_option("--quantum", a->quanta, "quanta for rr/mlfq, e.g. 1,4")->delimiter(',')->check(CLI::PositiveNumber);
@@ -61,7 +65,12 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("-o,--output", a->out, "write to this file instead of stdout");
   cmd->add_option("--gantt", a->gantt, "also write one SVG with every configuration on one time axis");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
+  a->py.add_to(*cmd);
   return [a] {
+    if (is_python_script(a->file))
+      return compare_python(
+          a->py, a->file,
+          {a->cores, a->policies, a->quanta, a->queues, a->format, a->out, a->gantt, a->force});
     MachineOverrides none;
     auto s = load_or_report(a->file, none);
     if (!s) return kExitBadInput;

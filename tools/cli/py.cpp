@@ -1,7 +1,5 @@
 // mpsim py SCRIPT.py [ARGS...]: a Python multiprocessing program on the
 // simulated machine (docs/python.md); the same report as `mpsim run`.
-#include <signal.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -11,45 +9,21 @@
 #include "mpsim/analysis/deadlock.hpp"
 #include "mpsim/python/py_run.hpp"
 #include "mpsim/report/report.hpp"
-
-#ifndef MPSIM_PYTHON_DIR
-#define MPSIM_PYTHON_DIR ""
-#endif
+#include "py_options.hpp"
+#include "report_options.hpp"
 
 namespace mpsim::cli {
 
 namespace {
 
 struct PyArgs {
+  PyCliOptions py_cli;
   python::PyOptions py;
   MachineOptions machine;
-  std::string format = "text";
-  bool timeline = false;
-  bool events = false;
+  ReportOptions report;
   bool program_output = false;
-  std::string out;
-  std::string trace;
-  std::string gantt;
-  std::string dot;
-  std::string tree;
-  bool force = false;
-  double wall_limit_s = 60;
   std::string backend = "sim";
 };
-
-void on_signal(int signo) {
-  python::interrupt_python_run(signo);
-}
-
-// Ctrl-C and friends stop the run between two operations; the run then
-// kills and reaps every Python process before mpsim exits.
-void catch_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a waiting poll returns at once
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
-}
 
 // --backend real: plain CPython's output and its wall-clock makespan.
 int report_real(const PyArgs& a) {
@@ -65,7 +39,7 @@ int report_real(const PyArgs& a) {
   std::string text;
   if (a.program_output) {
     text = real.output;
-  } else if (a.format == "json") {
+  } else if (a.report.format == "json") {
     nlohmann::json j = {{"backend", "real"},           {"script", a.py.script},
                         {"cpus", real.cpus},           {"makespan_us", real.makespan_us},
                         {"exit_code", real.exit_code}, {"output", real.output}};
@@ -77,7 +51,19 @@ int report_real(const PyArgs& a) {
            "makespan  " + ms + " ms (until the main process ended)\nexit      " +
            std::to_string(real.exit_code) + "\n\noutput\n" + real.output;
   }
-  return write_output(a.out, text, a.force) ? kExitOk : kExitBadInput;
+  return write_output(a.report.out, text, a.report.force) ? kExitOk : kExitBadInput;
+}
+
+// The report's JSON with a last key "pools" (when the program made any),
+// leaving the rest of the text exactly as format_json writes it.
+std::string with_pools(std::string json, const std::vector<python::PoolReport>& pools) {
+  if (pools.empty()) return json;
+  std::string list = pools_json(pools).dump(2);
+  std::string indented;
+  for (char c : list) indented += c == '\n' ? std::string("\n  ") : std::string(1, c);
+  std::size_t end = json.rfind("\n}");  // dump(2) of an object ends so
+  if (end == std::string::npos) return json;
+  return json.substr(0, end) + ",\n  \"pools\": " + indented + "\n}";
 }
 
 std::string program_lines(const RunResult& r) {
@@ -92,44 +78,22 @@ Command add_py(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "py", "run a Python multiprocessing program on the simulated machine (docs/python.md)");
   auto a = std::make_shared<PyArgs>();
-  cmd->add_option("SCRIPT", a->py.script, "the Python program")
+  cmd->add_option("SCRIPT", a->py_cli.py.script, "the Python program")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("ARGS", a->py.args, "its arguments (after --, if one starts with -)");
+  cmd->add_option("ARGS", a->py_cli.py.args, "its arguments (after --, if one starts with -)");
   a->machine.add_to(*cmd);
-  cmd->add_option("--lines-per-tick", a->py.lines_per_tick,
-                  "executed Python lines that make one tick of CPU time")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
-  cmd->add_option("--chunk", a->py.chunk_ticks,
-                  "a computing process reports its work at least every N ticks")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
-  cmd->add_option("--wall-limit", a->wall_limit_s,
-                  "stop the run after this many real seconds (default 60)")
-      ->check(CLI::Range(0.1, 86400.0));
-  cmd->add_option("--python", a->py.python, "the interpreter (default Debian's /usr/bin/python3)");
-  cmd->add_option("--cwd", a->py.cwd, "working directory of the program (default: the current one)")
-      ->check(CLI::ExistingDirectory);
+  a->py_cli.add_to(*cmd);
   cmd->add_option(
          "--backend", a->backend,
          "sim (default) or real: plain CPython pinned to the first --cores CPUs, real time")
       ->check(CLI::IsMember({"sim", "real"}));
   cmd->add_flag("--program-output", a->program_output,
                 "print only what the program printed, in simulated order");
-  cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
-  cmd->add_flag("--events", a->events, "add the event log (json format)");
-  cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
-  cmd->add_option("--trace", a->trace,
-                  "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
-  cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
-  cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
-  cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
-  cmd->add_flag("--force", a->force, "replace output files if they exist");
+  a->report.add_to(*cmd);
   return [a] {
-    a->py.wall_limit_ms = static_cast<std::int64_t>(a->wall_limit_s * 1000);
-    const char* rt = std::getenv("MPSIM_PY_RUNTIME");
-    a->py.runtime_dir = rt && *rt ? rt : MPSIM_PYTHON_DIR;
-    catch_signals();
+    a->py = a->py_cli.resolved(a->py_cli.py.script);
+    catch_python_signals();
     if (a->backend == "real") return report_real(*a);
     python::PyRun run;
     try {
@@ -142,22 +106,15 @@ Command add_py(CLI::App& app) {
     std::string text;
     if (a->program_output)
       text = program_lines(r);
-    else if (a->format == "json")
-      text = format_json(r, a->events) + "\n";
+    else if (a->report.format == "json")
+      text = with_pools(format_json(r, a->report.events), run.pools) + "\n";
     else {
       text = format_text(r) + "\n";
-      if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
+      if (!run.pools.empty()) text += "\n" + format_pools_text(run.pools);
+      if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);
     }
-    if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force))
-      return kExitBadInput;
-    if (!a->gantt.empty() &&
-        !write_output(a->gantt, format_gantt_svg({&r}, {run.scenario.name}), a->force))
-      return kExitBadInput;
-    if (!a->tree.empty() && !write_output(a->tree, process_tree_dot(r), a->force))
-      return kExitBadInput;
-    if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force))
-      return kExitBadInput;
-    if (!write_output(a->out, text, a->force)) return kExitBadInput;
+    if (!a->report.write_files(r, run.scenario.name)) return kExitBadInput;
+    if (!write_output(a->report.out, text, a->report.force)) return kExitBadInput;
     return r.deadlock ? kExitDeadlock : kExitOk;
   };
 }

@@ -11,6 +11,7 @@
 #include "mpsim/analysis/explore.hpp"
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/report/report.hpp"
+#include "report_options.hpp"
 
 namespace mpsim::cli {
 
@@ -19,17 +20,9 @@ namespace {
 struct RunArgs {
   std::string file;
   MachineOptions machine;
-  std::string format = "text";
-  bool timeline = false;
-  bool events = false;
+  ReportOptions report;
   bool no_skip = false;
   bool no_round_skip = false;
-  std::string out;
-  std::string trace;
-  std::string gantt;
-  std::string dot;
-  std::string tree;
-  bool force = false;
   std::string backend = "sim";
   RealCliOptions real;
   std::string schedule;
@@ -84,19 +77,11 @@ Command add_run(CLI::App& app) {
       ->check(CLI::IsMember({"sim", "real"}));
   a->real.add_to(*cmd);
   a->limits.add_to(*cmd);
-  cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_flag("--timeline", a->timeline, "add the per-tick table (text format)");
-  cmd->add_flag("--events", a->events, "add the event log (json format)");
+  a->report.add_to(*cmd);
   cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
   cmd->add_flag("--no-round-skip", a->no_round_skip,
                 "simulate rr/fair/cfs rounds slice by slice instead of skipping whole ones (same "
                 "result, slower)");
-  cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
-  cmd->add_option("--trace", a->trace, "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
-  cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
-  cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
-  cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
-  cmd->add_flag("--force", a->force, "replace output files if they exist");
   cmd->add_option("--schedule", a->schedule,
                   "follow a schedule written by mpsim explore -o (docs/explore.md)");
   return [a] {
@@ -108,7 +93,8 @@ Command add_run(CLI::App& app) {
     opts.event_skipping = !a->no_skip;
     opts.round_skipping = !a->no_round_skip;
     // The event log feeds timelines, traces, charts and the race detector.
-    opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty() || !s->files.empty();
+    opts.record_events = a->report.timeline || a->report.events || !a->report.trace.empty() ||
+                         !a->report.gantt.empty() || !s->files.empty();
     std::optional<os::RealRun> real;
     if (a->backend == "sim") {
       std::signal(SIGINT, on_interrupt);
@@ -155,30 +141,27 @@ Command add_run(CLI::App& app) {
     std::vector<ExpectOutcome> expects = check_expects(s->expects, r);
     bool checks = !s->expects.empty() || failed_asserts(r) > 0;
     std::string text;
-    if (a->format == "json") {
+    if (a->report.format == "json") {
       if (real) {
-        nlohmann::json j = nlohmann::json::parse(format_json(r, a->events));
+        nlohmann::json j = nlohmann::json::parse(format_json(r, a->report.events));
         j["backend"] = "real";
         j["real"] = real_info_json(real->info);
         if (checks) j["expect"] = expect_json(expects);
         text = j.dump(2) + "\n";
       } else if (checks) {
-        nlohmann::ordered_json j = nlohmann::ordered_json::parse(format_json(r, a->events));
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(format_json(r, a->report.events));
         j["expect"] = expect_json(expects);
         text = j.dump(2) + "\n";
       } else {
-        text = format_json(r, a->events) + "\n";
+        text = format_json(r, a->report.events) + "\n";
       }
     } else {
       text = (real ? os::format_real_info(*real) : "") + format_text(r) + "\n";
       if (checks) text += "\n" + format_expects(expects, r);
-      if (a->timeline) text += "\ntimeline\n" + format_timeline(r);
+      if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);
     }
-    if (!a->trace.empty() && !write_output(a->trace, format_trace(r), a->force)) return kExitBadInput;
-    if (!a->gantt.empty() && !write_output(a->gantt, format_gantt_svg({&r}, {s->name}), a->force)) return kExitBadInput;
-    if (!a->tree.empty() && !write_output(a->tree, process_tree_dot(r), a->force)) return kExitBadInput;
-    if (!a->dot.empty() && r.deadlock && !write_output(a->dot, analyse_deadlock(r).dot, a->force)) return kExitBadInput;
-    if (!write_output(a->out, text, a->force)) return kExitBadInput;
+    if (!a->report.write_files(r, s->name)) return kExitBadInput;
+    if (!write_output(a->report.out, text, a->report.force)) return kExitBadInput;
     if (real && real->info.exit_status != 0) return real->info.exit_status;
     if (!r.stopped.empty()) return g_interrupt != 0 ? 128 + g_interrupt : kExitStopped;
     if (r.deadlock) return kExitDeadlock;

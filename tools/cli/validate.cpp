@@ -14,6 +14,7 @@
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/analysis/races.hpp"
 #include "mpsim/report/report.hpp"
+#include "py_options.hpp"
 
 namespace mpsim::cli {
 
@@ -26,6 +27,7 @@ struct ValidateArgs {
   int runs = 3;
   double tolerance = 5;
   std::string format = "text";
+  PyCliOptions py;  // FILE.py: a Python program (py_validate.cpp)
 };
 
 struct Row {
@@ -136,14 +138,18 @@ void excuse_grant_order(const SameTickContention& tie, const std::vector<os::Rea
 Command add_validate(CLI::App& app) {
   auto* cmd = app.add_subcommand("validate", "run a scenario in the simulator and as real processes, and compare");
   auto a = std::make_shared<ValidateArgs>();
-  cmd->add_option("FILE", a->file, "scenario file")->required();
+  cmd->add_option("FILE", a->file, "scenario file, or a Python program (.py)")->required();
   a->machine.add_to(*cmd);
   a->real.add_to(*cmd);
   cmd->add_option("--runs", a->runs, "real runs (default 3)")->check(CLI::Range(1, 50));
   cmd->add_option("--tolerance", a->tolerance, "timing tolerance in percent (plus 2 ticks; default 5)")
       ->check(CLI::Range(0.0, 1000.0));
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  a->py.add_to(*cmd);
   return [a] {
+    if (is_python_script(a->file))
+      return validate_python(a->py, a->file,
+                             {a->machine.overrides(), a->runs, a->tolerance, a->format});
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
     std::vector<os::RealRun> reals;

@@ -4,6 +4,7 @@
 /// process, but only those the simulated scheduler has put on a core run, and
 /// CPU time is counted in executed lines, so the result is deterministic.
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,9 +36,35 @@ class PyError : public std::runtime_error {
   int exit_code;
 };
 
+/// One task of a multiprocessing.Pool: an apply_async call or one chunk of
+/// map/starmap/imap, as CPython splits them.
+struct PoolTask {
+  std::int64_t id = 0;  ///< in submission order, from 0
+  Tick submitted = -1;  ///< the tick it was put on the pool's task queue
+  Tick started = -1;    ///< a worker took it (-1: never, e.g. terminated)
+  Tick finished = -1;   ///< its result was ready
+  Pid worker = kNoPid;  ///< the worker that ran it
+};
+
+/// A Pool of the program, as it reported itself (python/mpsim_rt/pool.py)
+/// when terminated, joined, or when the process that made it ended.
+struct PoolReport {
+  std::string name;            ///< the variable it was assigned to, else "pool" (#2...)
+  Pid owner = kNoPid;          ///< the process that made it
+  std::int32_t processes = 0;  ///< workers at once
+  std::vector<Pid> workers;    ///< every worker it started (maxtasksperchild adds some)
+  Tick created = 0;
+  Tick reported = 0;
+  std::vector<PoolTask> tasks;
+  /// Ticks workers spent on tasks (started to finished) over processes x
+  /// (reported - created); 0 for a pool that lived no tick.
+  [[nodiscard]] double utilisation() const;
+};
+
 struct PyRun {
   Scenario scenario;  ///< the machine it ran on (one external program, "py")
   RunResult result;
+  std::vector<PoolReport> pools;  ///< in the order they reported
 };
 
 /// The scenario a Python run uses: `machine` settings (after overrides) and
@@ -56,6 +83,16 @@ void interrupt_python_run(int signo);
 
 namespace mpsim::python {
 
+/// One process of an observed real run (`observe`), matched to the
+/// simulation by name (CPython names processes the way the simulation does).
+struct RealPyProcess {
+  std::string name;  ///< MainProcess, Process-1, ForkPoolWorker-2 ...
+  int real_pid = 0;
+  std::optional<int> exit_code;  ///< as Process.exitcode; unset if never known
+  std::int64_t cpu_us = -1;      ///< its own CPU time; -1 if killed before recording it
+  std::int64_t end_us = -1;      ///< when it ended, from the script's start
+};
+
 /// `mpsim py --backend real`: the same program under plain CPython (no
 /// runtime, real time), pinned to the first `cores` CPUs.
 struct RealPyRun {
@@ -64,9 +101,18 @@ struct RealPyRun {
       0;               ///< from start until the main process ended (its children joined by then)
   int exit_code = 0;   ///< of the main process; 128+N when killed by signal N
   std::string output;  ///< stdout and stderr, as a terminal would show them
+  /// Observed runs only: every process, MainProcess first, then in start order.
+  std::vector<RealPyProcess> processes;
+  /// Observed runs only: from the script's first line to the main process's
+  /// end (the interpreter's own start-up left out); -1 when not recorded.
+  std::int64_t script_us = -1;
 };
 
-/// Throws PyError (bad options, the wall limit, an interrupt). No process outlives the call.
-RealPyRun run_python_real(const PyOptions& o, std::int32_t cores);
+/// Throws PyError (bad options, the wall limit, an interrupt). No process
+/// outlives the call. With `observe`, the program runs under
+/// `mpsim_rt.observe` (o.runtime_dir): nothing is simulated or patched but
+/// line-buffered output, and every process's exit code, CPU time and end
+/// are recorded (docs/python.md, "validate").
+RealPyRun run_python_real(const PyOptions& o, std::int32_t cores, bool observe = false);
 
 }  // namespace mpsim::python
