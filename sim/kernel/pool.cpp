@@ -180,6 +180,11 @@ void Pools::spawn_worker(std::int32_t index) {
 Stop Pools::work(Process& w) {
   Pool& pl = pools_[static_cast<std::size_t>(w.pool)];
   std::int64_t id = 0;
+  if (!proc(pl.creator).alive()) {
+    ++w.pc;  // the creator is gone (its task pipe closed): exit with code 0, queued tasks never
+             // start
+    return Stop::None;
+  }
   if (auto it = pl.assigned.find(w.pid); it != pl.assigned.end()) {
     id = it->second;
     pl.assigned.erase(it);
@@ -298,6 +303,19 @@ void Pools::worker_exited(Process& w) {
     }
   }
   if (pl.live == 0 && !replace) pl.rec.ended = k_.now();
+}
+
+// A creator that ends without terminating its pool (an error, a signal, or
+// python exit semantics, which leave daemons to the exit sequence): its idle
+// workers wake and exit; busy ones exit after their task.
+void Pools::creator_exited(const Process& p) {
+  for (Pool& pl : pools_) {
+    if (pl.creator != p.pid || pl.state == State::Terminated) continue;
+    for (const auto& [w, id] : pl.assigned) pl.queue.push_front(id);  // never started
+    pl.assigned.clear();
+    for (Pid w : pl.idle) k_.make_ready(proc(w));
+    pl.idle.clear();
+  }
 }
 
 // --- submitting and results -----------------------------------------------------

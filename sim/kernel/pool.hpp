@@ -27,6 +27,9 @@ class Pools {
   void task_failed(Process& worker, const std::string& message);
   /// Called by exit_process for every pool worker that ends, however it ends.
   void worker_exited(Process& w);
+  /// Called by exit_process for every process that ends: a creator's pools end with it.
+  void creator_exited(const Process& p);
+  [[nodiscard]] bool empty() const { return pools_.empty(); }
   /// Fills in what a process stuck on a pool waits for; false when it is not.
   bool describe(const Process& p, StuckProcess& s) const;
   /// Publishes the pools and tasks into the result.
