@@ -50,6 +50,22 @@ void Pools::init(const Scenario& s) {
     end.path = d.path;
     pl.loop->code = {work, end};
   }
+  // After the loop: add_object may grow the kernel's tables, not pools_.
+  for (Pool& pl : pools_)
+    pl.object = k_.add_object(SyncObject{"pool:" + pl.decl->name, SyncKind::Queue, 0, false, -1});
+}
+
+void Pools::hand_over(const Process& p, SyncOp op, std::int64_t task, bool result) {
+  const Task& t = tasks_[static_cast<std::size_t>(task - 1)];
+  Pool& pl = pools_[static_cast<std::size_t>(jobs_[static_cast<std::size_t>(t.rec.job - 1)].pool)];
+  ++k_.sync_[static_cast<std::size_t>(pl.object)].stats.uses;
+  k_.log_sync(p, op, pl.object, static_cast<std::int32_t>(2 * task + (result ? 1 : 0)));
+}
+
+void Pools::received(const Process& q, const Job& j) {
+  for (std::int64_t id : j.tasks)
+    if (tasks_[static_cast<std::size_t>(id - 1)].rec.finished >= 0)
+      hand_over(q, SyncOp::Get, id, true);
 }
 
 Stop Pools::step(Process& p, const Instr& in, const EvalContext& ctx) {
@@ -81,6 +97,7 @@ Stop Pools::step(Process& p, const Instr& in, const EvalContext& ctx) {
       bool timed_out = false;
       if (!j.done() && await(p, in, j.id, ctx, timed_out) == Stop::Blocked) return Stop::Blocked;
       waits_.erase(p.pid);
+      if (j.done()) received(p, j);
       if (!in.flag.empty()) p.vars.set(in.flag, Value{j.done()});
       break;
     }
@@ -220,6 +237,7 @@ void Pools::start_task(Process& w, std::int64_t id) {
   Task& t = tasks_[static_cast<std::size_t>(id - 1)];
   t.rec.started = k_.now();
   t.rec.worker = w.pid;
+  hand_over(w, SyncOp::Get, id, false);
   w.task = static_cast<std::int32_t>(id);
   w.program = t.program;
   w.pc = 0;
@@ -254,6 +272,7 @@ Stop Pools::task_end(Process& w, const Instr& in, const EvalContext& ctx) {
   }
   Value v = in.op == OpCode::Return ? in.amount.eval(ctx) : Value{std::string("None")};
   std::int64_t id = w.task;
+  hand_over(w, SyncOp::Put, id, true);
   back_to_loop(w);
   Pool& pl = pools_[static_cast<std::size_t>(w.pool)];
   std::int64_t done = ++pl.done_by[w.pid];
@@ -264,6 +283,7 @@ Stop Pools::task_end(Process& w, const Instr& in, const EvalContext& ctx) {
 
 void Pools::task_failed(Process& w, const std::string& message) {
   std::int64_t id = w.task;
+  hand_over(w, SyncOp::Put, id, true);
   back_to_loop(w);
   Pool& pl = pools_[static_cast<std::size_t>(w.pool)];
   std::int64_t done = ++pl.done_by[w.pid];
@@ -357,6 +377,7 @@ std::int64_t Pools::submit(Process& p, const Instr& in, const EvalContext& ctx) 
     t.mapped = mapping(in.op);
     j.tasks.push_back(t.rec.id);
     pl.queue.push_back(t.rec.id);
+    hand_over(p, SyncOp::Put, t.rec.id, false);
   }
   dispatch(pl);
   if (j.done()) complete_job(j);  // a map over 0 items
@@ -403,6 +424,7 @@ void Pools::complete_job(Job& j) {
 }
 
 void Pools::run_callback(Process& q, const std::string& name, const Job& j) {
+  received(q, j);
   std::string fail = failure(j);
   if (!fail.empty()) {
     q.vars.set("error", Value{fail});
@@ -490,6 +512,7 @@ Stop Pools::blocking_submit(Process& p, const Instr& in, const EvalContext& ctx)
   bool timed_out = false;
   if (!j.done()) return await(p, in, job, ctx, timed_out);
   waits_.erase(p.pid);
+  received(p, j);
   if (std::string f = failure(j); !f.empty()) throw RuntimeError(f);
   if (!in.target.empty()) deliver(p, in, j, in.target);
   ++p.pc;
@@ -519,6 +542,7 @@ Stop Pools::get_result(Process& p, const Instr& in, const EvalContext& ctx) {
     return Stop::None;
   }
   waits_.erase(p.pid);
+  received(p, j);
   std::string f = failure(j);
   if (!f.empty() && in.flag.empty()) throw RuntimeError(f);
   if (f.empty()) deliver(p, in, j, in.target);
@@ -556,6 +580,7 @@ Stop Pools::next(Process& p, const Instr& in, const EvalContext& ctx) {
                              "to test for it instead)");
   }
   ++j.consumed;
+  hand_over(p, SyncOp::Get, id, true);
   const Task& t = tasks_[static_cast<std::size_t>(id - 1)];
   if (!t.rec.ok)
     return answer(false, "task " + std::to_string(id) + " (" + t.rec.program + ", item " +

@@ -66,6 +66,7 @@ class Pools {
     std::map<Pid, std::int64_t> done_by;   ///< tasks each worker finished (maxtasksperchild)
     std::int32_t live = 0;
     std::int32_t spawned = 0;
+    std::int32_t object = -1;  ///< its queue in RunResult::objects, for happens-before
     PoolResult rec;
   };
   /// A process blocked in (or retrying) a pool operation.
@@ -89,6 +90,10 @@ class Pools {
   void complete_job(Job& j);
   void run_callback(Process& q, const std::string& program, const Job& j);
   void wake_waiter(const Job& j);
+  /// Happens-before for the race detector: a task's submission, start, result
+  /// and its receipt are a put and a get of messages on the pool's queue.
+  void hand_over(const Process& p, SyncOp op, std::int64_t task, bool result);
+  void received(const Process& q, const Job& j);
   Stop await(Process& p, const Instr& in, std::int64_t job, const EvalContext& ctx,
              bool& timed_out);
   Stop blocking_submit(Process& p, const Instr& in, const EvalContext& ctx);
