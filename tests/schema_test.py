@@ -64,6 +64,7 @@ SCHEMA_REJECTS = [
     "47-operation-argument-types",
     "48-only-a-modifier",
     "49-mlfq-variant-typo",
+    "60-pool-typos",
 ]
 
 # Samples whose only mistakes need mpsim (names, expressions, evaluation,
@@ -84,6 +85,7 @@ SCHEMA_ACCEPTS = [
     "40-print-unknown-function",
     "50-mlfq-ostep-switch-without-variant",
     "51-mlfq-ostep-allotment-not-whole-quanta",
+    "61-pool-callback-takes-time",
 ]
 
 

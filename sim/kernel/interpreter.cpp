@@ -236,6 +236,7 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
     case OpCode::GetPpid: p.vars.set(in.target, Value{static_cast<std::int64_t>(p.parent)}); break;
     case OpCode::Exit:
     case OpCode::End:
+      if (p.task != -1) [[unlikely]] return pool_step(p, in, ctx);  // a pool task or initializer ends
       if (p.exit_stage == 0) p.exit_request = in.op == OpCode::Exit ? in.amount.eval_int(ctx, "exit code") : 0;
       if (in.op == OpCode::Exit) p.pc = static_cast<std::int32_t>(p.program->code.size()) - 1;
       return exit_sequence(p);
@@ -256,6 +257,22 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
     case OpCode::Put:
     case OpCode::Get:
     case OpCode::QSize: return sync_step(p, in, ctx);
+    case OpCode::CreatePool:
+    case OpCode::Apply:
+    case OpCode::ApplyAsync:
+    case OpCode::Map:
+    case OpCode::MapAsync:
+    case OpCode::Imap:
+    case OpCode::ImapUnordered:
+    case OpCode::GetResult:
+    case OpCode::WaitResult:
+    case OpCode::Ready:
+    case OpCode::Next:
+    case OpCode::ClosePool:
+    case OpCode::JoinPool:
+    case OpCode::TerminatePool:
+    case OpCode::Return:
+    case OpCode::PoolWork: return pool_step(p, in, ctx);
   }
   ++p.pc;
   return Stop::None;
@@ -365,6 +382,10 @@ Stop Kernel::run_zero_time(Process& p) {
                            " zero-time operations at one tick without consuming time");
       if (Stop stop = step(p, in, ctx); stop != Stop::None) return stop;
     } catch (const RuntimeError& e) {
+      if (p.task >= 0) {  // a pool task failed: the task ends, its worker goes on (semantics.md §13)
+        pools_.task_failed(p, in.path + ": " + e.what());
+        continue;
+      }
       fail(p, in.path + ": " + e.what());
       if (dynamic_cast<const AssertionFailed*>(&e)) result_.errors.back().assertion = true;
       return Stop::Exited;

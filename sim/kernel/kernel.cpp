@@ -34,6 +34,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   result_.cores.resize(cores_.size());
   files_ = s.files;
   init_sync_objects();
+  pools_.init(s);
   procs_.emplace_back();  // pid 0: unused
   Process& init = procs_.emplace_back();
   init.pid = kInitPid;
@@ -265,6 +266,7 @@ StuckProcess Kernel::describe_wait(const Process& p) const {
     s.waits_for = "child " + std::to_string(p.join_target);
   }
   if (p.wait_obj >= 0) describe_sync_wait(p, s);
+  else pools_.describe(p, s);
   return s;
 }
 
@@ -289,6 +291,7 @@ void Kernel::finish_run() {
     }
   }
   finish_sync_stats();  // reads the waits still going on: before the processes are released
+  pools_.finish(result_, now_);
   // The run is over: each process's state is released as its result is
   // written, and the freed memory handed back to the system now and then, so
   // that the peak is about the larger of the two rather than their sum (a

@@ -12,6 +12,7 @@
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/kernel/process.hpp"
+#include "kernel/pool.hpp"
 #include "kernel/process_table.hpp"
 #include "kernel/round_skip.hpp"
 #include "kernel/runtime.hpp"
@@ -134,6 +135,11 @@ class Kernel final : public Runtime, public ExternalHost {
   void sync_timeout(Process& p);
   void leave_sync_wait(Process& p);
   void describe_sync_wait(const Process& p, StuckProcess& s) const;
+
+  // Process pools (pool.cpp, semantics.md §13).
+  Stop pool_step(Process& p, const Instr& in, const EvalContext& ctx) override { return pools_.step(p, in, ctx); }
+  Pools pools_{*this};
+  friend class Pools;
 
  private:
   // The phases of one boundary (semantics.md §5).

@@ -52,6 +52,8 @@ void Kernel::exit_process(Process& p, std::int64_t code, bool normal) {
     reap(p, parent.pid);
     make_ready(parent);
   }
+  if (p.pool >= 0) pools_.worker_exited(p);  // its task fails; the pool may replace it
+  if (!pools_.empty()) pools_.creator_exited(p);
 }
 
 // Removes `p` from whatever it waits in, so that it can exit from any state.

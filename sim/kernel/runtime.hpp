@@ -79,6 +79,9 @@ class Runtime {
   /// An operation on a synchronisation object (is_sync_op(in.op); pc not yet
   /// advanced): acquire, release, set_event, wait, put, get, ...
   virtual Stop sync_step(Process& p, const Instr& in, const EvalContext& ctx) = 0;
+  /// A pool operation (is_pool_op(in.op)), or the end of a pool worker's task
+  /// (End or Exit while Process::task != -1); semantics.md §13.
+  virtual Stop pool_step(Process& p, const Instr& in, const EvalContext& ctx) = 0;
 
  private:
   Stop join(Process& p, const Instr& in, const EvalContext& ctx);

@@ -126,6 +126,22 @@ const char* to_string(OpCode op) {
     case OpCode::Put: return "put";
     case OpCode::Get: return "get";
     case OpCode::QSize: return "qsize";
+    case OpCode::CreatePool: return "create_pool";
+    case OpCode::Apply: return "apply";
+    case OpCode::ApplyAsync: return "apply_async";
+    case OpCode::Map: return "map";
+    case OpCode::MapAsync: return "map_async";
+    case OpCode::Imap: return "imap";
+    case OpCode::ImapUnordered: return "imap_unordered";
+    case OpCode::GetResult: return "get_result";
+    case OpCode::WaitResult: return "wait_result";
+    case OpCode::Ready: return "ready";
+    case OpCode::Next: return "next";
+    case OpCode::ClosePool: return "close_pool";
+    case OpCode::JoinPool: return "join_pool";
+    case OpCode::TerminatePool: return "terminate_pool";
+    case OpCode::Return: return "return";
+    case OpCode::PoolWork: return "pool_work";
     case OpCode::End: return "end";
   }
   return "?";

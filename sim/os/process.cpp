@@ -302,6 +302,11 @@ class RealRuntime final : public Runtime, public SyncHost {
     return real_sync_step(sh_, *setup_.scenario, p, in, ctx, *this);
   }
 
+  // Pools do not run in real mode yet: runner.cpp refuses such scenarios before anything starts.
+  Stop pool_step(Process&, const Instr& in, const EvalContext&) override {
+    throw RuntimeError(std::string(to_string(in.op)) + ": process pools are not supported in real mode");
+  }
+
   // --- SyncHost ---
   void blocked(BlockReason why, std::int32_t object, bool timed) override {
     set_activity(timed ? kTimedWait : kSyncWait, object);

@@ -8,6 +8,7 @@
 #include "mpsim/report/report.hpp"
 #include "report/json_processes.hpp"
 #include "report/multicore.hpp"
+#include "report/pools.hpp"
 
 namespace mpsim {
 
@@ -174,6 +175,7 @@ std::string format_json(const RunResult& r, bool events) {
     j["objects"].push_back({{"object", r.objects[i]}, {"uses", s.uses}, {"waits", s.waits},
                             {"blocked", s.blocked}, {"max_waiting", s.max_waiting}});
   }
+  detail::pools_json(j, r);  // only with pools: other outputs stay as they were
   if (r.deadlock) {
     DeadlockReport rep = analyse_deadlock(r);
     ojson stuck = ojson::array();

@@ -11,6 +11,7 @@
 #include "mpsim/analysis/races.hpp"
 #include "mpsim/report/report.hpp"
 #include "report/multicore.hpp"
+#include "report/pools.hpp"
 #include "report/text_table.hpp"
 
 namespace mpsim {
@@ -196,6 +197,7 @@ std::string format_text(const RunResult& r) {
     out << "\n";
   }
   if (!r.object_stats.empty()) objects(out, r);
+  detail::pools_text(out, r);
   if (!r.keys.empty()) races(out, r);
   if (r.deadlock) deadlock(out, r);
   if (!r.stopped.empty()) out << "STOPPED at tick " << r.makespan << ": " << r.stopped << "\n";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "mpsim/report/report.hpp"
+#include "report/pools.hpp"
 #include "report/text_table.hpp"
 
 namespace mpsim {
@@ -72,6 +73,8 @@ std::string format_timeline(const RunResult& r) {
     if (p.started) header.push_back(std::to_string(p.pid) + ":" + p.name);
   for (std::size_t c = 0; c < cores.size(); ++c) header.push_back("cpu" + std::to_string(c));
   header.push_back("io");
+  const std::map<Tick, std::string> marks = detail::task_marks(r);  // empty without pools
+  if (!r.pools.empty()) header.push_back("tasks");
   std::vector<std::vector<std::string>> rows = {header};
   std::size_t e = 0;
   for (Tick t = 0; t < r.makespan; ++t) {
@@ -89,6 +92,7 @@ std::string format_timeline(const RunResult& r) {
     for (std::size_t i = 0; i < pids.size(); ++i) row.push_back(proc_cell(procs[i], cores, pids[i]));
     for (const auto& c : cores) row.push_back(core_cell(c));
     row.push_back(std::to_string(io));
+    if (!r.pools.empty()) row.push_back(marks.count(t) ? marks.at(t) : "");
     rows.push_back(std::move(row));
   }
   std::vector<std::size_t> w(header.size(), 0);
@@ -98,10 +102,16 @@ std::string format_timeline(const RunResult& r) {
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) line += (i + 1 < row.size() ? pad(row[i], w[i] + 2) : row[i]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();  // an empty tasks cell
     out << line << "\n";
   }
   out << "(RUN:c running on core c; SWITCH:c being switched in; BLOCKED:why, * = keeps its core; "
          "cpuN shows the pid it runs)\n";
+  if (!r.pools.empty()) {
+    if (auto last = marks.find(r.makespan); last != marks.end())
+      out << "tasks at tick " << r.makespan << ": " << last->second << "\n";
+    out << "(tasks: tN+ submitted, tN>P started on worker P, tN< finished, tN! failed)\n";
+  }
   return out.str();
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "mpsim/scenario/loader.hpp"
+#include "scenario/pool_decl.hpp"
 
 namespace mpsim::detail {
 
@@ -55,6 +56,22 @@ const std::map<std::string, OpShape>& shapes() {
       {"put", {OpCode::Put, {"value", "timeout", "ok"}}},
       {"get", {OpCode::Get, {"into", "timeout", "ok"}}},
       {"qsize", {OpCode::QSize, {"into"}}},
+      // process pools (pool_decl.cpp)
+      {"create_pool", {OpCode::CreatePool, {}}},
+      {"apply", {OpCode::Apply, {"program", "args", "into"}}},
+      {"apply_async", {OpCode::ApplyAsync, {"program", "args", "into", "callback", "error_callback"}}},
+      {"map", {OpCode::Map, {"program", "items", "args", "into"}}},
+      {"map_async", {OpCode::MapAsync, {"program", "items", "args", "into", "callback", "error_callback"}}},
+      {"imap", {OpCode::Imap, {"program", "items", "args", "into"}}},
+      {"imap_unordered", {OpCode::ImapUnordered, {"program", "items", "args", "into"}}},
+      {"get_result", {OpCode::GetResult, {"into", "timeout", "ok"}}},
+      {"wait_result", {OpCode::WaitResult, {"timeout", "ok"}}},
+      {"ready", {OpCode::Ready, {"into"}}},
+      {"next", {OpCode::Next, {"into", "timeout", "ok"}}},
+      {"close_pool", {OpCode::ClosePool, {}}},
+      {"join_pool", {OpCode::JoinPool, {}}},
+      {"terminate_pool", {OpCode::TerminatePool, {}}},
+      {"return", {OpCode::Return, {}}},
   };
   return kShapes;
 }
@@ -302,6 +319,7 @@ class Compiler {
       }
       default:
         if (is_sync_op(code)) sync_op(in, op, path, apath);
+        if (is_pool_op(code)) compile_pool_op(in, name, op, path, env_, chk_);
         break;
     }
     emit(std::move(in), path);

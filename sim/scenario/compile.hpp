@@ -15,6 +15,7 @@ struct CompileEnv {
   std::vector<std::string> programs;
   std::vector<SyncObject> objects;
   std::vector<std::string> files;
+  std::vector<std::string> pools;  ///< declared pools, in file order (index = Instr::obj)
 };
 
 std::shared_ptr<Program> compile_program(const std::string& name, const json& ops, const std::string& path,

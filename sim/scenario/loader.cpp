@@ -13,6 +13,7 @@
 #include "scenario/expect_decl.hpp"
 #include "scenario/json_check.hpp"
 #include "scenario/random_json.hpp"
+#include "scenario/pool_decl.hpp"
 #include "scenario/sync_decl.hpp"
 
 namespace mpsim {
@@ -225,7 +226,7 @@ class Loader {
   void load(const json& doc) {
     if (!chk_.is_object(doc, "")) return;
     std::vector<std::string> top = {"$schema", "name",     "description", "seed",  "machine",
-                                    "files",   "programs", "processes",   "expect"};
+                                    "files",   "programs", "processes",   "expect", "pools"};
     top.insert(top.begin() + 6, sync_object_keys().begin(), sync_object_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
@@ -234,6 +235,9 @@ class Loader {
     machine(doc.contains("machine") ? doc["machine"] : json::object(), "/machine");  // defaults too
     if (doc.contains("files")) files(doc["files"], "/files");
     load_sync_objects(doc, chk_, s_.objects);
+    if (doc.contains("programs") && doc["programs"].is_object())
+      for (const auto& [name, ops] : doc["programs"].items()) program_names_.push_back(name);
+    load_pools(doc, chk_, program_names_, s_.pools);
     if (!doc.contains("programs"))
       chk_.error("",
                  "missing key \"programs\": expected an object of named programs, each a list of "
@@ -246,6 +250,7 @@ class Loader {
     else
       processes(doc["processes"], "/processes");
     load_expects(doc, chk_, s_.expects);
+    if (chk_.count() == 0) check_pool_callbacks(s_, chk_);
   }
 
  private:
@@ -445,8 +450,8 @@ class Loader {
   void programs(const json& p, const std::string& path) {
     if (!chk_.is_object(p, path)) return;
     CompileEnv env;
-    for (const auto& [name, ops] : p.items()) program_names_.push_back(name);
     env.programs = program_names_;
+    for (const PoolDecl& d : s_.pools) env.pools.push_back(d.name);
     env.objects = s_.objects;
     for (const auto& [name, c] : s_.files) env.files.push_back(name);
     for (const auto& [name, ops] : p.items())

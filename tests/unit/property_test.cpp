@@ -594,3 +594,151 @@ RC_GTEST_PROP(Property, RunsAreDeterministic, ()) {
 
 }  // namespace
 }  // namespace mpsim::test
+
+namespace mpsim::test {
+namespace {
+
+// ---------------------------------------------------------------- process pools
+
+// Random pool workloads (semantics.md §13): one or two creators, each with its
+// own pool of 1-3 workers (maybe maxtasksperchild, maybe an initializer), and
+// a random mix of apply, apply_async with callbacks, map, map_async,
+// imap_unordered, get_result with timeouts, failing tasks, close or terminate.
+std::string pool_task_program(int i) {
+  std::string ops;
+  int n = pick(1, 3);
+  for (int k = 0; k < n; ++k) {
+    switch (pick(0, 3)) {
+      case 0:
+        ops += R"({"io": )" + num(pick(1, 3)) + "}, ";
+        break;
+      case 1:
+        ops += R"({"sleep": )" + num(pick(1, 3)) + "}, ";
+        break;
+      default:
+        ops += R"({"compute": )" + num(pick(1, 4)) + "}, ";
+    }
+  }
+  if (chance(20)) ops += R"({"assert": "item != 1"}, )";
+  ops += chance(80) ? R"({"return": "item + pid"})" : R"({"set": "y", "value": 1})";
+  return "\"t" + num(i) + "\": [" + ops + "]";
+}
+
+std::string pool_main_program(int m) {
+  std::string pool = "\"pool" + num(m) + "\"";
+  std::string s = R"({"create_pool": )" + pool + "}";
+  int handles = 0;
+  int n = pick(1, 5);
+  for (int k = 0; k < n; ++k) {
+    std::string task = "\"t" + num(pick(0, 1)) + "\"";
+    std::string items = num(pick(0, 4));
+    switch (pick(0, 6)) {
+      case 0:
+        s += R"(, {"apply": )" + pool + R"(, "program": )" + task + R"(, "into": "r"})";
+        break;
+      case 1: {
+        std::string h = "\"h" + num(handles++) + "\"";
+        s += R"(, {"apply_async": )" + pool + R"(, "program": )" + task + R"(, "into": )" + h +
+             (chance(50) ? R"(, "callback": "cb", "error_callback": "ecb")" : "") + "}";
+        if (chance(70))
+          s += R"(, {"get_result": )" + h + R"(, "into": "g", "ok": "ok")" +
+               (chance(40) ? R"(, "timeout": )" + num(pick(0, 4)) : std::string()) + "}";
+        break;
+      }
+      case 2:
+        s += R"(, {"map": )" + pool + R"(, "program": )" + task + R"(, "items": )" + items +
+             R"(, "into": "m"})";
+        break;
+      case 3: {
+        std::string h = "\"h" + num(handles++) + "\"";
+        s += R"(, {"map_async": )" + pool + R"(, "program": )" + task + R"(, "items": )" + items +
+             R"(, "into": )" + h +
+             R"(, "callback": "cb", "error_callback": "ecb"}, {"wait_result": )" + h +
+             R"(, "ok": "ok"})";
+        break;
+      }
+      case 4: {
+        std::string h = "\"h" + num(handles++) + "\"";
+        s += R"(, {"imap_unordered": )" + pool + R"(, "program": )" + task + R"(, "items": )" +
+             items + R"(, "into": )" + h + R"(}, {"repeat": )" + num(pick(0, 5)) +
+             R"(, "do": [{"next": )" + h + R"(, "into": "x", "ok": "ok"}]})";
+        break;
+      }
+      case 5:
+        s += R"(, {"compute": )" + num(pick(1, 4)) + "}";
+        break;
+      default:
+        s += R"(, {"sleep": )" + num(pick(1, 4)) + "}";
+    }
+  }
+  switch (pick(0, 9)) {
+    case 0:
+      break;  // the creator ends with the pool still running
+    case 1:
+    case 2:
+      s += R"(, {"terminate_pool": )" + pool + R"(}, {"join_pool": )" + pool + "}";
+      break;
+    default:
+      s += R"(, {"close_pool": )" + pool + R"(}, {"join_pool": )" + pool + "}";
+  }
+  return "\"main" + num(m) + "\": [" + s + "]";
+}
+
+std::string pool_property_scenario(int cores) {
+  int mains = pick(1, 2);
+  std::string pools, programs, processes;
+  for (int m = 0; m < mains; ++m) {
+    pools += (m ? ", " : "") + std::string("\"pool") + num(m) + R"(": {"processes": )" +
+             num(pick(1, 3)) +
+             (chance(30) ? R"(, "maxtasksperchild": )" + num(pick(1, 2)) : std::string()) +
+             (chance(30) ? R"(, "initializer": "init")" : "") + "}";
+    programs += pool_main_program(m) + ", ";
+    processes += (m ? ", " : "") + std::string(R"({"name": "main)") + num(m) +
+                 R"(", "program": "main)" + num(m) + R"(", "arrival": )" + num(pick(0, 2)) + "}";
+  }
+  std::string sched =
+      chance(50) ? R"("fcfs")" : R"({"policy": "rr", "quantum": )" + num(pick(1, 3)) + "}";
+  return R"({"name": "pool-prop", "machine": {"cores": )" + num(cores) + R"(, "scheduler": )" +
+         sched + R"(, "exit_semantics": ")" + (chance(50) ? "posix" : "python") +
+         R"("}, "pools": {)" + pools + R"(}, "programs": {)" + programs + pool_task_program(0) +
+         ", " + pool_task_program(1) +
+         R"(, "init": [{"compute": 1}, {"set": "served", "value": 0}], "cb": [{"print": "cb {now}"}],)"
+         R"( "ecb": [{"print": "ecb {error}"}]}, "processes": [)" +
+         processes + "]}";
+}
+
+void pools_skipping_changes_nothing() {
+  int cores = pick(1, 4);
+  std::string json = pool_property_scenario(cores);
+  RC_LOG() << json << "\n";
+  Scenario s = load(json);
+  RunResult skip = simulate(s, RunOptions{.event_skipping = true});
+  RunResult step = simulate(s, RunOptions{.event_skipping = false});
+  std::string diff = first_difference(format_json(skip, true), format_json(step, true));
+  RC_LOG() << "skipping vs tick by tick: " << diff << "\n";
+  RC_ASSERT(diff.empty());
+  RC_ASSERT(format_json(skip, true) ==
+            format_json(simulate(s, RunOptions{}), true));  // same bytes twice
+  Replay(skip, cores).check();
+  RC_ASSERT(!skip.deadlock);  // no task waits for anything that may never come
+  find_races(skip);  // replays the pools' hand-overs with every other event; must not throw
+  for (const TaskResult& t : skip.tasks) {
+    RC_ASSERT(t.submitted >= 0);
+    if (t.started >= 0) RC_ASSERT(t.started >= t.submitted);
+    if (t.finished >= 0 && t.started >= 0) RC_ASSERT(t.finished >= t.started);
+    if (t.ok) RC_ASSERT(t.started >= 0 && t.finished >= 0);
+  }
+  for (const PoolResult& p : skip.pools) {
+    double u = p.utilisation(skip.makespan);
+    RC_ASSERT(u >= 0.0 && u <= 1.0);
+  }
+  for (const ProcessResult& p : skip.processes)
+    if (p.started) RC_ASSERT(p.state == ProcState::Reaped);
+}
+
+TEST(Property, PoolsEventSkippingGivesTheTickByTickResult) {
+  check_cases(500, pools_skipping_changes_nothing);
+}
+
+}  // namespace
+}  // namespace mpsim::test

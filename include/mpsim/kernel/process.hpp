@@ -50,6 +50,9 @@ class LoopCounters {
   std::vector<std::int64_t> more_;
 };
 
+/// Process::task of a pool worker running its pool's initializer.
+inline constexpr std::int32_t kInitializerTask = -2;
+
 struct alignas(64) Process {
   // Read or written at nearly every scheduling event, so kept together (with
   // the counters that open `stats`) in the first four cache lines (the
@@ -90,6 +93,9 @@ struct alignas(64) Process {
   Variables vars;  ///< read by most computes and io: Process::prefetch covers it
   std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
   std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
+  // Process pools (kernel/pool.cpp, semantics.md §13).
+  std::int32_t pool = -1;  ///< pool worker: index of its pool; -1: not a worker
+  std::int32_t task = -1;  ///< pool worker: id of the task it runs, kInitializerTask, or -1
   // A wait on a synchronisation object (sim/sync.cpp).
   const Instr* wait_op = nullptr;  ///< the waiting operation, for its "into"/"ok" variables
   std::int64_t wait_depth = 0;     ///< lock depth to take when granted (rlock after a condition wait)

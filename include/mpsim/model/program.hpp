@@ -21,6 +21,10 @@ enum class OpCode : std::uint8_t {
   Assert,  ///< condition must hold, else the process fails (semantics.md §3)
   // synchronisation objects (semantics.md §7); Acquire, Wait, Put and Get may block
   Acquire, Release, SetEvent, ClearEvent, IsSet, Wait, Notify, NotifyAll, Put, Get, QSize,
+  // process pools (semantics.md §13); Instr::obj names the pool. Apply, Map,
+  // GetResult, WaitResult, Next, JoinPool and the internal PoolWork may block.
+  CreatePool, Apply, ApplyAsync, Map, MapAsync, Imap, ImapUnordered, GetResult, WaitResult,
+  Ready, Next, ClosePool, JoinPool, TerminatePool, Return, PoolWork,
   End,
 };
 
@@ -28,6 +32,8 @@ const char* to_string(OpCode op);
 
 /// Operations on a synchronisation object (Instr::obj names it).
 inline bool is_sync_op(OpCode op) { return op >= OpCode::Acquire && op <= OpCode::QSize; }
+/// Operations of process pools (Return included: it ends a pool task).
+inline bool is_pool_op(OpCode op) { return op >= OpCode::CreatePool && op <= OpCode::PoolWork; }
 
 /// One instruction. Which fields are used depends on `op` (see comments).
 struct Instr {
@@ -50,6 +56,8 @@ struct Instr {
   std::int32_t jump = -1;  ///< Jump/JumpIfFalse/RepeatNext: target index
   std::int32_t slot = -1;  ///< RepeatInit/RepeatNext: loop counter slot
   std::string path;        ///< JSON path of the operation in the scenario, for messages
+  std::string callback;        ///< ApplyAsync/MapAsync: program run on success ("" = none)
+  std::string error_callback;  ///< ApplyAsync/MapAsync: program run on failure ("" = none)
 };
 
 /// A program: defined once, shared (not copied) by every process that runs it.

@@ -242,6 +242,41 @@ struct MultiCoreResult {
   std::vector<LoadSample> load_series;
 };
 
+/// One task submitted to a pool (semantics.md §13), by task id (from 1).
+struct TaskResult {
+  std::int64_t id = 0;
+  std::string pool;
+  std::int64_t job = 0;      ///< the submission it belongs to (the handle of an async one)
+  std::string kind;          ///< "apply", "apply_async", "map", "map_async", "imap", "imap_unordered"
+  std::int64_t item = 0;     ///< index in its map (0 for apply)
+  std::string program;
+  Pid submitter = kNoPid;
+  Tick submitted = -1, started = -1, finished = -1;  ///< -1: not (yet)
+  Pid worker = kNoPid;       ///< who ran it
+  bool ok = false;           ///< finished without error
+  std::string result;        ///< the returned value as printed, or "" when not ok
+  std::string error;         ///< why it failed
+};
+
+/// One pool over the run.
+struct PoolResult {
+  std::string name;
+  std::int32_t processes = 0;
+  std::int64_t maxtasksperchild = 0;
+  Pid creator = kNoPid;
+  Tick created = -1;         ///< -1: never created
+  Tick ended = -1;           ///< the last worker ended (-1: still running at the end)
+  std::vector<Pid> workers;  ///< every worker it had, replacements included, in creation order
+  Tick busy = 0;             ///< worker-ticks spent holding a task
+  std::int64_t tasks = 0, failed = 0;
+  /// busy / (processes x lifetime); lifetime ends at `ended` or at the makespan.
+  [[nodiscard]] double utilisation(Tick makespan) const {
+    Tick end = ended >= 0 ? ended : makespan;
+    if (created < 0 || end <= created || processes == 0) return 0.0;
+    return static_cast<double>(busy) / (static_cast<double>(processes) * static_cast<double>(end - created));
+  }
+};
+
 struct RunResult {
   std::string scenario;
   MachineConfig machine;
@@ -271,6 +306,8 @@ struct RunResult {
   std::vector<ObjectStats> object_stats;  ///< by the same index
   std::vector<std::string> keys;     ///< shared file keys by index, as "data.ticket"
   std::optional<MultiCoreResult> multicore;  ///< set when machine.queues is per_core
+  std::vector<PoolResult> pools;     ///< declared pools, in declaration order (semantics.md §13)
+  std::vector<TaskResult> tasks;     ///< pool tasks by id - 1
 
   /// The process with `pid` (processes are stored by pid from 2), or nullptr.
   [[nodiscard]] const ProcessResult* process(Pid pid) const {

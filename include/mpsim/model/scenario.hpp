@@ -97,6 +97,15 @@ struct Expectation {
   std::string path;  ///< JSON path, for messages
 };
 
+/// One declared process pool (`pools`, semantics.md §13).
+struct PoolDecl {
+  std::string name;
+  std::int32_t processes = 1;        ///< workers
+  std::int64_t maxtasksperchild = 0; ///< 0: a worker runs tasks until the pool ends
+  std::string initializer;           ///< program each worker runs first ("" = none)
+  std::string path;                  ///< JSON path, for messages
+};
+
 struct Scenario {
   std::string source;  ///< file it was loaded from
   std::string name;
@@ -107,6 +116,7 @@ struct Scenario {
   std::map<std::string, FileContent> files;
   std::vector<SyncObject> objects;  ///< in declaration order, kinds in SyncKind order
   std::vector<Expectation> expects;  ///< `expect`, in file order
+  std::vector<PoolDecl> pools;       ///< `pools`, in file order
 };
 
 }  // namespace mpsim
