@@ -64,6 +64,8 @@ SCHEMA_REJECTS = [
     "47-operation-argument-types",
     "48-only-a-modifier",
     "49-mlfq-variant-typo",
+    "52-bad-values-arrays",
+    "53-bad-pipes",
 ]
 
 # Samples whose only mistakes need mpsim (names, expressions, evaluation,

@@ -256,6 +256,12 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
     case OpCode::Put:
     case OpCode::Get:
     case OpCode::QSize: return sync_step(p, in, ctx);
+    case OpCode::Load: return load_shared(p, in, ctx);
+    case OpCode::Store: store_shared(p, in, ctx); break;
+    case OpCode::Send:
+    case OpCode::Recv:
+    case OpCode::Poll:
+    case OpCode::ClosePipe: return pipe_step(p, in, ctx);
   }
   ++p.pc;
   return Stop::None;

@@ -135,6 +135,14 @@ class Kernel final : public Runtime, public ExternalHost {
   void leave_sync_wait(Process& p);
   void describe_sync_wait(const Process& p, StuckProcess& s) const;
 
+  // Pipes (pipe.cpp): ends are queues with close and poll.
+  Stop pipe_step(Process& p, const Instr& in, const EvalContext& ctx) override;
+  bool end_closed(const Instr& in) const;
+  Stop pipe_recv(Process& p, const Instr& in);
+  Stop pipe_poll(Process& p, const Instr& in, Tick timeout);
+  void pipe_close(Process& p, const Instr& in);
+  void wake_pollers(SyncState& q);
+
  private:
   // The phases of one boundary (semantics.md §5).
   void wake_timers();               // 1

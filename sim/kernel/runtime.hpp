@@ -79,11 +79,17 @@ class Runtime {
   /// An operation on a synchronisation object (is_sync_op(in.op); pc not yet
   /// advanced): acquire, release, set_event, wait, put, get, ...
   virtual Stop sync_step(Process& p, const Instr& in, const EvalContext& ctx) = 0;
+  /// send, recv, poll or close on a pipe end (pc not yet advanced; semantics.md §13).
+  virtual Stop pipe_step(Process& p, const Instr& in, const EvalContext& ctx) = 0;
 
  private:
   Stop join(Process& p, const Instr& in, const EvalContext& ctx);
   Stop read_file(Process& p, const Instr& in);
   void write_file(Process& p, const Instr& in, const EvalContext& ctx);
+  // `load` and `store` of a value or array element (shared_memory.cpp).
+  std::string shared_key(const Instr& in, const EvalContext& ctx);
+  Stop load_shared(Process& p, const Instr& in, const EvalContext& ctx);
+  void store_shared(Process& p, const Instr& in, const EvalContext& ctx);
   Pid create_child(Process& p, const Instr& in, const EvalContext& ctx);
   void start_child(Process& p, Process& c);
 };

@@ -37,7 +37,7 @@ bool supported(OpCode op) {
     case OpCode::Exit: case OpCode::Read: case OpCode::Write: case OpCode::Acquire:
     case OpCode::Release: case OpCode::SetEvent: case OpCode::ClearEvent: case OpCode::IsSet:
     case OpCode::Wait: case OpCode::Notify: case OpCode::NotifyAll: case OpCode::Put: case OpCode::Get:
-    case OpCode::QSize: case OpCode::End:
+    case OpCode::QSize: case OpCode::End: case OpCode::Load: case OpCode::Store:
       return true;
     default:
       return false;  // operations added later are refused until real mode implements them

@@ -55,6 +55,12 @@ const std::map<std::string, OpShape>& shapes() {
       {"put", {OpCode::Put, {"value", "timeout", "ok"}}},
       {"get", {OpCode::Get, {"into", "timeout", "ok"}}},
       {"qsize", {OpCode::QSize, {"into"}}},
+      {"load", {OpCode::Load, {"into", "index"}}},
+      {"store", {OpCode::Store, {"value", "index"}}},
+      {"send", {OpCode::Send, {"value"}}},
+      {"recv", {OpCode::Recv, {"into", "ok"}}},
+      {"poll", {OpCode::Poll, {"into", "timeout"}}},
+      {"close", {OpCode::ClosePipe, {}}},
   };
   return kShapes;
 }
@@ -300,6 +306,14 @@ class Compiler {
         in.condition = e ? *e : Expr::constant(0);
         break;
       }
+      case OpCode::Load:
+      case OpCode::Store:
+      case OpCode::Send:
+      case OpCode::Recv:
+      case OpCode::Poll:
+      case OpCode::ClosePipe:
+        compile_ipc_op(in, name, op, path, env_, chk_);
+        break;
       default:
         if (is_sync_op(code)) sync_op(in, op, path, apath);
         break;

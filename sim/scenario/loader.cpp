@@ -13,6 +13,7 @@
 #include "scenario/expect_decl.hpp"
 #include "scenario/json_check.hpp"
 #include "scenario/random_json.hpp"
+#include "scenario/ipc_decl.hpp"
 #include "scenario/sync_decl.hpp"
 
 namespace mpsim {
@@ -227,6 +228,7 @@ class Loader {
     std::vector<std::string> top = {"$schema", "name",     "description", "seed",  "machine",
                                     "files",   "programs", "processes",   "expect"};
     top.insert(top.begin() + 6, sync_object_keys().begin(), sync_object_keys().end());
+    top.insert(top.end() - 3, ipc_keys().begin(), ipc_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
     if (doc.contains("description"))
@@ -234,6 +236,7 @@ class Loader {
     machine(doc.contains("machine") ? doc["machine"] : json::object(), "/machine");  // defaults too
     if (doc.contains("files")) files(doc["files"], "/files");
     load_sync_objects(doc, chk_, s_.objects);
+    load_ipc(doc, chk_, s_);
     if (!doc.contains("programs"))
       chk_.error("",
                  "missing key \"programs\": expected an object of named programs, each a list of "
@@ -449,6 +452,8 @@ class Loader {
     env.programs = program_names_;
     env.objects = s_.objects;
     for (const auto& [name, c] : s_.files) env.files.push_back(name);
+    env.shared = &s_.shared;
+    env.pipes = &s_.pipes;
     for (const auto& [name, ops] : p.items())
       s_.programs[name] = compile_program(name, ops, child(path, name), env, chk_);
   }

@@ -21,6 +21,10 @@ enum class OpCode : std::uint8_t {
   Assert,  ///< condition must hold, else the process fails (semantics.md §3)
   // synchronisation objects (semantics.md §7); Acquire, Wait, Put and Get may block
   Acquire, Release, SetEvent, ClearEvent, IsSet, Wait, Notify, NotifyAll, Put, Get, QSize,
+  // shared values and arrays (semantics.md §13): a read or write of one element
+  Load, Store,
+  // pipes (semantics.md §13); Send and Recv may block, Poll with a timeout too
+  Send, Recv, Poll, ClosePipe,
   End,
 };
 
@@ -49,6 +53,11 @@ struct Instr {
   std::vector<std::pair<std::string, Expr>> args;  ///< Create/Spawn: child arguments
   std::int32_t jump = -1;  ///< Jump/JumpIfFalse/RepeatNext: target index
   std::int32_t slot = -1;  ///< RepeatInit/RepeatNext: loop counter slot
+  /// Pipe operations: `obj` is the queue the operation uses (Send: the one the
+  /// other end receives from; Recv/Poll/ClosePipe: the end's own), `other` the
+  /// end's second queue (-1: none, on a one-way pipe). Load/Store: `handle`
+  /// holds the index of an array element, `object` the value or array name.
+  std::int32_t other = -1;
   std::string path;        ///< JSON path of the operation in the scenario, for messages
 };
 
