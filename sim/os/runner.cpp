@@ -213,6 +213,8 @@ void Runner::prepare() {
   for (const auto& [name, prog] : sc_.programs)
     for (const auto& in : prog->code)
       if (in.op == OpCode::Read || in.op == OpCode::Write) keys.insert(in.object);
+  for (const auto& [name, m] : sc_.shared)  // load/store pick their key when they run
+    for (const auto& [key, v] : sc_.files.at(name)) keys.insert(name + "." + key);
   setup_.keys.assign(keys.begin(), keys.end());
 
   // The shared region: anonymous, so nothing in /dev/shm; gone with the last process.
