@@ -301,9 +301,8 @@ class RealRuntime final : public Runtime, public SyncHost {
   Stop sync_step(Process& p, const Instr& in, const EvalContext& ctx) override {
     return real_sync_step(sh_, *setup_.scenario, p, in, ctx, *this);
   }
-  // Real mode refuses scenarios with pipes when they load (runner.cpp supported()).
-  Stop pipe_step(Process&, const Instr& in, const EvalContext&) override {
-    throw RuntimeError(std::string(to_string(in.op)) + " on a pipe is not available in real mode");
+  Stop pipe_step(Process& p, const Instr& in, const EvalContext& ctx) override {
+    return real_pipe_step(sh_, *setup_.scenario, p, in, ctx, *this);
   }
 
   // --- SyncHost ---

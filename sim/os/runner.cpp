@@ -38,6 +38,7 @@ bool supported(OpCode op) {
     case OpCode::Release: case OpCode::SetEvent: case OpCode::ClearEvent: case OpCode::IsSet:
     case OpCode::Wait: case OpCode::Notify: case OpCode::NotifyAll: case OpCode::Put: case OpCode::Get:
     case OpCode::QSize: case OpCode::End: case OpCode::Load: case OpCode::Store:
+    case OpCode::Send: case OpCode::Recv: case OpCode::Poll: case OpCode::ClosePipe:
       return true;
     default:
       return false;  // operations added later are refused until real mode implements them
