@@ -65,6 +65,8 @@ SCHEMA_REJECTS = [
     "48-only-a-modifier",
     "49-mlfq-variant-typo",
     "60-pool-typos",
+    "52-bad-values-arrays",
+    "53-bad-pipes",
 ]
 
 # Samples whose only mistakes need mpsim (names, expressions, evaluation,

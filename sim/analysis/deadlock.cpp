@@ -61,7 +61,7 @@ class WaitForGraph {
       return c == stuck_.end() ? line : line + ", which is itself blocked waiting for " + c->second->waits_for;
     }
     std::string line = who + " waits for " + s.waits_for;
-    if (s.holders.empty()) return line + nobody_can(s.reason);
+    if (s.holders.empty()) return line + nobody_can(s.reason, s.object.starts_with("pipe end "));
     bool semaphore = s.reason == BlockReason::Semaphore;
     if (!semaphore && s.holders.size() == 1 && s.holders[0] == s.pid)
       return line + ", which it holds itself: " + s.object + " is not recursive";
@@ -74,8 +74,9 @@ class WaitForGraph {
   }
 
   // Objects nobody holds: what would have ended the wait, and why it cannot come.
-  static std::string nobody_can(BlockReason why) {
-    const char* what = why == BlockReason::Event       ? "set it"
+  static std::string nobody_can(BlockReason why, bool pipe) {
+    const char* what = pipe                            ? "send or receive"
+                       : why == BlockReason::Event     ? "set it"
                        : why == BlockReason::Barrier   ? "arrive"
                        : why == BlockReason::Condition ? "notify it"
                        : why == BlockReason::Queue     ? "put or get"

@@ -273,6 +273,12 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
     case OpCode::TerminatePool:
     case OpCode::Return:
     case OpCode::PoolWork: return pool_step(p, in, ctx);
+    case OpCode::Load: return load_shared(p, in, ctx);
+    case OpCode::Store: store_shared(p, in, ctx); break;
+    case OpCode::Send:
+    case OpCode::Recv:
+    case OpCode::Poll:
+    case OpCode::ClosePipe: return pipe_step(p, in, ctx);
   }
   ++p.pc;
   return Stop::None;

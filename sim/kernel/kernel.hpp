@@ -140,6 +140,13 @@ class Kernel final : public Runtime, public ExternalHost {
   Stop pool_step(Process& p, const Instr& in, const EvalContext& ctx) override { return pools_.step(p, in, ctx); }
   Pools pools_{*this};
   friend class Pools;
+  // Pipes (pipe.cpp): ends are queues with close and poll.
+  Stop pipe_step(Process& p, const Instr& in, const EvalContext& ctx) override;
+  bool end_closed(const Instr& in) const;
+  Stop pipe_recv(Process& p, const Instr& in);
+  Stop pipe_poll(Process& p, const Instr& in, Tick timeout);
+  void pipe_close(Process& p, const Instr& in);
+  void wake_pollers(SyncState& q);
 
  private:
   // The phases of one boundary (semantics.md §5).

@@ -82,11 +82,17 @@ class Runtime {
   /// A pool operation (is_pool_op(in.op)), or the end of a pool worker's task
   /// (End or Exit while Process::task != -1); semantics.md §13.
   virtual Stop pool_step(Process& p, const Instr& in, const EvalContext& ctx) = 0;
+  /// send, recv, poll or close on a pipe end (pc not yet advanced; semantics.md §14).
+  virtual Stop pipe_step(Process& p, const Instr& in, const EvalContext& ctx) = 0;
 
  private:
   Stop join(Process& p, const Instr& in, const EvalContext& ctx);
   Stop read_file(Process& p, const Instr& in);
   void write_file(Process& p, const Instr& in, const EvalContext& ctx);
+  // `load` and `store` of a value or array element (shared_memory.cpp).
+  std::string shared_key(const Instr& in, const EvalContext& ctx);
+  Stop load_shared(Process& p, const Instr& in, const EvalContext& ctx);
+  void store_shared(Process& p, const Instr& in, const EvalContext& ctx);
   Pid create_child(Process& p, const Instr& in, const EvalContext& ctx);
   void start_child(Process& p, Process& c);
 };

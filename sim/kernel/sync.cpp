@@ -15,6 +15,7 @@ namespace {
 void unqueue(SyncState& o, Pid pid) {
   auto it = std::find(o.waiters.begin(), o.waiters.end(), pid);
   if (it != o.waiters.end()) o.waiters.erase(it);
+  std::erase(o.pollers, pid);
   std::erase_if(o.putters, [&](const auto& w) { return w.first == pid; });
 }
 
@@ -27,7 +28,7 @@ void Kernel::init_sync_objects() {
     st.spec = &o;
     if (o.kind == SyncKind::Semaphore) st.count = o.value;
     sync_.push_back(std::move(st));
-    result_.objects.push_back(std::string(to_string(o.kind)) + " " + o.name);
+    result_.objects.push_back(std::string(o.pipe_end ? "pipe end" : to_string(o.kind)) + " " + o.name);
   }
 }
 
@@ -79,7 +80,7 @@ void Kernel::set_wait_result(Process& p, const Instr& in, bool ok) {
   if (!ok && (in.op == OpCode::Put || in.op == OpCode::Get) && in.flag.empty())
     throw RuntimeError(std::string(to_string(in.op)) + " on queue `" + in.object + "` timed out (Python raises queue." +
                        (in.op == OpCode::Get ? "Empty" : "Full") + "; give \"ok\" to test for it instead)");
-  bool result_is_flag = in.op == OpCode::Acquire ||
+  bool result_is_flag = in.op == OpCode::Acquire || in.op == OpCode::Poll ||
                         (in.op == OpCode::Wait && sync_[static_cast<std::size_t>(in.obj)].spec->kind != SyncKind::Barrier);
   if (result_is_flag && !in.target.empty()) p.vars.set(in.target, Value{ok});
   if (!in.flag.empty()) p.vars.set(in.flag, Value{ok});
@@ -322,6 +323,7 @@ Stop Kernel::put(Process& p, const Instr& in, Value v, Tick timeout) {
     std::int32_t id = q.next_message++;
     q.items.emplace_back(id, std::move(v));
     log_sync(p, SyncOp::Put, in.obj, id);
+    if (!q.pollers.empty()) wake_pollers(q);
   }
   set_wait_result(p, in, true);
   return Stop::None;
@@ -393,7 +395,7 @@ void Kernel::finish_sync_stats() {
 void Kernel::describe_sync_wait(const Process& p, StuckProcess& s) const {
   const SyncState& o = sync_[static_cast<std::size_t>(p.wait_obj)];
   const SyncObject& spec = *o.spec;
-  s.object = std::string(to_string(spec.kind)) + " " + spec.name;
+  s.object = std::string(spec.pipe_end ? "pipe end" : to_string(spec.kind)) + " " + spec.name;
   s.waits_for = quoted(spec);
   switch (spec.kind) {
     case SyncKind::Lock:
@@ -413,6 +415,12 @@ void Kernel::describe_sync_wait(const Process& p, StuckProcess& s) const {
       break;
     case SyncKind::Condition: s.waits_for = "a notify on " + s.waits_for; break;
     case SyncKind::Queue:
+      if (spec.pipe_end) {
+        s.waits_for = p.wait_op->op == OpCode::Send ? "room in " + s.waits_for + ", which is full (capacity " +
+                                                          std::to_string(spec.value) + ")"
+                                                    : "a message at " + s.waits_for + ", which is empty";
+        break;
+      }
       s.waits_for = p.wait_op->op == OpCode::Get
                         ? "a message on " + s.waits_for + ", which is empty"
                         : "room on " + s.waits_for + ", which is full (capacity " + std::to_string(spec.value) + ")";

@@ -25,6 +25,11 @@ struct SyncState {
   /// rebalancing on every acquire and release; the map never outgrows the
   /// processes that ever acquired the semaphore.
   std::map<Pid, std::int64_t> held;
+  /// Pipe end (spec->pipe_end): the end receiving from this queue is closed,
+  /// the end sending into it is closed, and the processes polling it.
+  bool reader_closed = false;
+  bool writer_closed = false;
+  std::deque<Pid> pollers;
   ObjectStats stats;
 
   [[nodiscard]] bool is_lock() const { return spec->kind == SyncKind::Lock || spec->kind == SyncKind::RLock; }

@@ -76,7 +76,9 @@ BlockReason block_reason(SyncKind k) {
   return BlockReason::None;
 }
 
-std::string quoted(const SyncObject& o) { return std::string(to_string(o.kind)) + " `" + o.name + "`"; }
+std::string quoted(const SyncObject& o) {
+  return std::string(o.pipe_end ? "pipe end" : to_string(o.kind)) + " `" + o.name + "`";
+}
 
 const char* to_string(CoreStatus s) {
   switch (s) {
@@ -142,6 +144,12 @@ const char* to_string(OpCode op) {
     case OpCode::TerminatePool: return "terminate_pool";
     case OpCode::Return: return "return";
     case OpCode::PoolWork: return "pool_work";
+    case OpCode::Load: return "load";
+    case OpCode::Store: return "store";
+    case OpCode::Send: return "send";
+    case OpCode::Recv: return "recv";
+    case OpCode::Poll: return "poll";
+    case OpCode::ClosePipe: return "close";
     case OpCode::End: return "end";
   }
   return "?";

@@ -32,7 +32,8 @@ RunResult Runner::merge() {
   r.scenario = sc_.name;
   r.machine = sc_.machine;
   r.cores.resize(static_cast<std::size_t>(sc_.machine.cores));
-  for (const auto& o : sc_.objects) r.objects.push_back(std::string(to_string(o.kind)) + " " + o.name);
+  for (const auto& o : sc_.objects)
+    r.objects.push_back(std::string(o.pipe_end ? "pipe end" : to_string(o.kind)) + " " + o.name);
   std::map<std::int16_t, std::int64_t> object_ns;  // time blocked per synchronisation object
   Pid last = std::min<Pid>(sh_->next_pid.load(), kMaxSlots);
   // What the runner did after the end (killing after a hang, a limit or a

@@ -301,6 +301,9 @@ class RealRuntime final : public Runtime, public SyncHost {
   Stop sync_step(Process& p, const Instr& in, const EvalContext& ctx) override {
     return real_sync_step(sh_, *setup_.scenario, p, in, ctx, *this);
   }
+  Stop pipe_step(Process& p, const Instr& in, const EvalContext& ctx) override {
+    return real_pipe_step(sh_, *setup_.scenario, p, in, ctx, *this);
+  }
 
   // Pools do not run in real mode yet: runner.cpp refuses such scenarios before anything starts.
   Stop pool_step(Process&, const Instr& in, const EvalContext&) override {

@@ -37,7 +37,8 @@ bool supported(OpCode op) {
     case OpCode::Exit: case OpCode::Read: case OpCode::Write: case OpCode::Acquire:
     case OpCode::Release: case OpCode::SetEvent: case OpCode::ClearEvent: case OpCode::IsSet:
     case OpCode::Wait: case OpCode::Notify: case OpCode::NotifyAll: case OpCode::Put: case OpCode::Get:
-    case OpCode::QSize: case OpCode::End:
+    case OpCode::QSize: case OpCode::End: case OpCode::Load: case OpCode::Store:
+    case OpCode::Send: case OpCode::Recv: case OpCode::Poll: case OpCode::ClosePipe:
       return true;
     default:
       return false;  // operations added later are refused until real mode implements them
@@ -213,6 +214,8 @@ void Runner::prepare() {
   for (const auto& [name, prog] : sc_.programs)
     for (const auto& in : prog->code)
       if (in.op == OpCode::Read || in.op == OpCode::Write) keys.insert(in.object);
+  for (const auto& [name, m] : sc_.shared)  // load/store pick their key when they run
+    for (const auto& [key, v] : sc_.files.at(name)) keys.insert(name + "." + key);
   setup_.keys.assign(keys.begin(), keys.end());
 
   // The shared region: anonymous, so nothing in /dev/shm; gone with the last process.

@@ -102,6 +102,7 @@ struct SharedObject {
   std::int32_t first, items; // queue: ring position of the oldest message, number of messages
   std::int32_t next_message;
   std::int64_t uses, waits, max_waiting;
+  std::int32_t reader_closed, writer_closed;  // pipe end: the end receiving here / sending here is closed
 };
 
 /// Per process: how a sync wait stands. Written under Shared::sync_guard; the
@@ -117,6 +118,7 @@ struct WaitCell {
   std::int32_t cond;         // condition index + 1 while in a condition wait (also while getting the lock back)
   std::atomic<std::int32_t> doomed;  // being terminated or killed: never hand it anything again
   Message msg;               // put: the message it carries; get: the message it received
+  std::int32_t pipe_error;   // pipe wait ended by a close: 1 end of file, 2 broken pipe, 3 own end closed
   std::int32_t held[kMaxObjects];  // semaphore units acquired and not released, per object
 };
 

@@ -426,6 +426,127 @@ class Op {
     return true;
   }
 
+  // --- pipes (semantics.md §14): queues with close, end of file and poll ---
+
+ public:
+  Stop pipe(Tick timeout, const Value& v) {
+    timeout_ = timeout;
+    if (in_.op == OpCode::ClosePipe) {
+      pipe_close();
+      return Stop::None;
+    }
+    std::int32_t own = in_.op == OpCode::Send ? in_.other : in_.obj;
+    std::int32_t into = in_.op == OpCode::Send ? in_.obj : in_.other;
+    if (own >= 0 ? obj(own).reader_closed : obj(into).writer_closed)
+      throw RuntimeError(std::string(to_string(in_.op)) + " on pipe end `" + in_.object +
+                         "`, which is closed (Python raises OSError: handle is closed)");
+    SharedObject& o = obj(in_.obj);
+    ++o.uses;
+    if (in_.op == OpCode::Send) {
+      if (o.reader_closed)
+        throw RuntimeError("send on pipe end `" + in_.object + "`: the other end is closed (Python raises BrokenPipeError)");
+      cell_.pipe_error = 0;
+      Stop s = put(v);
+      if (s == Stop::Blocked && cell_.pipe_error != 0) pipe_failed();
+      return s;
+    }
+    if (in_.op == OpCode::Recv) return pipe_recv();
+    return pipe_poll();
+  }
+
+ private:
+  Stop pipe_recv() {
+    SharedObject& o = obj(in_.obj);
+    if (o.items > 0) return get();
+    if (o.writer_closed) {
+      log_sync(sh_, self(), SyncOp::Wake, in_.obj);  // the close happened before
+      return end_of_file();
+    }
+    cell_.pipe_error = 0;
+    wait_in_list(in_.obj, false, BlockReason::Queue);  // untimed: the putter or the closer logs for us
+    if (cell_.pipe_error == 1) {
+      cell_.pipe_error = 0;
+      end_of_file();
+      return Stop::Blocked;
+    }
+    if (cell_.pipe_error != 0) pipe_failed();
+    if (!in_.target.empty()) p_.vars.set(in_.target, from_message(cell_.msg));
+    set_result(true);
+    return Stop::Blocked;
+  }
+
+  Stop end_of_file() {
+    if (in_.flag.empty())
+      throw RuntimeError("recv on pipe end `" + in_.object +
+                         "`: the other end is closed and no message is left (Python raises EOFError; give \"ok\" "
+                         "to test for it instead)");
+    p_.vars.set(in_.flag, Value{false});
+    return Stop::None;
+  }
+
+  [[noreturn]] void pipe_failed() {
+    int e = cell_.pipe_error;
+    cell_.pipe_error = 0;
+    if (e == 2)
+      throw RuntimeError("send on pipe end `" + in_.object + "`: the other end was closed (Python raises BrokenPipeError)");
+    throw RuntimeError("pipe end `" + in_.object + "` was closed while waiting (Python raises OSError: handle is closed)");
+  }
+
+  // Polls the end's state every quarter tick: pollers are in no wait list, so a
+  // message sent meanwhile goes to a blocked receiver, as in the simulator.
+  Stop pipe_poll() {
+    SharedObject& o = obj(in_.obj);
+    auto ready = [&] { return o.items > 0 || o.writer_closed != 0; };
+    if (ready() || timeout_ == 0) {
+      p_.vars.set(in_.target, Value{ready()});
+      return Stop::None;
+    }
+    note_wait(o);
+    host_.blocked(BlockReason::Queue, in_.obj, true);
+    bool r = false;
+    for (;;) {
+      if ((r = ready())) break;
+      std::int64_t left = deadline_ - mono_ns();
+      if (deadline_ >= 0 && left <= 0) break;
+      std::int64_t nap = std::max<std::int64_t>(1000, sh_.tick_ns / 4);
+      if (deadline_ >= 0) nap = std::min(nap, left);
+      timespec ts{static_cast<time_t>(nap / 1000000000), static_cast<long>(nap % 1000000000)};
+      g_.unlock();
+      nanosleep(&ts, nullptr);
+      g_.lock();
+    }
+    host_.resumed();
+    p_.vars.set(in_.target, Value{r});
+    return Stop::Blocked;
+  }
+
+  void pipe_close() {
+    auto fail_all = [&](std::int32_t id, bool putters, std::int32_t code) {
+      while (Pid w = take_first(sh_, id, putters)) {
+        sh_.cells[w].pipe_error = code;
+        grant(w);
+      }
+    };
+    if (in_.obj >= 0 && !obj(in_.obj).reader_closed) {
+      SharedObject& own = obj(in_.obj);
+      ++own.uses;
+      own.reader_closed = 1;
+      fail_all(in_.obj, true, 2);
+      fail_all(in_.obj, false, 3);
+    }
+    if (in_.other >= 0 && !obj(in_.other).writer_closed) {
+      SharedObject& peer = obj(in_.other);
+      if (in_.obj < 0) ++peer.uses;
+      peer.writer_closed = 1;
+      log_sync(sh_, self(), SyncOp::Set, in_.other);
+      while (Pid w = take_first(sh_, in_.other, false)) {  // blocked receivers: the queue is empty
+        log_sync(sh_, w, SyncOp::Wake, in_.other);
+        sh_.cells[w].pipe_error = 1;
+        grant(w);
+      }
+    }
+  }
+
   // --- queues ---
 
   bool full(std::int32_t id) {
@@ -592,6 +713,24 @@ Stop real_sync_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, 
   return op.run(timeout, value, n);
 }
 
+Stop real_pipe_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, const EvalContext& ctx,
+                    SyncHost& host) {
+  ++p.pc;  // the process goes on after the operation, whether it waits or not
+  Tick timeout = in.op == OpCode::Poll ? 0 : kNever;  // a poll without timeout only looks
+  if (in.has_timeout) timeout = in.timeout.eval_int(ctx, "timeout");
+  if (timeout < 0)
+    throw RuntimeError("timeout needs a non-negative amount, '" + in.timeout.source() + "' is " + std::to_string(timeout));
+  Value value;
+  if (in.op == OpCode::Send) value = in.amount.eval(ctx);
+  std::int64_t deadline = -1;
+  if (timeout != kNever) {
+    std::int64_t now = mono_ns();
+    if (timeout <= (INT64_MAX - now) / sh.tick_ns) deadline = now + timeout * sh.tick_ns;
+  }
+  Op op(sh, s, p, in, host, deadline);
+  return op.pipe(timeout, value);
+}
+
 void doom(Shared& sh, Pid pid) { sh.cells[pid].doomed.store(1); }
 
 void abandon_waits(Shared& sh, Pid pid) {
@@ -609,7 +748,7 @@ void describe_real_wait(Shared& sh, const Scenario& s, Pid pid, StuckProcess& ou
   const SyncObject& spec = s.objects[static_cast<std::size_t>(id)];
   const SharedObject& o = sh.objects[id];
   out.reason = c.cond != 0 ? BlockReason::Condition : block_reason(spec.kind);
-  out.object = std::string(to_string(spec.kind)) + " " + spec.name;
+  out.object = std::string(spec.pipe_end ? "pipe end" : to_string(spec.kind)) + " " + spec.name;
   out.waits_for = quoted(spec);
   switch (spec.kind) {
     case SyncKind::Lock:
@@ -631,6 +770,12 @@ void describe_real_wait(Shared& sh, const Scenario& s, Pid pid, StuckProcess& ou
       break;
     case SyncKind::Condition: out.waits_for = "a notify on " + out.waits_for; break;
     case SyncKind::Queue:
+      if (spec.pipe_end) {
+        out.waits_for = c.putter == 0 ? "a message at " + out.waits_for + ", which is empty"
+                                      : "room in " + out.waits_for + ", which is full (capacity " +
+                                            std::to_string(spec.value) + ")";
+        break;
+      }
       out.waits_for = c.putter == 0 ? "a message on " + out.waits_for + ", which is empty"
                                     : "room on " + out.waits_for + ", which is full (capacity " + std::to_string(spec.value) + ")";
       break;

@@ -40,6 +40,10 @@ void init_sync_objects(Shared& sh, const Scenario& s);
 mpsim::detail::Stop real_sync_step(Shared& sh, const Scenario& s, Process& p, const Instr& in,
                                                   const EvalContext& ctx, SyncHost& host);
 
+/// send, recv, poll or close on a pipe end (pc not yet advanced; semantics.md §14).
+mpsim::detail::Stop real_pipe_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, const EvalContext& ctx,
+                                   SyncHost& host);
+
 /// `pid` is about to be terminated or killed: nothing is handed to it any more.
 void doom(Shared& sh, Pid pid);
 

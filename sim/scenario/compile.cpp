@@ -72,6 +72,12 @@ const std::map<std::string, OpShape>& shapes() {
       {"join_pool", {OpCode::JoinPool, {}}},
       {"terminate_pool", {OpCode::TerminatePool, {}}},
       {"return", {OpCode::Return, {}}},
+      {"load", {OpCode::Load, {"into", "index"}}},
+      {"store", {OpCode::Store, {"value", "index"}}},
+      {"send", {OpCode::Send, {"value"}}},
+      {"recv", {OpCode::Recv, {"into", "ok"}}},
+      {"poll", {OpCode::Poll, {"into", "timeout"}}},
+      {"close", {OpCode::ClosePipe, {}}},
   };
   return kShapes;
 }
@@ -317,6 +323,14 @@ class Compiler {
         in.condition = e ? *e : Expr::constant(0);
         break;
       }
+      case OpCode::Load:
+      case OpCode::Store:
+      case OpCode::Send:
+      case OpCode::Recv:
+      case OpCode::Poll:
+      case OpCode::ClosePipe:
+        compile_ipc_op(in, name, op, path, env_, chk_);
+        break;
       default:
         if (is_sync_op(code)) sync_op(in, op, path, apath);
         if (is_pool_op(code)) compile_pool_op(in, name, op, path, env_, chk_);

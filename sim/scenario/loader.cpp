@@ -14,6 +14,7 @@
 #include "scenario/json_check.hpp"
 #include "scenario/random_json.hpp"
 #include "scenario/pool_decl.hpp"
+#include "scenario/ipc_decl.hpp"
 #include "scenario/sync_decl.hpp"
 
 namespace mpsim {
@@ -228,6 +229,7 @@ class Loader {
     std::vector<std::string> top = {"$schema", "name",     "description", "seed",  "machine",
                                     "files",   "programs", "processes",   "expect", "pools"};
     top.insert(top.begin() + 6, sync_object_keys().begin(), sync_object_keys().end());
+    top.insert(top.end() - 3, ipc_keys().begin(), ipc_keys().end());
     chk_.known_keys(doc, "", top);
     if (doc.contains("name")) s_.name = chk_.string(doc["name"], "/name").value_or("");
     if (doc.contains("description"))
@@ -238,6 +240,7 @@ class Loader {
     if (doc.contains("programs") && doc["programs"].is_object())
       for (const auto& [name, ops] : doc["programs"].items()) program_names_.push_back(name);
     load_pools(doc, chk_, program_names_, s_.pools);
+    load_ipc(doc, chk_, s_);
     if (!doc.contains("programs"))
       chk_.error("",
                  "missing key \"programs\": expected an object of named programs, each a list of "
@@ -454,6 +457,8 @@ class Loader {
     for (const PoolDecl& d : s_.pools) env.pools.push_back(d.name);
     env.objects = s_.objects;
     for (const auto& [name, c] : s_.files) env.files.push_back(name);
+    env.shared = &s_.shared;
+    env.pipes = &s_.pipes;
     for (const auto& [name, ops] : p.items())
       s_.programs[name] = compile_program(name, ops, child(path, name), env, chk_);
   }

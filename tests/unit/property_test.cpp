@@ -1,6 +1,7 @@
 // Property tests: random valid scenarios (every policy and machine option,
 // programs mixing compute, io, sleep, yield, spawn/create, join, signals,
-// repeat, if, locks, semaphores, events, barriers, conditions, queues and
+// repeat, if, locks, semaphores, events, barriers, conditions, queues, shared
+// values and arrays, pipes and
 // exit) must give identical bytes with and without
 // event skipping, give the same bytes twice, and satisfy the invariants the
 // event log and the metrics promise.
@@ -118,7 +119,8 @@ class ScenarioGen {
     return R"({"name": "prop", "machine": )" + machine() +
            R"(, "locks": ["m0", "m1"], "semaphores": {"s0": {"value": 1}}, "events": ["e0"],)"
            R"( "barriers": {"b0": {"parties": 2}}, "conditions": {"c0": {"lock": "m0"}},)"
-           R"( "queues": {"q0": {"capacity": 1}}, "programs": {)" + programs + R"(}, "processes": [)" +
+           R"( "queues": {"q0": {"capacity": 1}}, "values": {"v0": {}}, "arrays": {"a0": {"length": 2}},)"
+           R"( "pipes": {"p0": {"capacity": 1}}, "programs": {)" + programs + R"(}, "processes": [)" +
            processes(n) + "]}";
   }
   [[nodiscard]] const std::vector<ProgramInfo>& programs() const { return info_; }
@@ -342,8 +344,15 @@ class ScenarioGen {
   // end in a deadlock only now and then.
   std::string sync_op(const Block& b) {
     std::string timeout = chance(80) ? R"(, "timeout": )" + num(pick(0, 4)) : "";
-    switch (pick(0, 7)) {
+    switch (pick(0, 12)) {
       case 0: return R"({"acquire": "s0")" + timeout + R"(, "into": "ok"}, {"release": "s0"})";
+      case 8: return R"({"load": "v0", "into": "x"}, {"store": "v0", "value": "x + 1"})";
+      case 9: return R"({"store": "a0", "index": "pid % 2", "value": "pid"})";
+      case 10: return R"({"send": "p0.a", "value": "pid"})";
+      case 11:
+        if (chance(10)) return R"({"close": "p0.a"})";
+        return R"({"poll": "p0.b", "into": "r")" + timeout + "}";
+      case 12: return R"({"recv": "p0.b", "into": "msg", "ok": "ok"})";
       case 1: return R"({"set_event": "e0"})";
       case 2: return R"({"clear_event": "e0"})";
       case 3: return R"({"wait": "e0")" + timeout + "}";

@@ -25,6 +25,10 @@ enum class OpCode : std::uint8_t {
   // GetResult, WaitResult, Next, JoinPool and the internal PoolWork may block.
   CreatePool, Apply, ApplyAsync, Map, MapAsync, Imap, ImapUnordered, GetResult, WaitResult,
   Ready, Next, ClosePool, JoinPool, TerminatePool, Return, PoolWork,
+  // shared values and arrays (semantics.md §14): a read or write of one element
+  Load, Store,
+  // pipes (semantics.md §14); Send and Recv may block, Poll with a timeout too
+  Send, Recv, Poll, ClosePipe,
   End,
 };
 
@@ -55,6 +59,11 @@ struct Instr {
   std::vector<std::pair<std::string, Expr>> args;  ///< Create/Spawn: child arguments
   std::int32_t jump = -1;  ///< Jump/JumpIfFalse/RepeatNext: target index
   std::int32_t slot = -1;  ///< RepeatInit/RepeatNext: loop counter slot
+  /// Pipe operations: `obj` is the queue the operation uses (Send: the one the
+  /// other end receives from; Recv/Poll/ClosePipe: the end's own), `other` the
+  /// end's second queue (-1: none, on a one-way pipe). Load/Store: `handle`
+  /// holds the index of an array element, `object` the value or array name.
+  std::int32_t other = -1;
   std::string path;        ///< JSON path of the operation in the scenario, for messages
   std::string callback;        ///< ApplyAsync/MapAsync: program run on success ("" = none)
   std::string error_callback;  ///< ApplyAsync/MapAsync: program run on failure ("" = none)

@@ -84,6 +84,7 @@ struct SyncObject {
   std::int64_t value = 0;   ///< semaphore: initial value; barrier: parties; queue: capacity (0 = unbounded)
   bool bounded = false;     ///< semaphore: releasing above the initial value is an error
   std::int32_t lock = -1;   ///< condition: index of its lock or rlock in Scenario::objects
+  bool pipe_end = false;    ///< queue: the receiving side of a pipe end (messages say "pipe end")
 };
 
 /// "lock `mutex`": how messages name an object.
@@ -106,6 +107,24 @@ struct PoolDecl {
   std::string path;                  ///< JSON path, for messages
 };
 
+/// A `values` or `arrays` entry (semantics.md §14): stored as the shared file
+/// of the same name, keys "value" or "0".."length-1", so reads and writes are
+/// shared accesses the race detector sees.
+struct SharedMemory {
+  bool array = false;
+  std::int64_t length = 1;  ///< array: number of elements
+  Value type;               ///< a value of the element type (int, bool or string)
+  std::int32_t lock = -1;   ///< its rlock "NAME.lock" in Scenario::objects, -1 with lock false
+};
+
+/// A `pipes` entry: ends "NAME.a"/"NAME.b" (duplex) or "NAME.r"/"NAME.w"
+/// (one-way), each receiving end a queue object named after it.
+struct PipeSpec {
+  std::string name;
+  bool duplex = true;
+  std::int64_t capacity = 0;  ///< messages in flight per direction (0 = unbounded)
+};
+
 struct Scenario {
   std::string source;  ///< file it was loaded from
   std::string name;
@@ -117,6 +136,8 @@ struct Scenario {
   std::vector<SyncObject> objects;  ///< in declaration order, kinds in SyncKind order
   std::vector<Expectation> expects;  ///< `expect`, in file order
   std::vector<PoolDecl> pools;       ///< `pools`, in file order
+  std::map<std::string, SharedMemory> shared;  ///< `values` and `arrays` by name
+  std::vector<PipeSpec> pipes;                 ///< `pipes`, in file order
 };
 
 }  // namespace mpsim
