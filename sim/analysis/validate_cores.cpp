@@ -145,7 +145,7 @@ LinuxDefault apply_linux_default(Scenario& s, bool policy_chosen, bool queues_ch
   }
   if (!queues_chosen && m.scheduler.policy == "cfs") {
     m.queues = QueueDesign::PerCore;
-    m.per_core.placement = Placement::LeastLoaded;
+    m.per_core.placement = Placement::Last;
     m.per_core.steal_peek = 1;
     m.per_core.balance_interval =
         std::max<Tick>(1, static_cast<Tick>(std::llround(4000.0 / static_cast<double>(m.tick_us))));
@@ -155,7 +155,7 @@ LinuxDefault apply_linux_default(Scenario& s, bool policy_chosen, bool queues_ch
   if (d.policy || d.queues)
     d.note = std::string("Linux-like default (the scenario chooses no ") +
              (d.policy ? "scheduler" : "queues") + "): " + (d.policy ? "cfs with " : "") +
-             "per-core queues, placement least_loaded, stealing every tick, balancing every " +
+             "per-core queues, placement last, stealing every tick, balancing every " +
              std::to_string(m.per_core.balance_interval) + " tick(s) above 1";
   return d;
 }

@@ -53,7 +53,7 @@ struct LinuxDefault {
 /// On more than one core, the simulated side of validate is Linux-like where
 /// the scenario (and the command line) did not choose: no policy chosen ->
 /// cfs; cfs with no queues chosen -> per-core queues, placement
-/// least_loaded, stealing at every tick, balancing every 4 ms (in ticks of
+/// last, stealing at every tick, balancing every 4 ms (in ticks of
 /// the scenario, at least 1) above a difference of 1. On one core: nothing.
 LinuxDefault apply_linux_default(Scenario& s, bool policy_chosen, bool queues_chosen);
 
