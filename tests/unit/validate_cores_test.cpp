@@ -3,11 +3,11 @@
 // simulated machine, and the mapping of tickets to nice in real mode.
 #include <gtest/gtest.h>
 
-#include "mpsim/analysis/validate_cores.hpp"
 #include "mpsim/os/real_run.hpp"
 #include "sim_helpers.hpp"
+#include "validate_cores.hpp"
 
-namespace mpsim {
+namespace mpsim::cli {
 namespace {
 
 Event running(Tick t, Pid pid, CoreId core) {
@@ -194,4 +194,4 @@ TEST(RealTickets, TicketsBecomeTheNearestCfsWeight) {
 }
 
 }  // namespace
-}  // namespace mpsim
+}  // namespace mpsim::cli

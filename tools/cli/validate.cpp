@@ -13,9 +13,9 @@
 #include "commands.hpp"
 #include "contention.hpp"
 #include "mpsim/analysis/races.hpp"
-#include "mpsim/analysis/validate_cores.hpp"
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/report/report.hpp"
+#include "validate_cores.hpp"
 
 namespace mpsim::cli {
 

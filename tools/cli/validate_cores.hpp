@@ -1,8 +1,8 @@
 #pragma once
-/// `mpsim validate` on several cores (docs/real-os.md, "mpsim validate"):
-/// where the processes ran in the simulation against where they ran for
-/// real (migrations, busy time per core), and the Linux-like machine the
-/// simulated side takes when the scenario chooses neither scheduler nor queues.
+// `mpsim validate` on several cores (docs/real-os.md, "mpsim validate"):
+// where the processes ran in the simulation against where they ran for
+// real (migrations, busy time per core), and the Linux-like machine the
+// simulated side takes when the scenario chooses neither scheduler nor queues.
 #include <map>
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "mpsim/model/result.hpp"
 #include "mpsim/model/scenario.hpp"
 
-namespace mpsim {
+namespace mpsim::cli {
 
 /// Migrations per process from a run's event log: each time it enters
 /// Running on another core than the one it last ran on (semantics.md §12's
@@ -57,4 +57,4 @@ struct LinuxDefault {
 /// the scenario, at least 1) above a difference of 1. On one core: nothing.
 LinuxDefault apply_linux_default(Scenario& s, bool policy_chosen, bool queues_chosen);
 
-}  // namespace mpsim
+}  // namespace mpsim::cli

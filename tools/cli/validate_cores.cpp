@@ -1,7 +1,7 @@
 // validate on several cores (docs/real-os.md, "mpsim validate"): migrations
 // and busy time per core, simulated against real, and the Linux-like
 // simulated machine.
-#include "mpsim/analysis/validate_cores.hpp"
+#include "validate_cores.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 #include "mpsim/scenario/loader.hpp"
 
-namespace mpsim {
+namespace mpsim::cli {
 
 namespace {
 
@@ -160,4 +160,4 @@ LinuxDefault apply_linux_default(Scenario& s, bool policy_chosen, bool queues_ch
   return d;
 }
 
-}  // namespace mpsim
+}  // namespace mpsim::cli
