@@ -152,8 +152,19 @@ RunResult Runner::merge() {
   for (const Raw& x : raw) {
     const Plain& e = x.e;
     Tick t = tick(e.ns);
-    if (e.kind == kMigrationKind) {  // where it ran: reported apart, not an event of the log
+    if (e.kind == kMigrationKind) {  // where it ran: listed apart (RealInfo::migrations)
       info_.migrations.push_back(Migration{e.pid, t, e.object, static_cast<CoreId>(e.b)});
+      // Moved while running (inside a burst): the lanes follow it. One that
+      // moved while blocked takes its new core with its next Running event.
+      Acc& a = acc[e.pid];
+      if (a.state == ProcState::Running && e.b >= 0 && e.b < static_cast<std::int32_t>(r.cores.size())) {
+        free_core(e.pid, t);
+        auto to = static_cast<std::int16_t>(e.b);
+        core_of[e.pid] = to;
+        core_pid[static_cast<std::size_t>(to)] = e.pid;
+        r.events.push_back(Event{t, e.pid, to, EventKind::Core, static_cast<std::uint8_t>(CoreStatus::Running), 0});
+        r.events.push_back(Event{t, e.pid, to, EventKind::State, static_cast<std::uint8_t>(ProcState::Running), 0});
+      }
       continue;
     }
     advance(t);
