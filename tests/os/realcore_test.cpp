@@ -58,7 +58,7 @@ TEST_F(RealMode, BusyTimePerCoreSumsToTheProcessesCpuTime) {
     "name": "three", "machine": {"cores": 2, "scheduler": "cfs"},
     "programs": {"w": [{"compute": 15}, {"io": 1}, {"compute": 15}]},
     "processes": [{"name": "w-{index}", "program": "w", "count": 3}]})");
-  Outcome o = run_json(path);
+  Outcome o = run_json(path, {"--events"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const json& r = o.result;
   std::int64_t cpu = 0, moves = 0;
@@ -76,7 +76,15 @@ TEST_F(RealMode, BusyTimePerCoreSumsToTheProcessesCpuTime) {
   // Migrations: the list, the per-process counts and the total agree.
   EXPECT_EQ(r["multicore"]["migrations"], moves);
   EXPECT_EQ(r["real"]["cores"]["migrations"].size(), static_cast<std::size_t>(moves));
-  for (const auto& m : r["real"]["cores"]["migrations"]) EXPECT_NE(m["from"], m["to"]) << m.dump();
+  // Each migration shows in the event log: the process running on its new core from then on.
+  for (const auto& m : r["real"]["cores"]["migrations"]) {
+    EXPECT_NE(m["from"], m["to"]) << m.dump();
+    bool shown = false;
+    for (const auto& e : r["events"])
+      shown = shown || (e["kind"] == "state" && e["pid"] == m["pid"] && e["state"] == "running" &&
+                        e["core"] == m["to"] && e["tick"] >= m["tick"]);
+    EXPECT_TRUE(shown) << m.dump();
+  }
 }
 
 // validate on a multicore scenario: the cores section, row by row. The
