@@ -144,10 +144,12 @@ std::vector<Runner::Initial> Runner::initial_processes() {
       p.begin(pid, kInitPid, std::move(name), *sc_.programs.at(spec.program), std::move(vars));
       p.priority = spec.priority;
       p.nice = spec.nice;
+      p.tickets = spec.tickets;
       p.affinity = spec.affinity;
       p.daemon = spec.daemon;
       Slot& s = sh_->slots[pid];
       s.parent = kInitPid;
+      s.cur_core = -1;
       s.daemon = spec.daemon ? 1 : 0;
       std::snprintf(s.name, sizeof s.name, "%s", p.name.c_str());
       std::snprintf(s.program, sizeof s.program, "%s", p.program->name.c_str());

@@ -27,6 +27,29 @@ void Runner::read_files() {
   }
 }
 
+// A process's CPU time per core, as it counted it itself (process.cpp,
+// RealRuntime::track). A process killed before its exit could not count its
+// last stretch: the rest of its CPU time (rusage) goes to the core it was
+// last seen on; one that never looked (killed at once) to the CPU it ended on.
+void Runner::count_core_time(const Slot& s, std::int64_t rusage_ns,
+                             std::vector<std::int64_t>& core_ns) {
+  std::int64_t counted = 0;
+  for (std::size_t k = 0; k < core_ns.size() && k < static_cast<std::size_t>(kCoreSlots); ++k) {
+    core_ns[k] += s.core_ns[k];
+    counted += s.core_ns[k];
+  }
+  std::int64_t total = s.sched_run_ns >= 0 && s.self_exit.load() ? s.sched_run_ns : rusage_ns;
+  std::int64_t rest = total - counted;
+  if (rest <= 0) return;
+  std::int32_t core = s.cur_core;
+  if (core < 0 && s.last_cpu >= 0) {
+    auto it = std::find(info_.cpus.begin(), info_.cpus.end(), s.last_cpu);
+    if (it != info_.cpus.end()) core = static_cast<std::int32_t>(it - info_.cpus.begin());
+  }
+  if (core >= 0 && static_cast<std::size_t>(core) < core_ns.size())
+    core_ns[static_cast<std::size_t>(core)] += rest;
+}
+
 RunResult Runner::merge() {
   RunResult r;
   r.scenario = sc_.name;
@@ -35,6 +58,7 @@ RunResult Runner::merge() {
   for (const auto& o : sc_.objects)
     r.objects.push_back(std::string(o.pipe_end ? "pipe end" : to_string(o.kind)) + " " + o.name);
   std::map<std::int16_t, std::int64_t> object_ns;  // time blocked per synchronisation object
+  std::vector<std::int64_t> core_ns(r.cores.size(), 0);  // the processes' CPU time per core
   Pid last = std::min<Pid>(sh_->next_pid.load(), kMaxSlots);
   // What the runner did after the end (killing after a hang, a limit or a
   // signal) is not part of the run: the log and the fates stop at end_ns_.
@@ -129,6 +153,21 @@ RunResult Runner::merge() {
   for (const Raw& x : raw) {
     const Plain& e = x.e;
     Tick t = tick(e.ns);
+    if (e.kind == kMigrationKind) {  // where it ran: listed apart (RealInfo::migrations)
+      info_.migrations.push_back(Migration{e.pid, t, e.object, static_cast<CoreId>(e.b)});
+      // Moved while running (inside a burst): the lanes follow it. One that
+      // moved while blocked takes its new core with its next Running event.
+      Acc& a = acc[e.pid];
+      if (a.state == ProcState::Running && e.b >= 0 && e.b < static_cast<std::int32_t>(r.cores.size())) {
+        free_core(e.pid, t);
+        auto to = static_cast<std::int16_t>(e.b);
+        core_of[e.pid] = to;
+        core_pid[static_cast<std::size_t>(to)] = e.pid;
+        r.events.push_back(Event{t, e.pid, to, EventKind::Core, static_cast<std::uint8_t>(CoreStatus::Running), 0});
+        r.events.push_back(Event{t, e.pid, to, EventKind::State, static_cast<std::uint8_t>(ProcState::Running), 0});
+      }
+      continue;
+    }
     advance(t);
     Event out{t, e.pid, -1, static_cast<EventKind>(e.kind), e.a, e.b};
     Acc& a = acc[e.pid];
@@ -252,10 +291,8 @@ RunResult Runner::merge() {
       nivcsw -= k.nivcsw;
     }
     pr.cpu = s.sched_run_ns >= 0 && s.self_exit.load() ? ticks_of(s.sched_run_ns) : ticks_of(std::max<std::int64_t>(0, cpu_us) * 1000);
-    if (s.last_cpu >= 0) {
-      auto it = std::find(info_.cpus.begin(), info_.cpus.end(), s.last_cpu);
-      if (it != info_.cpus.end()) r.cores[static_cast<std::size_t>(it - info_.cpus.begin())].busy += pr.cpu;
-    }
+    pr.migrations = s.migrations;
+    count_core_time(s, std::max<std::int64_t>(0, cpu_us) * 1000, core_ns);
     pr.wait = s.sched_wait_ns > 0 ? ticks_of(s.sched_wait_ns) : 0;
     if (!exited(s) && a.state == ProcState::Blocked) {
       // Still waiting when the run ended (a deadlock, a limit): that time counts as blocked.
@@ -301,7 +338,11 @@ RunResult Runner::merge() {
     return a.tick != b.tick ? a.tick < b.tick : a.pid < b.pid;
   });
 
-  for (auto& c : r.cores) c.busy = std::min(c.busy, r.makespan);
+  info_.core_busy_us.clear();
+  for (std::size_t k = 0; k < r.cores.size(); ++k) {
+    info_.core_busy_us.push_back(core_ns[k] / 1000);
+    r.cores[k].busy = std::min(ticks_of(core_ns[k]), r.makespan);
+  }
 
   r.files = final_files_;
   // Per-object statistics: uses, waits and the longest queue counted in shared

@@ -114,6 +114,7 @@ class RealRuntime final : public Runtime, public SyncHost {
           throw RuntimeError("runaway loop: more than " + std::to_string(max_ops) +
                              " zero-time operations at one tick without consuming time");
         refresh_parent();
+        track();
         stop = step(self_, in, ctx);
       } catch (const RuntimeError& e) {
         fail(in.path + ": " + e.what());
@@ -170,10 +171,12 @@ class RealRuntime final : public Runtime, public SyncHost {
     c.begin(pid, parent, std::move(name), program, std::move(vars));
     c.priority = self_.priority;
     c.nice = self_.nice;
+    c.tickets = self_.tickets;
     c.affinity = self_.affinity;
     self_.children.push_back(pid);
     Slot& s = slot(pid);
     s.parent = parent;
+    s.cur_core = -1;
     copy_name(s.name, sizeof s.name, c.name);
     copy_name(s.program, sizeof s.program, program.name);
     s.used.store(1);
@@ -365,8 +368,11 @@ class RealRuntime final : public Runtime, public SyncHost {
     }
     // Under the normal scheduler a process's nice is the kernel's too, so the
     // scenario's weights (the cfs policy's) are the real ones.
-    if (setup_.policy == SCHED_OTHER && self_.nice != 0 &&
-        setpriority(PRIO_PROCESS, 0, static_cast<int>(self_.nice)) != 0)
+    // lottery and stride: the tickets become CFS weights (ticket_nice).
+    std::int64_t nice =
+        setup_.max_tickets > 0 ? ticket_nice(self_.tickets, setup_.max_tickets) : self_.nice;
+    if (setup_.policy == SCHED_OTHER && nice != 0 &&
+        setpriority(PRIO_PROCESS, 0, static_cast<int>(nice)) != 0)
       sh_.nice_failed.store(1);
     // An initial process waits until every process due with it is forked
     // (Runner::open_gates), so that those arriving together start together.
@@ -382,6 +388,8 @@ class RealRuntime final : public Runtime, public SyncHost {
     kids_.clear();
     others_.clear();
     self_ = std::move(c);
+    track_cpu_ = -1;  // a new task: its CPU clock starts at 0
+    counted_ns_ = 0;
     enter();
   }
 
@@ -398,9 +406,8 @@ class RealRuntime final : public Runtime, public SyncHost {
 
   // Back on a CPU: the event carries the scenario core it is on now.
   void running(Pid pid) {
-    int cpu = sched_getcpu();
-    auto it = std::find(setup_.cpus.begin(), setup_.cpus.end(), cpu);
-    auto core = static_cast<std::int16_t>(it == setup_.cpus.end() ? -1 : it - setup_.cpus.begin());
+    track();
+    auto core = static_cast<std::int16_t>(core_of(sched_getcpu()));
     record(sh_, pid, EventKind::State, static_cast<int>(ProcState::Running), 0, core);
   }
 
@@ -474,11 +481,60 @@ class RealRuntime final : public Runtime, public SyncHost {
     c.state = ProcState::Reaped;
   }
 
+  // Burns CPU time; every turn of the loop also looks at the core it is on,
+  // so a migration inside a burst is seen within a turn (about a microsecond).
   void burn(Tick ticks) {
     std::int64_t target = thread_cpu_ns() + ticks * sh_.tick_ns;
-    while (thread_cpu_ns() < target) {
+    for (;;) {
+      std::int64_t used = thread_cpu_ns();
+      track(used);
+      if (used >= target) break;
       for (int i = 0; i < 200; ++i) __asm__ __volatile__("" ::: "memory");
     }
+  }
+
+  // Where this process runs (docs/real-os.md, "Where each process ran"):
+  // called at every operation boundary, on every return from a wait and at
+  // every turn of the compute loop. The CPU time used since the last change
+  // of core is counted on the core it was seen on, so the split between
+  // cores is exact up to the CPU time between two looks. `used` < 0: read
+  // the clock here, only when the core changed (the common case costs one
+  // sched_getcpu, which glibc answers from rseq without a system call).
+  void track(std::int64_t used = -1) {
+    int cpu = sched_getcpu();
+    if (cpu == track_cpu_ && used < 0) return;
+    if (used < 0) used = thread_cpu_ns();
+    Slot& s = slot(self_.pid);
+    int core = core_of(cpu);
+    if (track_cpu_ < 0) {
+      // The first look (after the start gate): what ran before counts here.
+      s.cur_core = core;
+    } else if (cpu != track_cpu_) {
+      if (s.cur_core >= 0) s.core_ns[s.cur_core] += used - counted_ns_;
+      counted_ns_ = used;
+      if (core != s.cur_core) {
+        ++s.migrations;
+        record(sh_, self_.pid, static_cast<EventKind>(kMigrationKind), 0, core,
+               static_cast<std::int16_t>(s.cur_core));
+      }
+      s.cur_core = core;
+    }
+    track_cpu_ = cpu;
+  }
+
+  // The scenario core of a real CPU; with --oversubscribe several cores share
+  // a CPU and it is the first of them.
+  int core_of(int cpu) const {
+    auto it = std::find(setup_.cpus.begin(), setup_.cpus.end(), cpu);
+    return it == setup_.cpus.end() ? -1 : static_cast<int>(it - setup_.cpus.begin());
+  }
+
+  // At the exit: the CPU time since the last change of core counts on the last.
+  void track_last() {
+    Slot& s = slot(self_.pid);
+    std::int64_t used = thread_cpu_ns();
+    if (s.cur_core >= 0) s.core_ns[s.cur_core] += used - counted_ns_;
+    counted_ns_ = used;
   }
 
   void fail(const std::string& message) {
@@ -501,6 +557,7 @@ class RealRuntime final : public Runtime, public SyncHost {
       }
     }
     Slot& s = slot(self_.pid);
+    track_last();
     auto [run, wait] = schedstat();
     s.sched_run_ns = run;
     s.sched_wait_ns = wait;
@@ -555,6 +612,8 @@ class RealRuntime final : public Runtime, public SyncHost {
   std::map<Pid, Process> kids_;    // this process's own children (it alone can start, join, signal them)
   std::map<Pid, Process> others_;  // other processes, named in error messages
   Pid reserved_ = kNoPid;
+  int track_cpu_ = -1;           // CPU of the last look (-1: none yet)
+  std::int64_t counted_ns_ = 0;  // CPU time already counted on a core
 };
 
 }  // namespace

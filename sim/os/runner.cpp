@@ -111,6 +111,10 @@ void Runner::check() {
                   " CPU(s) available to mpsim: real mode cannot run more cores than CPUs" +
                   " (--oversubscribe shares them, core i on CPU i mod " +
                   std::to_string(cpus.size()) + ")");
+  if (std::min<std::size_t>(static_cast<std::size_t>(sc_.machine.cores), cpus.size()) > kCoreSlots)
+    throw Refused(std::to_string(sc_.machine.cores) +
+                  " cores asked for, but real mode counts the CPU time of at most " +
+                  std::to_string(kCoreSlots) + " cores apart (docs/real-os.md)");
   for (std::int32_t c = 0; c < sc_.machine.cores; ++c)
     info_.cpus.push_back(cpus[static_cast<std::size_t>(c) % cpus.size()]);
   if (sc_.machine.cores > static_cast<std::int32_t>(cpus.size()))
@@ -161,6 +165,7 @@ void Runner::prepare() {
   info_.policy = setup_.policy == SCHED_FIFO ? "SCHED_FIFO" : setup_.policy == SCHED_RR ? "SCHED_RR" : "SCHED_OTHER";
   if (setup_.policy == SCHED_OTHER)
     info_.policy_note = pol + " has no real-time twin: Linux's normal scheduler (CFS/EEVDF) decides";
+  if (pol == "lottery" || pol == "stride") tickets_as_nice();
   if (setup_.policy != SCHED_OTHER) {
     sched_param sp{};
     sp.sched_priority = kWatchPriority;
@@ -186,7 +191,11 @@ void Runner::prepare() {
     nice = nice || spec.nice != 0;
   }
   if (priority) info_.notes.push_back("priority (the simulator's priority policies) is not applied to the real processes");
-  if (nice && setup_.policy != SCHED_OTHER)
+  if (nice && setup_.max_tickets > 0)
+    info_.notes.push_back(
+        pol +
+        " schedules by tickets: the scenario's nice is not applied (nor is it by the simulator)");
+  else if (nice && setup_.policy != SCHED_OTHER)
     info_.notes.push_back("nice is applied only under SCHED_OTHER; " + info_.policy + " ignores it");
   if (sc_.machine.context_switch > 0)
     info_.notes.push_back("context_switch is the model's cost; real switches cost what the kernel takes");
@@ -236,6 +245,39 @@ void Runner::prepare() {
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   saved_slack_ = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+}
+
+// lottery and stride have no Linux twin, but CFS shares the CPU in
+// proportion to weights, which is what stride does deterministically and the
+// lottery on average: each process gets the nice whose weight is nearest its
+// share of tickets (ticket_nice), and the result says so.
+void Runner::tickets_as_nice() {
+  const std::string& pol = sc_.machine.scheduler.policy;
+  std::int64_t min_tickets = 0;
+  for (const auto& spec : sc_.processes) {
+    setup_.max_tickets = std::max(setup_.max_tickets, spec.tickets);
+    min_tickets = min_tickets == 0 ? spec.tickets : std::min(min_tickets, spec.tickets);
+  }
+  std::string map;
+  for (const auto& spec : sc_.processes) {
+    int n = ticket_nice(spec.tickets, setup_.max_tickets);
+    if (info_.ticket_nice.emplace(spec.tickets, n).second)
+      map += (map.empty() ? "" : ", ") + std::to_string(spec.tickets) + " -> nice " +
+             std::to_string(n);
+  }
+  info_.policy_note = pol +
+                      " has no Linux twin: its tickets become CFS weights under SCHED_OTHER (" +
+                      map + "), a proportional share like stride's" +
+                      (pol == "lottery" ? ", without the lottery's random draws" : std::string());
+  if (min_tickets > 0 && setup_.max_tickets / min_tickets > 68)
+    info_.notes.push_back(
+        "tickets differ by more than CFS's weights can (1024 for nice 0 against 15 for nice 19): "
+        "the shares are not kept");
+  auto transfer = sc_.machine.scheduler.params.find("transfer");
+  if (transfer != sc_.machine.scheduler.params.end() && std::get_if<bool>(&transfer->second) &&
+      std::get<bool>(transfer->second))
+    info_.notes.push_back(
+        "ticket transfer (a joiner lending its tickets) has no real equivalent: not applied");
 }
 
 void Runner::cleanup() {

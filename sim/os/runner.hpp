@@ -62,6 +62,7 @@ class Runner {
   void check();
   void prepare();
   void cleanup();
+  void tickets_as_nice();
 
   // launch.cpp
   std::int64_t predict_makespan();
@@ -84,6 +85,7 @@ class Runner {
   // merge.cpp
   RunResult merge();
   void read_files();
+  void count_core_time(const Slot& s, std::int64_t rusage_ns, std::vector<std::int64_t>& core_ns);
   Tick tick(std::int64_t ns) const {
     if (ns <= t0_) return 0;
     return static_cast<Tick>(std::llround(static_cast<double>(ns - t0_) / static_cast<double>(sh_->tick_ns)));

@@ -25,6 +25,12 @@ inline constexpr std::uint32_t kMessageText = 232;  // longest string a queue me
 inline constexpr std::uint32_t kRingSize = 1u << 17;
 inline constexpr std::uint32_t kMaxTexts = 1u << 14;
 inline constexpr std::uint32_t kTextBytes = 1u << 22;
+// CPUs whose time each process accounts separately (Slot::core_ns): a core
+// beyond is refused at load (Runner::check).
+inline constexpr std::int32_t kCoreSlots = 256;
+// A RawEvent kind that is no EventKind: `pid` was seen on core `b`, having
+// last run on core `object` (a migration; merge.cpp).
+inline constexpr std::uint8_t kMigrationKind = 0xF0;
 
 /// What a live process is doing, for the hang detector.
 /// kSyncWait: an untimed wait on a synchronisation object (Slot::wait_object),
@@ -59,6 +65,10 @@ struct Slot {
   std::int64_t zombie_seen_ns;          // seen as Z in /proc/<pid>/stat before its reap (0: not seen)
   std::int64_t orphan_seen_ns;          // getppid() gave the runner (0: not seen)
   std::atomic<std::uint32_t> hold;      // 1: wait at the start gate (a futex word; Runner::open_gates)
+  // Where it ran, written by the process itself (process.cpp, CoreTracker):
+  std::int32_t cur_core;             // scenario core it was last seen on (-1: not yet)
+  std::int32_t migrations;           // times it was seen on another core than the last
+  std::int64_t core_ns[kCoreSlots];  // its CPU time (CLOCK_THREAD_CPUTIME_ID) per scenario core
 };
 
 struct RawEvent {
@@ -160,6 +170,8 @@ struct Setup {
   std::vector<int> cpus;            // the scenario's cores
   std::int64_t rttime_us = 0;       // RLIMIT_RTTIME for real-time policies
   std::int64_t max_string_bytes = kDefaultMaxStringBytes;  // RealOptions::sim_limits
+  std::int64_t max_tickets =
+      0;  // lottery, stride: nice from tickets (ticket_nice); 0 = the scenario's nice
 };
 
 /// Appends an event to the shared log (any process).

@@ -49,7 +49,31 @@ nlohmann::json real_info_json(const os::RealInfo& i) {
   j["predicted_makespan"] = i.predicted_makespan;
   j["load1"] = i.load1;
   j["events_dropped"] = i.events_dropped;
+  nlohmann::json moves = nlohmann::json::array();
+  for (const auto& m : i.migrations)
+    moves.push_back({{"pid", m.pid}, {"tick", m.tick}, {"from", m.from}, {"to", m.to}});
+  j["cores"] = {{"migrations", moves}, {"busy_us", i.core_busy_us}};
+  nlohmann::json nice = nlohmann::json::object();
+  for (const auto& [t, n] : i.ticket_nice) nice[std::to_string(t)] = n;
+  j["ticket_nice"] = nice;
   return j;
+}
+
+// A real run on several cores: the simulator's `multicore` object and
+// per-process `migrations` (docs/json-output.md), with what real mode cannot
+// observe (queue moves, loads) null.
+void add_real_multicore(nlohmann::json& j, const RunResult& r) {
+  if (r.cores.size() < 2) return;
+  std::int64_t all = 0;
+  for (auto& p : j["processes"])
+    if (const ProcessResult* q = r.process(p["pid"].get<Pid>())) {
+      p["migrations"] = q->migrations;
+      all += q->migrations;
+    }
+  j["multicore"] = {{"migrations", all},          {"stolen", nullptr},
+                    {"balanced", nullptr},        {"load_ticks", nullptr},
+                    {"imbalance_ticks", nullptr}, {"max_imbalance", nullptr},
+                    {"load_series", nullptr}};
 }
 
 nlohmann::ordered_json expect_json(const std::vector<ExpectOutcome>& outcomes) {
@@ -146,6 +170,7 @@ Command add_run(CLI::App& app) {
         nlohmann::json j = nlohmann::json::parse(format_json(r, a->report.events));
         j["backend"] = "real";
         j["real"] = real_info_json(real->info);
+        add_real_multicore(j, r);
         if (checks) j["expect"] = expect_json(expects);
         text = j.dump(2) + "\n";
       } else if (checks) {
@@ -156,7 +181,8 @@ Command add_run(CLI::App& app) {
         text = format_json(r, a->report.events) + "\n";
       }
     } else {
-      text = (real ? os::format_real_info(*real) : "") + format_text(r) + "\n";
+      text = (real ? os::format_real_info(*real) + os::format_real_cores(real->info, r) : "") +
+             format_text(r) + "\n";
       if (checks) text += "\n" + format_expects(expects, r);
       if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);
     }

@@ -1,9 +1,10 @@
 // mpsim validate FILE: the simulator against real Linux processes, row by row.
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iomanip>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -11,10 +12,11 @@
 
 #include "commands.hpp"
 #include "contention.hpp"
-#include "mpsim/kernel/machine.hpp"
 #include "mpsim/analysis/races.hpp"
+#include "mpsim/kernel/machine.hpp"
 #include "mpsim/report/report.hpp"
 #include "py_options.hpp"
+#include "validate_cores.hpp"
 
 namespace mpsim::cli {
 
@@ -26,9 +28,18 @@ struct ValidateArgs {
   RealCliOptions real;
   int runs = 3;
   double tolerance = 5;
+  std::int64_t migration_tolerance = 2;
   std::string format = "text";
   PyCliOptions py;  // FILE.py: a Python program (py_validate.cpp)
 };
+
+// Whether the scenario file itself sets machine.`key` (it loaded, so it parses).
+bool machine_key_set(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  return doc.is_object() && doc.contains("machine") && doc["machine"].is_object() &&
+         doc["machine"].contains(key);
+}
 
 struct Row {
   std::string section;  // outcome / timing
@@ -144,6 +155,10 @@ Command add_validate(CLI::App& app) {
   cmd->add_option("--runs", a->runs, "real runs (default 3)")->check(CLI::Range(1, 50));
   cmd->add_option("--tolerance", a->tolerance, "timing tolerance in percent (plus 2 ticks; default 5)")
       ->check(CLI::Range(0.0, 1000.0));
+  cmd->add_option(
+         "--migration-tolerance", a->migration_tolerance,
+         "on several cores: migrations may differ by this many, in all and per process (default 2)")
+      ->check(CLI::Range(0, 1000000));
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   a->py.add_to(*cmd);
   return [a] {
@@ -152,6 +167,10 @@ Command add_validate(CLI::App& app) {
                              {a->machine.overrides(), a->runs, a->tolerance, a->format});
     auto s = load_or_report(a->file, a->machine.overrides());
     if (!s) return kExitBadInput;
+    // On several cores, what the scenario leaves open is Linux-like, on both sides.
+    LinuxDefault linux_default =
+        apply_linux_default(*s, a->machine.policy || machine_key_set(a->file, "scheduler"),
+                            a->machine.queues || machine_key_set(a->file, "queues"));
     std::vector<os::RealRun> reals;
     for (int i = 0; i < a->runs; ++i) {
       auto r = run_real_or_report(*s, a->real.opt);
@@ -300,6 +319,19 @@ Command add_validate(CLI::App& app) {
       }
       if (auto tie = same_tick_contention(sim)) excuse_grant_order(*tie, reals, finish_rows, within, rows);
     }
+    // Where the processes ran, on several cores (docs/real-os.md).
+    if (sim.cores.size() > 1 && !sim.deadlock) {
+      std::vector<const RunResult*> results;
+      for (const auto& r : reals) results.push_back(&r.result);
+      CoreTolerance tol;
+      tol.busy_pct = a->tolerance;
+      tol.migrations = a->migration_tolerance;
+      bool affinity = std::any_of(s->processes.begin(), s->processes.end(),
+                                  [](const ProcessSpec& p) { return !p.affinity.empty(); });
+      for (auto& c : compare_cores(sim, results, tol, affinity))
+        rows.push_back({"cores", std::move(c.name), std::move(c.sim), std::move(c.real), c.pass,
+                        std::move(c.note)});
+    }
     std::size_t failed = static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.pass; }));
 
     if (a->format == "json") {
@@ -312,6 +344,8 @@ Command add_validate(CLI::App& app) {
       j["policy"] = reals.front().info.policy;
       j["rr_interval_us"] = reals.front().info.rr_interval_us;
       j["simulated_note"] = sim_note;
+      j["linux_default"] = linux_default.note;
+      j["migration_tolerance"] = a->migration_tolerance;
       j["rows"] = nlohmann::json::array();
       for (const auto& r : rows)
         j["rows"].push_back({{"section", r.section}, {"row", r.name}, {"simulated", r.sim}, {"real", r.real},
@@ -323,6 +357,7 @@ Command add_validate(CLI::App& app) {
                 << "% + 2 ticks\n";
       std::cout << "simulated " << describe_machine(sim.machine) << "\n";
       if (!sim_note.empty()) std::cout << "          " << sim_note << "\n";
+      if (!linux_default.note.empty()) std::cout << "          " << linux_default.note << "\n";
       const auto& info = reals.front().info;
       std::cout << "real      " << info.policy;
       if (info.rr_interval_us > 0) std::cout << " (quantum " << info.rr_interval_us / 1000.0 << " ms)";

@@ -55,6 +55,13 @@ struct Fact {
   std::string text;
 };
 
+/// A process seen on another core than the one it last ran on (real mode).
+struct Migration {
+  Pid pid;
+  Tick tick;  ///< when it was first seen on the new core
+  CoreId from, to;
+};
+
 struct RealInfo {
   std::string policy;        ///< "SCHED_FIFO", "SCHED_RR", "SCHED_OTHER"
   std::string policy_note;   ///< why it differs from the scenario's policy, fallbacks
@@ -72,6 +79,13 @@ struct RealInfo {
   std::int64_t wall_limit_ms = 0;
   double load1 = 0;          ///< the machine's 1-minute load average at start
   std::uint64_t events_dropped = 0;
+  /// Where the processes ran (docs/real-os.md, "Where each process ran"):
+  /// every migration in time order, and the scenario processes' CPU time on
+  /// each scenario core, in microseconds (RunResult::cores[k].busy in ticks).
+  std::vector<Migration> migrations;
+  std::vector<std::int64_t> core_busy_us;
+  /// lottery and stride: the nice each ticket count was given (ticket_nice).
+  std::map<std::int64_t, int> ticket_nice;
 };
 
 struct RealRun {
@@ -89,5 +103,15 @@ RealRun run_real(const Scenario& s, const RealOptions& o = {});
 
 /// The real-mode lines printed above the text report: policy, CPUs, facts, limits.
 std::string format_real_info(const RealRun& r);
+
+/// lottery and stride in real mode: the nice (0..19) whose CFS weight,
+/// against nice 0's, is nearest (in ratio) to max_tickets / tickets, so the
+/// process with the most tickets runs at nice 0 and the kernel's shares
+/// follow the tickets (docs/real-os.md, "Machine").
+int ticket_nice(std::int64_t tickets, std::int64_t max_tickets);
+
+/// The "cores" lines of a real run on several cores: migrations (when, from,
+/// to) and busy time per core; "" on one core.
+std::string format_real_cores(const RealInfo& info, const RunResult& result);
 
 }  // namespace mpsim::os
