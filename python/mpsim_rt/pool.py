@@ -13,13 +13,52 @@ results, runs callbacks and replaces workers in threads of the parent; there
 are no threads here, so the parent does that whenever it waits on the pool:
 AsyncResult.get/wait, map, imap, join.
 
-Per task, the pool records when it was submitted, started and finished
-(simulated ticks) and its worker's pid, and reports them to mpsim when it is
-terminated or joined, or when the process that made it ends."""
+Per task, the pool records what mpsim's report shows for a pool task
+(docs/json-output.md, `tasks[]`): the method that submitted it, its
+submission (handle, per pool from 1) and chunk index, the function's name,
+the submitter, when it was submitted, started and finished (simulated
+ticks), its worker's pid, and its outcome. It reports them to mpsim when it
+is terminated or joined, or when the process that made it ends."""
 import itertools
 import queue
 
 from . import channel, process, sync
+
+
+_PLAIN = (type(None), bool, int, float, str, bytes)
+_RESULT_CHARS = 60  # a longer result is cut, ending in "..."
+
+
+def _plain(value, depth=0):
+    """Made only of values whose repr runs no program code and is the same
+    from run to run (no addresses, no set order)."""
+    if isinstance(value, _PLAIN):
+        return type(value) in _PLAIN
+    if depth < 4 and type(value) in (list, tuple):
+        return all(_plain(x, depth + 1) for x in value)
+    if depth < 4 and type(value) is dict:
+        return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _shown(ok, value):
+    """A task's result and error as the report prints them: the repr of a
+    plain value (cut to _RESULT_CHARS), else its type's name in <>; an
+    exception as "Type: message"."""
+    was, channel.busy = channel.busy, True  # the runtime's work, not the program's
+    try:
+        if not ok:
+            return "", "%s: %s" % (type(value).__name__, value)
+        if not _plain(value):
+            return "<%s>" % type(value).__name__, ""
+        text = repr(value)
+        return (text if len(text) <= _RESULT_CHARS else text[:_RESULT_CHARS - 3] + "..."), ""
+    finally:
+        channel.busy = was
+
+
+def _func_name(func):
+    return getattr(func, "__name__", None) or type(func).__name__
 
 
 def _run_task(kind, func, items):
@@ -192,7 +231,8 @@ class Pool:
         self._state = "RUN"
         self._creator = channel.pid
         self._created = channel.call("now")
-        self._metrics = []  # per task: [id, submitted, started, finished, worker]
+        self._metrics = []  # per task: its row of the report (_submit, _collect_one)
+        self._handles = itertools.count(1)  # submissions
         self._reported = False
         self._workers = []
         self._all_workers = []
@@ -228,64 +268,77 @@ class Pool:
                 self._start_worker()
             return True
         _, tid, ok, value, worker, started, finished = message
-        self._metrics[tid][2:] = [started, finished, worker]
+        result_text, error = _shown(ok, value)
+        self._metrics[tid].update(started=started, finished=finished, worker=worker, ok=ok,
+                                  result=result_text, error=error)
         result, index = self._pending.pop(tid)
         result._part(index, ok, value)
         return True
 
-    def _submit(self, result, index, kind, func, items):
+    def _submit(self, result, index, kind, func, items, method, handle):
         tid = next(self._counter)
         self._pending[tid] = (result, index)
         self._tasks.put((tid, kind, func, items))
-        self._metrics.append([tid, channel.now, None, None, None])
+        self._metrics.append({"kind": method, "handle": handle, "item": index,
+                              "program": _func_name(func), "submitter": channel.pid,
+                              "submitted": channel.now, "started": None, "finished": None,
+                              "worker": None, "ok": False, "result": "", "error": ""})
 
-    def apply_async(self, func, args=(), kwds=None, callback=None, error_callback=None):
+    def _apply_async(self, method, func, args, kwds, callback, error_callback):
         self._check_running()
         result = AsyncResult(self, callback, error_callback)
-        self._submit(result, 0, "apply", func, (tuple(args), dict(kwds or {})))
+        self._submit(result, 0, "apply", func, (tuple(args), dict(kwds or {})), method,
+                     next(self._handles))
         return result
 
-    def apply(self, func, args=(), kwds=None):
-        return self.apply_async(func, args, kwds).get()
+    def apply_async(self, func, args=(), kwds=None, callback=None, error_callback=None):
+        return self._apply_async("apply_async", func, args, kwds, callback, error_callback)
 
-    def _map_async(self, kind, func, iterable, chunksize, callback, error_callback):
+    def apply(self, func, args=(), kwds=None):
+        return self._apply_async("apply", func, args, kwds, None, None).get()
+
+    def _map_async(self, kind, func, iterable, chunksize, callback, error_callback, method):
         self._check_running()
         items = iterable if hasattr(iterable, "__len__") else list(iterable)
         if chunksize is None:
             chunksize = _default_chunksize(len(items), self._processes)
         chunks = list(_chunks(items, max(1, chunksize)))
         result = _MapResult(self, len(chunks), callback, error_callback)
+        handle = next(self._handles)
         for i, chunk in enumerate(chunks):
-            self._submit(result, i, kind, func, chunk)
+            self._submit(result, i, kind, func, chunk, method, handle)
         return result
 
     def map_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
-        return self._map_async("map", func, iterable, chunksize, callback, error_callback)
+        return self._map_async("map", func, iterable, chunksize, callback, error_callback,
+                               "map_async")
 
     def map(self, func, iterable, chunksize=None):
-        return self.map_async(func, iterable, chunksize).get()
+        return self._map_async("map", func, iterable, chunksize, None, None, "map").get()
 
     def starmap_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
-        return self._map_async("starmap", func, iterable, chunksize, callback, error_callback)
+        return self._map_async("starmap", func, iterable, chunksize, callback, error_callback,
+                               "starmap_async")
 
     def starmap(self, func, iterable, chunksize=None):
-        return self.starmap_async(func, iterable, chunksize).get()
+        return self._map_async("starmap", func, iterable, chunksize, None, None, "starmap").get()
 
-    def _imap(self, func, iterable, chunksize):
+    def _imap(self, func, iterable, chunksize, method):
         self._check_running()
         if chunksize < 1:
             raise ValueError("Chunksize must be 1+, not {0:n}".format(chunksize))
         chunks = list(_chunks(iterable, chunksize))
         result = _ChunkResults(self, len(chunks))
+        handle = next(self._handles)
         for i, chunk in enumerate(chunks):
-            self._submit(result, i, "map", func, chunk)
+            self._submit(result, i, "map", func, chunk, method, handle)
         return result
 
     def imap(self, func, iterable, chunksize=1):
-        return self._imap(func, iterable, chunksize).ordered()
+        return self._imap(func, iterable, chunksize, "imap").ordered()
 
     def imap_unordered(self, func, iterable, chunksize=1):
-        return self._imap(func, iterable, chunksize).unordered()
+        return self._imap(func, iterable, chunksize, "imap_unordered").unordered()
 
     def close(self):
         if self._state == "RUN":
@@ -317,7 +370,8 @@ class Pool:
             return
         self._reported = True
         channel.call("pool_report", name=self._name, processes=self._processes,
-                     workers=self._all_workers, created=self._created, tasks=self._metrics)
+                     maxtasksperchild=self._maxtasks or 0, workers=self._all_workers,
+                     created=self._created, tasks=self._metrics)
 
     def __enter__(self):
         self._check_running()

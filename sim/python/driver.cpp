@@ -69,25 +69,6 @@ SyncKind kind_of(const std::string& k, bool& bounded) {
   return it->second;
 }
 
-/// A pool_report message: tasks are [id, submitted, started, finished, worker].
-PoolReport pool_report(const nlohmann::json& m, Pid owner, Tick now,
-                       std::map<std::string, int>& names) {
-  PoolReport r;
-  std::string base = m.at("name").get<std::string>();
-  int n = ++names["pool " + base];
-  r.name = n == 1 ? base : base + "#" + std::to_string(n);
-  r.owner = owner;
-  r.processes = m.at("processes").get<std::int32_t>();
-  r.workers = m.at("workers").get<std::vector<Pid>>();
-  r.created = m.at("created").get<Tick>();
-  r.reported = now;
-  auto tick = [](const nlohmann::json& v) { return v.is_null() ? Tick{-1} : v.get<Tick>(); };
-  for (const auto& t : m.at("tasks"))
-    r.tasks.push_back({t.at(0).get<std::int64_t>(), tick(t.at(1)), tick(t.at(2)), tick(t.at(3)),
-                       t.at(4).is_null() ? kNoPid : t.at(4).get<Pid>()});
-  return r;
-}
-
 }  // namespace
 
 void Driver::adopt(Pid pid, Channel c) {
@@ -250,7 +231,9 @@ bool Driver::handle(ExternalHost& host, Process& p, Peer& peer, const nlohmann::
     return false;
   }
   if (what == "pool_report") {
-    pools_.push_back(pool_report(m, p.pid, host.now(), object_names_));
+    std::string base = m.at("name").get<std::string>();
+    int n = ++object_names_["pool " + base];
+    pools_.add(m, n == 1 ? base : base + "#" + std::to_string(n), p.pid);
     answer(host, peer, nullptr);
     return false;
   }
@@ -345,15 +328,3 @@ bool Driver::handle(ExternalHost& host, Process& p, Peer& peer, const nlohmann::
 }
 
 }  // namespace mpsim::python::detail
-
-namespace mpsim::python {
-
-double PoolReport::utilisation() const {
-  Tick busy = 0;
-  for (const auto& t : tasks)
-    if (t.started >= 0 && t.finished >= t.started) busy += t.finished - t.started;
-  Tick capacity = static_cast<Tick>(processes) * (reported - created);
-  return capacity <= 0 ? 0.0 : static_cast<double>(busy) / static_cast<double>(capacity);
-}
-
-}  // namespace mpsim::python

@@ -9,6 +9,7 @@
 #include "mpsim/kernel/external.hpp"
 #include "mpsim/python/py_run.hpp"
 #include "python/channel.hpp"
+#include "python/pool_metrics.hpp"
 
 namespace mpsim::python::detail {
 
@@ -23,7 +24,7 @@ class Driver final : public ExternalDriver {
   void adopt(Pid pid, Channel c);
   void next(ExternalHost& host, Process& p) override;
   /// The pools the program's processes reported (pool_report messages).
-  [[nodiscard]] const std::vector<PoolReport>& pools() const { return pools_; }
+  [[nodiscard]] const PoolMetrics& pools() const { return pools_; }
 
  private:
   /// What the process waits to be told once its operations have run.
@@ -51,7 +52,7 @@ class Driver final : public ExternalDriver {
   std::map<std::int32_t, std::string> object_by_id_;
   /// multiprocessing.Value: name (its race-detector key) and current value.
   std::vector<std::pair<std::string, nlohmann::json>> values_;
-  std::vector<PoolReport> pools_;
+  PoolMetrics pools_;
 };
 
 }  // namespace mpsim::python::detail

@@ -192,7 +192,7 @@ PyRun run_python(const PyOptions& o, const MachineOverrides& m, RunOptions run) 
   driver.adopt(2, std::move(main_channel));  // the scenario's one process: pid 2
   run.external = &driver;
   out.result = simulate(out.scenario, run);
-  out.pools = driver.pools();
+  driver.pools().finish(out.result);
   return out;
 }
 

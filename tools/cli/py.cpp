@@ -54,18 +54,6 @@ int report_real(const PyArgs& a) {
   return write_output(a.report.out, text, a.report.force) ? kExitOk : kExitBadInput;
 }
 
-// The report's JSON with a last key "pools" (when the program made any),
-// leaving the rest of the text exactly as format_json writes it.
-std::string with_pools(std::string json, const std::vector<python::PoolReport>& pools) {
-  if (pools.empty()) return json;
-  std::string list = pools_json(pools).dump(2);
-  std::string indented;
-  for (char c : list) indented += c == '\n' ? std::string("\n  ") : std::string(1, c);
-  std::size_t end = json.rfind("\n}");  // dump(2) of an object ends so
-  if (end == std::string::npos) return json;
-  return json.substr(0, end) + ",\n  \"pools\": " + indented + "\n}";
-}
-
 std::string program_lines(const RunResult& r) {
   std::string s;
   for (const auto& line : r.prints) s += line.text + "\n";
@@ -107,10 +95,9 @@ Command add_py(CLI::App& app) {
     if (a->program_output)
       text = program_lines(r);
     else if (a->report.format == "json")
-      text = with_pools(format_json(r, a->report.events), run.pools) + "\n";
+      text = format_json(r, a->report.events) + "\n";  // pools and tasks as for a scenario
     else {
       text = format_text(r) + "\n";
-      if (!run.pools.empty()) text += "\n" + format_pools_text(run.pools);
       if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);
     }
     if (!a->report.write_files(r, run.scenario.name)) return kExitBadInput;

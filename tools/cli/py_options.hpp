@@ -50,9 +50,4 @@ struct PyValidateRequest {
 int validate_python(const PyCliOptions& py, const std::string& script,
                     const PyValidateRequest& req);
 
-/// The pools' per-task metrics: the report's "pools" section, and its JSON
-/// (`pools`: per pool name, workers, utilisation, tasks; py_pools.cpp).
-std::string format_pools_text(const std::vector<python::PoolReport>& pools);
-nlohmann::ordered_json pools_json(const std::vector<python::PoolReport>& pools);
-
 }  // namespace mpsim::cli

@@ -36,35 +36,9 @@ class PyError : public std::runtime_error {
   int exit_code;
 };
 
-/// One task of a multiprocessing.Pool: an apply_async call or one chunk of
-/// map/starmap/imap, as CPython splits them.
-struct PoolTask {
-  std::int64_t id = 0;  ///< in submission order, from 0
-  Tick submitted = -1;  ///< the tick it was put on the pool's task queue
-  Tick started = -1;    ///< a worker took it (-1: never, e.g. terminated)
-  Tick finished = -1;   ///< its result was ready
-  Pid worker = kNoPid;  ///< the worker that ran it
-};
-
-/// A Pool of the program, as it reported itself (python/mpsim_rt/pool.py)
-/// when terminated, joined, or when the process that made it ended.
-struct PoolReport {
-  std::string name;            ///< the variable it was assigned to, else "pool" (#2...)
-  Pid owner = kNoPid;          ///< the process that made it
-  std::int32_t processes = 0;  ///< workers at once
-  std::vector<Pid> workers;    ///< every worker it started (maxtasksperchild adds some)
-  Tick created = 0;
-  Tick reported = 0;
-  std::vector<PoolTask> tasks;
-  /// Ticks workers spent on tasks (started to finished) over processes x
-  /// (reported - created); 0 for a pool that lived no tick.
-  [[nodiscard]] double utilisation() const;
-};
-
 struct PyRun {
   Scenario scenario;  ///< the machine it ran on (one external program, "py")
-  RunResult result;
-  std::vector<PoolReport> pools;  ///< in the order they reported
+  RunResult result;   ///< with `pools` and `tasks` from the program's Pools (docs/python.md)
 };
 
 /// The scenario a Python run uses: `machine` settings (after overrides) and
