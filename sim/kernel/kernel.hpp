@@ -12,6 +12,7 @@
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/kernel/process.hpp"
+#include "kernel/cache_model.hpp"
 #include "kernel/process_table.hpp"
 #include "kernel/round_skip.hpp"
 #include "kernel/runtime.hpp"
@@ -21,6 +22,7 @@
 namespace mpsim::detail {
 
 class PerCoreQueues;
+class CacheModel;
 
 struct Core {
   CoreId id = 0;
@@ -202,6 +204,10 @@ class Kernel final : public Runtime, public ExternalHost {
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
+  std::unique_ptr<CacheModel> cache_;  ///< machine.cache, else null (kernel/cache_model.cpp)
+  bool multi_ostep_ = false;           ///< machine.multi_ostep: multi.py's rules
+  void cache_dispatch(Core& c, Process& p);
+  void ostep_steal();  ///< multi.py's stealing pass, before phase 5 (kernel/multi_ostep.cpp)
   bool stop_queue(std::vector<bool>& lost, const Process& r) const;
   /// Could ready `r` take core `c`? Under per-core queues only from its own queue.
   [[nodiscard]] bool eligible(const Process& r, CoreId c) const {

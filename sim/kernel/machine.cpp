@@ -140,6 +140,8 @@ inline void Kernel::expire_quanta() {
 // ranks strictly below `p` would not (MLFQ: a lower level), so requeueing `p`
 // would only "switch" it to itself and count a switch that never happened.
 inline bool Kernel::wanted_by_other(const Core& c, const Process& p) {
+  if (multi_ostep_) [[unlikely]]
+    return true;  // multi.py's interrupt requeues every running job, even a lone one
   if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
   if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
@@ -220,6 +222,8 @@ inline void Kernel::dispatch_free_cores() {
   // A dispatched process may make others ready (a child, a lock waiter, a
   // joining parent) after an earlier free core was passed over: go round
   // again until no free core can take a ready process.
+  if (multi_ostep_ && per_core_) [[unlikely]]
+    ostep_steal();
   for (bool dispatched = true; dispatched;) {
     dispatched = false;
     for (Core& c : cores_)
@@ -260,7 +264,10 @@ inline Tick Kernel::advance() {
       // in (0, slice], so that phase 3 sees an expiry at exactly the
       // boundaries a tick-by-tick run would.
       Tick slice = c.renews ? slice_left(p) + p.quantum_used : 0;
-      p.remaining -= d;
+      if (cache_) [[unlikely]]
+        p.remaining = std::max<Tick>(0, p.remaining - cache_->run(c.id, p, d));
+      else
+        p.remaining -= d;
       p.quantum_used += d;
       if (c.renews && p.quantum_used > slice) p.quantum_used = (p.quantum_used - 1) % slice + 1;
       if (traits_.keeps_time) policy_->on_ran(p, d);
@@ -292,7 +299,7 @@ inline bool Kernel::renews_silently(const Core& c, const Process& p) {
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
       const Process& p = *c.process;
-      Tick until = p.remaining;
+      Tick until = cache_ ? cache_->until_event(c.id, p) : p.remaining;
       c.renews = renews_silently(c, p);
       if (!c.renews) until = std::min(until, std::max<Tick>(1, slice_left(p)));
       t = std::min(t, now_ + until);
