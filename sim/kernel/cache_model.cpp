@@ -16,70 +16,66 @@ CacheModel::CacheModel(const CacheConfig& cfg, std::int32_t cores, MultiCoreResu
   stats_.warm_ticks.assign(caches_.size(), 0);
 }
 
-CacheModel::Entry* CacheModel::find(std::vector<Entry>& v, Pid pid) {
-  for (Entry& e : v)
-    if (e.pid == pid) return &e;
-  return nullptr;
+// Looked up at every boundary for every running process: indexed by pid,
+// not searched (a run may have thousands of processes warming somewhere).
+Tick& CacheModel::state(Cache& cache, Pid pid) {
+  auto i = static_cast<std::size_t>(pid);
+  if (i >= cache.state.size()) cache.state.resize(i + 1, kUnseen);
+  return cache.state[i];
 }
 
-const CacheModel::Entry* CacheModel::find(const std::vector<Entry>& v, Pid pid) {
-  for (const Entry& e : v)
-    if (e.pid == pid) return &e;
-  return nullptr;
+Tick CacheModel::state(const Cache& cache, Pid pid) {
+  auto i = static_cast<std::size_t>(pid);
+  return i < cache.state.size() ? cache.state[i] : kUnseen;
 }
 
 bool CacheModel::warm(CoreId c, Pid pid) const {
-  return find(caches_[static_cast<std::size_t>(c)].contents, pid) != nullptr;
+  return state(caches_[static_cast<std::size_t>(c)], pid) == kWarm;
 }
 
 void CacheModel::on_dispatch(CoreId c, const Process& p) {
   Cache& cache = caches_[static_cast<std::size_t>(c)];
-  if (find(cache.contents, p.pid)) return;
+  Tick& st = state(cache, p.pid);
+  if (st == kWarm) return;
   ++stats_.cold_starts;
-  if (find(cache.warming, p.pid)) return;  // a warm-up begun earlier goes on where it stopped
+  if (st != kUnseen) return;  // a warm-up begun earlier goes on where it stopped
   if (cfg_.warmup == 0) {
     make_warm(cache, p);
   } else {
-    cache.warming.push_back({p.pid, cfg_.warmup});
+    st = cfg_.warmup;
   }
 }
 
 void CacheModel::make_warm(Cache& cache, const Process& p) {
-  cache.contents.insert(cache.contents.begin(), {p.pid, p.working_set});
-  std::int64_t total = 0;
-  for (const Entry& e : cache.contents) total += e.size;
-  while (total > cfg_.size) {
+  state(cache, p.pid) = kWarm;
+  cache.contents.push_front({p.pid, p.working_set});
+  cache.total += p.working_set;
+  while (cache.total > cfg_.size) {
     Entry gone = cache.contents.back();
     cache.contents.pop_back();
-    total -= gone.size;
-    cache.warming.push_back({gone.pid, cfg_.warmup});
+    cache.total -= gone.size;
+    state(cache, gone.pid) = cfg_.warmup;
     ++stats_.evictions;
   }
 }
 
 Tick CacheModel::until_event(CoreId c, const Process& p) const {
-  const Cache& cache = caches_[static_cast<std::size_t>(c)];
-  if (find(cache.contents, p.pid)) return (p.remaining + cfg_.warm_rate - 1) / cfg_.warm_rate;
+  Tick st = state(caches_[static_cast<std::size_t>(c)], p.pid);
+  if (st == kWarm) return (p.remaining + cfg_.warm_rate - 1) / cfg_.warm_rate;
   // Cold: one compute tick per tick. A warm-up left at 0 (an evicted working
   // set with no warm-up time) still takes one tick, as in multi.py.
-  const Entry* w = find(cache.warming, p.pid);
-  Tick left = w ? std::max<Tick>(1, w->size) : 1;
-  return std::min(p.remaining, left);
+  return std::min(p.remaining, std::max<Tick>(1, st));
 }
 
 Tick CacheModel::run(CoreId c, const Process& p, Tick d) {
   Cache& cache = caches_[static_cast<std::size_t>(c)];
-  if (find(cache.contents, p.pid)) {
+  Tick& st = state(cache, p.pid);
+  if (st == kWarm) {
     stats_.warm_ticks[static_cast<std::size_t>(c)] += d;
     return d * cfg_.warm_rate;
   }
   stats_.cold_ticks[static_cast<std::size_t>(c)] += d;
-  auto it = std::find_if(cache.warming.begin(), cache.warming.end(),
-                         [&](const Entry& e) { return e.pid == p.pid; });
-  if (it != cache.warming.end() && (it->size -= d) <= 0) {
-    cache.warming.erase(it);
-    make_warm(cache, p);
-  }
+  if ((st -= d) <= 0) make_warm(cache, p);
   return d;
 }
 

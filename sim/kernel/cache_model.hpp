@@ -5,6 +5,7 @@
 // has run `warmup` ticks on a core, then warm (`warm_rate` per tick) there,
 // until another working set that becomes warm pushes it out.
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "mpsim/kernel/process.hpp"
@@ -29,14 +30,17 @@ class CacheModel {
  private:
   struct Entry {
     Pid pid;
-    std::int64_t size;  ///< working set (warm) or ticks left to warm (warming)
+    std::int64_t size;  ///< its working set
   };
+  /// A process's state on one core: warm, never seen, or ticks left to warm.
+  static constexpr Tick kWarm = -1, kUnseen = -2;
   struct Cache {
-    std::vector<Entry> contents;  ///< warm working sets, the most recently warmed first
-    std::vector<Entry> warming;   ///< warm-ups under way: pid and ticks left
+    std::deque<Entry> contents;  ///< warm working sets, the most recently warmed first
+    std::int64_t total = 0;      ///< the sum of their sizes
+    std::vector<Tick> state;     ///< by pid: kWarm, kUnseen or the warm-up left (>= 0)
   };
-  static Entry* find(std::vector<Entry>& v, Pid pid);
-  static const Entry* find(const std::vector<Entry>& v, Pid pid);
+  static Tick& state(Cache& cache, Pid pid);
+  static Tick state(const Cache& cache, Pid pid);
   void make_warm(Cache& cache, const Process& p);
 
   CacheConfig cfg_;

@@ -20,6 +20,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
     result_.multicore.emplace();
   if (s.machine.cache) cache_ = std::make_unique<CacheModel>(*s.machine.cache, s.machine.cores, *result_.multicore);
   multi_ostep_ = s.machine.multi_ostep;
+  cache_or_ostep_ = cache_ || multi_ostep_;
   if (s.machine.queues == QueueDesign::PerCore) {
     auto queues = std::make_unique<PerCoreQueues>(*info, s.machine, cores_, *result_.multicore);
     per_core_ = queues.get();
@@ -153,15 +154,11 @@ void Kernel::make_ready(Process& p, bool front) {
 }
 
 void Kernel::begin_running(Core& c, Process& p) {
-  if ((cache_ || multi_ostep_) && c.status != CoreStatus::Held) [[unlikely]]
-    cache_dispatch(c, p);
   c.last = p.pid;
   p.core = c.id;
   p.quantum_used = 0;
-  // multi.py interrupts every core at the multiples of its quantum: a slice
-  // begun between them ends at the next one.
-  if (multi_ostep_) [[unlikely]]
-    p.quantum_used = now_ % traits_.fixed_quantum;
+  if (cache_or_ostep_) [[unlikely]]
+    cache_dispatch(c, p);
   if (p.stats.first_run < 0) p.stats.first_run = now_;
   set_core(c, CoreStatus::Running, &p);
   set_state(p, ProcState::Running);
@@ -171,10 +168,15 @@ void Kernel::begin_running(Core& c, Process& p) {
   handle_stop(c, p, run_zero_time(p));
 }
 
-// A dispatch under the cache model: the core's cache sees the process, and
-// with one global queue (per-core queues count their own) a move to another
-// core than the last is a migration.
+// A process starts running under the cache model or multi.py's rules: the
+// core's cache sees it, and with one global queue (per-core queues count
+// their own) a move to another core than the last is a migration. Called
+// before set_core, so a core still Held is a process resuming, no dispatch.
 void Kernel::cache_dispatch(Core& c, Process& p) {
+  // multi.py interrupts every core at the multiples of its quantum: a slice
+  // begun between them ends at the next one.
+  if (multi_ostep_) p.quantum_used = now_ % traits_.fixed_quantum;
+  if (c.status == CoreStatus::Held) return;
   if (!per_core_) {
     if (p.last_core >= 0 && p.last_core != c.id) {
       ++p.stats.migrations;

@@ -206,6 +206,8 @@ class Kernel final : public Runtime, public ExternalHost {
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
   std::unique_ptr<CacheModel> cache_;  ///< machine.cache, else null (kernel/cache_model.cpp)
   bool multi_ostep_ = false;           ///< machine.multi_ostep: multi.py's rules
+  /// cache_ or multi_ostep_: one test on the hot paths when both are off.
+  bool cache_or_ostep_ = false;
   void cache_dispatch(Core& c, Process& p);
   void ostep_steal();  ///< multi.py's stealing pass, before phase 5 (kernel/multi_ostep.cpp)
   bool stop_queue(std::vector<bool>& lost, const Process& r) const;

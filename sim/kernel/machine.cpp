@@ -140,9 +140,7 @@ inline void Kernel::expire_quanta() {
 // ranks strictly below `p` would not (MLFQ: a lower level), so requeueing `p`
 // would only "switch" it to itself and count a switch that never happened.
 inline bool Kernel::wanted_by_other(const Core& c, const Process& p) {
-  if (multi_ostep_) [[unlikely]]
-    return true;  // multi.py's interrupt requeues every running job, even a lone one
-  if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
+  if (!policy_->has_ready_for(c.id)) return multi_ostep_;  // multi.py requeues even a lone job
   if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
   visit_ready(*policy_, [&](Process& r) {
