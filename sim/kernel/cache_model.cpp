@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "kernel/kernel.hpp"
+
 namespace mpsim::detail {
 
 CacheModel::CacheModel(const CacheConfig& cfg, std::int32_t cores, MultiCoreResult& stats)
@@ -77,6 +79,28 @@ Tick CacheModel::run(CoreId c, const Process& p, Tick d) {
   stats_.cold_ticks[static_cast<std::size_t>(c)] += d;
   if ((st -= d) <= 0) make_warm(cache, p);
   return d;
+}
+
+// The tick loop's side, kept out of its hot loops: with the cache model off
+// they cost one test per boundary.
+
+// Every running process's next change of speed or compute end; never later
+// than its plain compute end, which next_event_time already counted.
+Tick Kernel::cache_event_time() const {
+  Tick t = kNever;
+  for (const Core& c : cores_)
+    if (c.status == CoreStatus::Running) t = std::min(t, now_ + cache_->until_event(c.id, *c.process));
+  return t;
+}
+
+// advance() then takes d off every running compute, as without the model:
+// leave each with what the cache says is left after d ticks, plus d.
+void Kernel::cache_progress(Tick d) {
+  for (Core& c : cores_) {
+    if (c.status != CoreStatus::Running) continue;
+    Process& p = *c.process;
+    p.remaining = std::max<Tick>(0, p.remaining - cache_->run(c.id, p, d)) + d;
+  }
 }
 
 }  // namespace mpsim::detail

@@ -209,6 +209,8 @@ class Kernel final : public Runtime, public ExternalHost {
   /// cache_ or multi_ostep_: one test on the hot paths when both are off.
   bool cache_or_ostep_ = false;
   void cache_dispatch(Core& c, Process& p);
+  Tick cache_event_time() const;  ///< the next warm-up end or warm compute end (cache_model.cpp)
+  void cache_progress(Tick d);    ///< the compute done in the next d ticks, beyond d
   void ostep_steal();  ///< multi.py's stealing pass, before phase 5 (kernel/multi_ostep.cpp)
   bool stop_queue(std::vector<bool>& lost, const Process& r) const;
   /// Could ready `r` take core `c`? Under per-core queues only from its own queue.

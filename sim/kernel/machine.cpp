@@ -253,6 +253,8 @@ inline Tick Kernel::advance() {
   // Never skip past the tick limit: a run stops at max_ticks exactly, skipping or not.
   next = std::min(next, options_.max_ticks);
   Tick d = next - now_;
+  if (cache_) [[unlikely]]
+    cache_progress(d);
   std::int32_t running = 0;
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
@@ -262,10 +264,7 @@ inline Tick Kernel::advance() {
       // in (0, slice], so that phase 3 sees an expiry at exactly the
       // boundaries a tick-by-tick run would.
       Tick slice = c.renews ? slice_left(p) + p.quantum_used : 0;
-      if (cache_) [[unlikely]]
-        p.remaining = std::max<Tick>(0, p.remaining - cache_->run(c.id, p, d));
-      else
-        p.remaining -= d;
+      p.remaining -= d;
       p.quantum_used += d;
       if (c.renews && p.quantum_used > slice) p.quantum_used = (p.quantum_used - 1) % slice + 1;
       if (traits_.keeps_time) policy_->on_ran(p, d);
@@ -297,7 +296,7 @@ inline bool Kernel::renews_silently(const Core& c, const Process& p) {
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
       const Process& p = *c.process;
-      Tick until = cache_ ? cache_->until_event(c.id, p) : p.remaining;
+      Tick until = p.remaining;
       c.renews = renews_silently(c, p);
       if (!c.renews) until = std::min(until, std::max<Tick>(1, slice_left(p)));
       t = std::min(t, now_ + until);
@@ -306,6 +305,8 @@ inline bool Kernel::renews_silently(const Core& c, const Process& p) {
     }
   }
   if (t == kNever) return kNever;  // nothing pending: the policy alone cannot wake anyone
+  if (cache_) [[unlikely]]
+    t = std::min(t, cache_event_time());
   if (traits_.preemptive && preemption_pending()) t = std::min(t, now_ + 1);
   return traits_.keeps_time ? std::min(t, policy_->next_event(now_)) : t;
 }
