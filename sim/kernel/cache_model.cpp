@@ -89,7 +89,8 @@ Tick CacheModel::run(CoreId c, const Process& p, Tick d) {
 Tick Kernel::cache_event_time() const {
   Tick t = kNever;
   for (const Core& c : cores_)
-    if (c.status == CoreStatus::Running) t = std::min(t, now_ + cache_->until_event(c.id, *c.process));
+    if (c.status == CoreStatus::Running)
+      t = std::min(t, now_ + cache_->until_event(c.id, *c.process));
   return t;
 }
 
