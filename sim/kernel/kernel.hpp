@@ -204,10 +204,6 @@ class Kernel final : public Runtime, public ExternalHost {
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
-  std::unique_ptr<CacheModel> cache_;  ///< machine.cache, else null (kernel/cache_model.cpp)
-  bool multi_ostep_ = false;           ///< machine.multi_ostep: multi.py's rules
-  /// cache_ or multi_ostep_: one test on the hot paths when both are off.
-  bool cache_or_ostep_ = false;
   void cache_dispatch(Core& c, Process& p);
   Tick cache_event_time() const;  ///< the next warm-up end or warm compute end (cache_model.cpp)
   void cache_progress(Tick d);    ///< the compute done in the next d ticks, beyond d
@@ -251,6 +247,11 @@ class Kernel final : public Runtime, public ExternalHost {
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;
+  // Last, so that the hot members above keep their offsets (and cache lines).
+  std::unique_ptr<CacheModel> cache_;  ///< machine.cache, else null (kernel/cache_model.cpp)
+  bool multi_ostep_ = false;           ///< machine.multi_ostep: multi.py's rules
+  /// cache_ or multi_ostep_: one test on the hot paths when both are off.
+  bool cache_or_ostep_ = false;
 };
 
 }  // namespace mpsim::detail

@@ -6,6 +6,7 @@
 // tick, A = pid 2, '.' idle.
 #include <gtest/gtest.h>
 
+#include "mpsim/report/report.hpp"
 #include "mpsim/scenario/loader.hpp"
 #include "schedule_helpers.hpp"
 
@@ -126,6 +127,35 @@ TEST(Cache, PerCoreQueuesKeepWorkingSetsWarm) {
   EXPECT_EQ(r.multicore->migrations, 1);
   EXPECT_EQ(r.multicore->stolen, 1);
   EXPECT_EQ(r.multicore->evictions, 0);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(Migrations, MarkedInTheGanttChartAndTheTrace) {
+  // The run above: 6 migrations, each a line and a dot in the chart and an
+  // instant in the trace, with the cores it left and got. A's first move:
+  // core 0 to core 1 at 5.
+  RunResult r =
+      simulate(load(jobs_scenario(cache_machine(2, 5, 100, 2, 2),
+                                  {wjob("A", 20, 50), wjob("B", 20, 50), wjob("C", 20, 50)})),
+               RunOptions{});
+  std::string svg = format_gantt_svg({&r}, {"run"});
+  EXPECT_EQ(count(svg, "class=\"mig\""), 6U);
+  EXPECT_EQ(count(svg, "<style>.mig"), 1U);
+  EXPECT_NE(svg.find("<title>A migrates from core 0 to core 1 at 5</title>"), std::string::npos);
+  std::string trace = format_trace(r);
+  EXPECT_EQ(count(trace, "\"cat\": \"migration\""), 6U);
+  EXPECT_EQ(count(trace, "\"name\": \"migrate to core 1\""), 3U);
+  // Without a migration (one core), neither shows anything new.
+  RunResult one = simulate(
+      load(jobs_scenario(cache_machine(1, 5, 100, 2, 2), {wjob("A", 20, 50), wjob("B", 20, 50)})),
+      RunOptions{});
+  EXPECT_EQ(format_gantt_svg({&one}, {"run"}).find("mig"), std::string::npos);
+  EXPECT_EQ(format_trace(one).find("migrat"), std::string::npos);
 }
 
 // ---- OSTEP multi.py (docs/multi-ostep.md). Defaults of multi.py: -q 10
