@@ -315,5 +315,17 @@ TEST(MultiOstep, LoadErrors) {
       std::string::npos);
 }
 
+TEST(MultiOstep, PolicyOverrideMustStayRr) {
+  Scenario s = load(jobs_scenario(ostep_machine(2, 10, 100, 10, 2), {wjob("a", 10, 10)}));
+  MachineOverrides o;
+  o.policy = "fcfs";
+  auto errs = apply_overrides(s, o);
+  ASSERT_EQ(errs.size(), 1U);
+  EXPECT_EQ(
+      errs[0].format(),
+      "command line: --policy: multi_ostep reproduces OSTEP's multi.py, which schedules round "
+      "robin: it needs policy rr");
+}
+
 }  // namespace
 }  // namespace mpsim::test
