@@ -82,26 +82,25 @@ Tick CacheModel::run(CoreId c, const Process& p, Tick d) {
 }
 
 // The tick loop's side, kept out of its hot loops: with the cache model off
-// they cost one test per boundary.
+// it costs one test per boundary.
 
-// Every running process's next change of speed or compute end; never later
-// than its plain compute end, which next_event_time already counted.
-Tick Kernel::cache_event_time() const {
-  Tick t = kNever;
+// The step advance() is about to take, to `next`, ends at the first warm-up
+// end or warm compute end before it (each at least one tick away, never later
+// than the plain compute end next_event_time counted; a step capped at one
+// tick or at max_ticks stays capped). advance() then takes the step's length
+// d off every running compute, as without the model: leave each with what
+// the cache says is left after d ticks, plus d.
+Tick Kernel::cache_step(Tick next) {
   for (const Core& c : cores_)
     if (c.status == CoreStatus::Running)
-      t = std::min(t, now_ + cache_->until_event(c.id, *c.process));
-  return t;
-}
-
-// advance() then takes d off every running compute, as without the model:
-// leave each with what the cache says is left after d ticks, plus d.
-void Kernel::cache_progress(Tick d) {
+      next = std::min(next, now_ + cache_->until_event(c.id, *c.process));
+  Tick d = next - now_;
   for (Core& c : cores_) {
     if (c.status != CoreStatus::Running) continue;
     Process& p = *c.process;
     p.remaining = std::max<Tick>(0, p.remaining - cache_->run(c.id, p, d)) + d;
   }
+  return next;
 }
 
 }  // namespace mpsim::detail

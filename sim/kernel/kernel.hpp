@@ -205,8 +205,9 @@ class Kernel final : public Runtime, public ExternalHost {
   std::unique_ptr<Policy> policy_;
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
   void cache_dispatch(Core& c, Process& p);
-  Tick cache_event_time() const;  ///< the next warm-up end or warm compute end (cache_model.cpp)
-  void cache_progress(Tick d);    ///< the compute done in the next d ticks, beyond d
+  /// advance() under the cache model: the step to `next` ends earlier if a
+  /// warm-up or a warm compute ends first; the computes progress (cache_model.cpp).
+  Tick cache_step(Tick next);
   void ostep_steal();  ///< multi.py's stealing pass, before phase 5 (kernel/multi_ostep.cpp)
   bool stop_queue(std::vector<bool>& lost, const Process& r) const;
   /// Could ready `r` take core `c`? Under per-core queues only from its own queue.

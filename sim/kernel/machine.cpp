@@ -252,9 +252,9 @@ inline Tick Kernel::advance() {
   if (!options_.event_skipping) next = now_ + 1;
   // Never skip past the tick limit: a run stops at max_ticks exactly, skipping or not.
   next = std::min(next, options_.max_ticks);
-  Tick d = next - now_;
   if (cache_) [[unlikely]]
-    cache_progress(d);
+    next = cache_step(next);
+  Tick d = next - now_;
   std::int32_t running = 0;
   for (Core& c : cores_) {
     if (c.status == CoreStatus::Running) {
@@ -305,8 +305,6 @@ inline bool Kernel::renews_silently(const Core& c, const Process& p) {
     }
   }
   if (t == kNever) return kNever;  // nothing pending: the policy alone cannot wake anyone
-  if (cache_) [[unlikely]]
-    t = std::min(t, cache_event_time());
   if (traits_.preemptive && preemption_pending()) t = std::min(t, now_ + 1);
   return traits_.keeps_time ? std::min(t, policy_->next_event(now_)) : t;
 }
