@@ -16,8 +16,12 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   string_limit = o.max_string_bytes;
   const PolicyInfo* info = find_policy(s.machine.scheduler.policy);
   if (!info) throw std::invalid_argument("unknown policy " + s.machine.scheduler.policy);
-  if (s.machine.queues == QueueDesign::PerCore) {
+  if (s.machine.queues == QueueDesign::PerCore || s.machine.cache || s.machine.multi_ostep)
     result_.multicore.emplace();
+  if (s.machine.cache) cache_ = std::make_unique<CacheModel>(*s.machine.cache, s.machine.cores, *result_.multicore);
+  multi_ostep_ = s.machine.multi_ostep;
+  cache_or_ostep_ = cache_ || multi_ostep_;
+  if (s.machine.queues == QueueDesign::PerCore) {
     auto queues = std::make_unique<PerCoreQueues>(*info, s.machine, cores_, *result_.multicore);
     per_core_ = queues.get();
     policy_ = std::move(queues);
@@ -28,7 +32,11 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
                          policy_->fixed_quantum(), policy_->keeps_time()};
   policy_->attach([this](Pid pid) -> const Process* { return valid_pid(pid) ? &proc(pid) : nullptr; });
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
-  if (o.event_skipping && o.round_skipping && policy_->periodic_rounds()) next_round_try_ = 0;
+  // Round skipping replays rounds whose computes progress one tick per tick
+  // with slices that start at dispatch: neither holds with the cache model or
+  // multi.py's rules (semantics.md §12.1), so it declines them.
+  if (o.event_skipping && o.round_skipping && policy_->periodic_rounds() && !cache_ && !multi_ostep_)
+    next_round_try_ = 0;
   result_.scenario = s.name;
   result_.machine = s.machine;
   result_.cores.resize(cores_.size());
@@ -49,6 +57,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
       p.priority = spec.priority;
       p.nice = spec.nice;
       p.tickets = spec.tickets;
+      p.working_set = spec.working_set;
       p.affinity = spec.affinity;
       p.daemon = spec.daemon;
       p.stats.daemon = spec.daemon;
@@ -72,6 +81,7 @@ Process& Kernel::create_process(Pid parent, const Program& program, std::string 
     p.priority = par.priority;  // like fork: scheduling attributes are inherited
     p.nice = par.nice;
     p.tickets = par.tickets;
+    p.working_set = par.working_set;
     p.affinity = par.affinity;
     par.children.push_back(pid);
   }
@@ -148,6 +158,8 @@ void Kernel::begin_running(Core& c, Process& p) {
   c.last = p.pid;
   p.core = c.id;
   p.quantum_used = 0;
+  if (cache_or_ostep_) [[unlikely]]
+    cache_dispatch(c, p);
   if (p.stats.first_run < 0) p.stats.first_run = now_;
   set_core(c, CoreStatus::Running, &p);
   set_state(p, ProcState::Running);
@@ -155,6 +167,25 @@ void Kernel::begin_running(Core& c, Process& p) {
   // counted against the runaway-loop limit). Most dispatches under rr are these.
   if (p.remaining > 0) return;
   handle_stop(c, p, run_zero_time(p));
+}
+
+// A process starts running under the cache model or multi.py's rules: the
+// core's cache sees it, and with one global queue (per-core queues count
+// their own) a move to another core than the last is a migration. Called
+// before set_core, so a core still Held is a process resuming, no dispatch.
+void Kernel::cache_dispatch(Core& c, Process& p) {
+  // multi.py interrupts every core at the multiples of its quantum: a slice
+  // begun between them ends at the next one.
+  if (multi_ostep_) p.quantum_used = now_ % traits_.fixed_quantum;
+  if (c.status == CoreStatus::Held) return;
+  if (!per_core_) {
+    if (p.last_core >= 0 && p.last_core != c.id) {
+      ++p.stats.migrations;
+      ++result_.multicore->migrations;
+    }
+    p.last_core = c.id;
+  }
+  if (cache_) cache_->on_dispatch(c.id, p);
 }
 
 void Kernel::handle_stop(Core& c, Process& p, Stop stop) {

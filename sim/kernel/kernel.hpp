@@ -13,6 +13,7 @@
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/kernel/process.hpp"
 #include "kernel/pool.hpp"
+#include "kernel/cache_model.hpp"
 #include "kernel/process_table.hpp"
 #include "kernel/round_skip.hpp"
 #include "kernel/runtime.hpp"
@@ -22,6 +23,7 @@
 namespace mpsim::detail {
 
 class PerCoreQueues;
+class CacheModel;
 
 struct Core {
   CoreId id = 0;
@@ -215,6 +217,11 @@ class Kernel final : public Runtime, public ExternalHost {
   RunOptions options_;
   std::unique_ptr<Policy> policy_;
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
+  void cache_dispatch(Core& c, Process& p);
+  /// advance() under the cache model: the step to `next` ends earlier if a
+  /// warm-up or a warm compute ends first; the computes progress (cache_model.cpp).
+  Tick cache_step(Tick next);
+  void ostep_steal();  ///< multi.py's stealing pass, before phase 5 (kernel/multi_ostep.cpp)
   bool stop_queue(std::vector<bool>& lost, const Process& r) const;
   /// Could ready `r` take core `c`? Under per-core queues only from its own queue.
   [[nodiscard]] bool eligible(const Process& r, CoreId c) const {
@@ -254,6 +261,11 @@ class Kernel final : public Runtime, public ExternalHost {
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;
+  // Last, so that the hot members above keep their offsets (and cache lines).
+  std::unique_ptr<CacheModel> cache_;  ///< machine.cache, else null (kernel/cache_model.cpp)
+  bool multi_ostep_ = false;           ///< machine.multi_ostep: multi.py's rules
+  /// cache_ or multi_ostep_: one test on the hot paths when both are off.
+  bool cache_or_ostep_ = false;
 };
 
 }  // namespace mpsim::detail

@@ -140,7 +140,7 @@ inline void Kernel::expire_quanta() {
 // ranks strictly below `p` would not (MLFQ: a lower level), so requeueing `p`
 // would only "switch" it to itself and count a switch that never happened.
 inline bool Kernel::wanted_by_other(const Core& c, const Process& p) {
-  if (!policy_->has_ready_for(c.id)) return false;  // nobody at all could take it
+  if (!policy_->has_ready_for(c.id)) return multi_ostep_;  // multi.py requeues even a lone job
   if (traits_.ranks_all_equal) return true;      // rr, fcfs: anyone ready will do
   bool wanted = false;
   visit_ready(*policy_, [&](Process& r) {
@@ -220,6 +220,8 @@ inline void Kernel::dispatch_free_cores() {
   // A dispatched process may make others ready (a child, a lock waiter, a
   // joining parent) after an earlier free core was passed over: go round
   // again until no free core can take a ready process.
+  if (multi_ostep_ && per_core_) [[unlikely]]
+    ostep_steal();
   for (bool dispatched = true; dispatched;) {
     dispatched = false;
     for (Core& c : cores_)
@@ -250,6 +252,8 @@ inline Tick Kernel::advance() {
   if (!options_.event_skipping) next = now_ + 1;
   // Never skip past the tick limit: a run stops at max_ticks exactly, skipping or not.
   next = std::min(next, options_.max_ticks);
+  if (cache_) [[unlikely]]
+    next = cache_step(next);
   Tick d = next - now_;
   std::int32_t running = 0;
   for (Core& c : cores_) {

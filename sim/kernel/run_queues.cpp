@@ -20,7 +20,11 @@ Tick next_multiple(Tick now, Tick every) {
 
 PerCoreQueues::PerCoreQueues(const PolicyInfo& info, const MachineConfig& m,
                              const std::vector<Core>& cores, MultiCoreResult& stats)
-    : cfg_(m.per_core), cores_(cores), stats_(stats) {
+    : cfg_(m.per_core),
+      cores_(cores),
+      stats_(stats),
+      ostep_(m.multi_ostep),
+      rng_(static_cast<std::uint64_t>(m.per_core.seed)) {
   for (CoreId k = 0; k < m.cores; ++k) {
     // A seeded policy (lottery) gets seed + k on core k: identical streams on
     // every core would make their draws move in lockstep.
@@ -67,7 +71,8 @@ void PerCoreQueues::enqueue(Process& p, Tick now, bool front) {
   // goes back to the queue of the core it ran on; a new or woken one is placed.
   bool requeued = p.rq_core >= 0 && p.stats.involuntary_switches != p.rq_preempts;
   p.rq_preempts = p.stats.involuntary_switches;
-  push(p, requeued ? p.rq_core : place(p), now, front);
+  CoreId k = requeued ? p.rq_core : ostep_ && p.last_core < 0 ? ostep_place(p) : place(p);
+  push(p, k, now, front);
 }
 
 void PerCoreQueues::dequeue(Process& p) {
@@ -83,7 +88,7 @@ Process* PerCoreQueues::pick_next(CoreId core, Tick now) {
   if (p) {
     --queued_[k];
     --total_queued_;
-  } else if (cfg_.steal_peek > 0 && now % cfg_.steal_peek == 0) {
+  } else if (cfg_.steal_peek > 0 && now % cfg_.steal_peek == 0 && !ostep_) {
     p = steal(core);
   }
   if (!p) return nullptr;
@@ -180,6 +185,8 @@ Tick PerCoreQueues::next_event(Tick now) const {
   Tick t = kNever;
   if (inner_keeps_time_)
     for (const auto& q : queues_) t = std::min(t, q->next_event(now));
+  // multi.py draws a victim for every empty queue at each peek: all are events.
+  if (ostep_ && cfg_.steal_peek > 0) t = std::min(t, next_multiple(now, cfg_.steal_peek));
   if (total_queued_ == 0) return t;  // nothing to move or steal
   if (cfg_.balance_interval > 0) t = std::min(t, next_multiple(now, cfg_.balance_interval));
   if (cfg_.steal_peek > 0 && std::any_of(cores_.begin(), cores_.end(), [](const Core& c) {

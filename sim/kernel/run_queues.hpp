@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernel/policies/python_random.hpp"
 #include "mpsim/kernel/policy.hpp"
 #include "mpsim/model/result.hpp"
 
@@ -46,6 +47,9 @@ class PerCoreQueues final : public Policy {
 
   /// Time passes by `d` ticks from `now` with the loads as they stand (the tick loop calls it).
   void account(Tick now, Tick d);
+  /// machine.multi_ostep: multi.py's stealing pass over all cores, run after
+  /// phase 3 (kernel/multi_ostep.cpp).
+  void ostep_steal(Tick now);
 
  private:
   std::int32_t load(CoreId k) const;
@@ -55,6 +59,8 @@ class PerCoreQueues final : public Policy {
   Process* last_for(CoreId from, CoreId to);
   Process* steal(CoreId core);
   void balance(Tick now);
+  CoreId ostep_place(const Process& p);
+
 
   PerCoreConfig cfg_;
   std::vector<std::unique_ptr<Policy>> queues_;
@@ -64,6 +70,10 @@ class PerCoreQueues final : public Policy {
   bool inner_keeps_time_ = false;
   const std::vector<Core>& cores_;
   MultiCoreResult& stats_;
+  // machine.multi_ostep (kernel/multi_ostep.cpp)
+  bool ostep_ = false;
+  policies::PythonRandom rng_;  ///< multi.py's random.choice of a victim
+  CoreId cursor_ = 0;           ///< the next core of the round-robin initial placement
 };
 
 }  // namespace mpsim::detail

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "analysis/intervals.hpp"
+#include "analysis/migrations.hpp"
 #include "mpsim/report/report.hpp"
 #include "report/text_table.hpp"
 
@@ -47,6 +48,18 @@ class Chart {
   }
 
   void raw(const std::string& s) { out_ << s; }
+
+  // A migration: a line from the lane of the core it left to the lane of the
+  // one it got, ending in a dot there. Its style is written with the first
+  // one, so charts without migrations are unchanged.
+  void migration(Tick t, int y_from, int y_to, const std::string& title) {
+    if (!mig_style_) out_ << "<style>.mig{stroke:#c00;stroke-width:1.5}.migdot{fill:#c00}</style>\n";
+    mig_style_ = true;
+    std::string xs = detail::fixed(x(t), 1);
+    out_ << "<g><title>" << esc(title) << "</title><line class=\"mig\" x1=\"" << xs << "\" x2=\"" << xs
+         << "\" y1=\"" << y_from << "\" y2=\"" << y_to << "\"/><circle class=\"migdot\" cx=\"" << xs
+         << "\" cy=\"" << y_to << "\" r=\"2.5\"/></g>\n";
+  }
   std::string str() const { return out_.str(); }
 
  private:
@@ -92,6 +105,7 @@ class Chart {
 
   Tick horizon_;
   std::ostringstream out_;
+  bool mig_style_ = false;
 };
 
 std::string state_class(const detail::ProcInterval& i) {
@@ -118,6 +132,12 @@ int section(Chart& ch, int y, const RunResult& r, const std::string& label) {
     ch.lane(y, kCoreH, "core " + std::to_string(c), segs);
     y += kCoreH + kGap;
   }
+  int lanes_top = y - static_cast<int>(iv.cores.size()) * (kCoreH + kGap);
+  auto mid = [&](CoreId c) { return lanes_top + static_cast<int>(c) * (kCoreH + kGap) + kCoreH / 2; };
+  for (const auto& m : detail::migrations(r))
+    ch.migration(m.tick, mid(m.from), mid(m.to),
+                 name(m.pid) + " migrates from core " + std::to_string(m.from) + " to core " +
+                     std::to_string(m.to) + " at " + std::to_string(m.tick));
   y += 4;
   for (std::size_t k = 0; k < iv.procs.size(); ++k) {
     if (!r.processes[k].started) continue;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/intervals.hpp"
+#include "analysis/migrations.hpp"
 #include "mpsim/report/report.hpp"
 
 namespace mpsim {
@@ -41,6 +42,10 @@ class TraceWriter {
     cores(iv);
     processes(iv);
     instants();
+    // One instant per migration on the process's track (none: nothing added).
+    for (const auto& m : detail::migrations(r_))
+      instant(m.tick, m.pid, "migrate to core " + std::to_string(m.to), {{"from", m.from}, {"to", m.to}},
+              "migration");
     return ojson{{"displayTimeUnit", "ms"}, {"traceEvents", events_}};
   }
 

@@ -261,7 +261,8 @@ class Loader {
     if (!chk_.is_object(m, path)) return;
     chk_.known_keys(m, path,
                     {"cores", "tick_us", "scheduler", "context_switch", "switch_on_io",
-                     "io_completion", "exit_semantics", "io_channels", "queues", "per_core"});
+                     "io_completion", "exit_semantics", "io_channels", "queues", "per_core",
+                     "cache", "multi_ostep"});
     MachineConfig& mc = s_.machine;
     auto get_int = [&](const char* key, std::int64_t min, std::int64_t max, auto& field) {
       if (!m.contains(key)) return;
@@ -287,6 +288,33 @@ class Loader {
     json sched = m.contains("scheduler") ? m["scheduler"] : json::object();
     scheduler(sched, child(path, "scheduler"));
     queues(m, path);
+    cache(m, path);
+  }
+
+  // The cache model and multi.py's rules (semantics.md §12.1, docs/multi-ostep.md).
+  void cache(const json& m, const std::string& path) {
+    MachineConfig& mc = s_.machine;
+    if (m.contains("multi_ostep")) {
+      mc.multi_ostep = chk_.boolean(m["multi_ostep"], child(path, "multi_ostep")).value_or(false);
+      if (mc.multi_ostep && mc.scheduler.policy != "rr")
+        chk_.error(child(path, "multi_ostep"), kMultiOstepRr + (" (found " + mc.scheduler.policy + ")"));
+    }
+    if (!mc.multi_ostep && mc.per_core.seed != 0)
+      chk_.error(child(child(path, "per_core"), "seed"),
+                 "seed applies only with \"multi_ostep\": true (multi.py's random victim draws)");
+    if (!m.contains("cache")) return;
+    std::string at = child(path, "cache");
+    const json& o = m["cache"];
+    if (!chk_.is_object(o, at)) return;
+    chk_.known_keys(o, at, {"size", "warmup", "warm_rate"});
+    CacheConfig& cc = mc.cache.emplace();
+    auto get = [&](const char* key, std::int64_t min, auto& field) {
+      if (!o.contains(key)) return;
+      if (auto v = chk_.integer(o[key], child(at, key), min, kMaxTicks)) field = *v;
+    };
+    get("size", 0, cc.size);
+    get("warmup", 0, cc.warmup);
+    get("warm_rate", 1, cc.warm_rate);
   }
 
   // `queues` and the rules of per-core queues (semantics.md §12).
@@ -306,7 +334,7 @@ class Loader {
     }
     const json& o = m["per_core"];
     if (!chk_.is_object(o, at)) return;
-    chk_.known_keys(o, at, {"placement", "balance_interval", "balance_threshold", "steal_peek"});
+    chk_.known_keys(o, at, {"placement", "balance_interval", "balance_threshold", "steal_peek", "seed"});
     PerCoreConfig& pc = mc.per_core;
     if (o.contains("placement")) {
       auto c = chk_.choice(o["placement"], child(at, "placement"), {"last", "least_loaded"}, "placement");
@@ -319,6 +347,8 @@ class Loader {
     get("balance_interval", 0, pc.balance_interval);
     get("balance_threshold", 1, pc.balance_threshold);
     get("steal_peek", 0, pc.steal_peek);
+    if (o.contains("seed"))
+      if (auto v = chk_.integer(o["seed"], child(at, "seed"), 0, 4294967295)) pc.seed = *v;
   }
 
   void scheduler(const json& sc, const std::string& path) {
@@ -487,7 +517,7 @@ class Loader {
     chk_.known_keys(
         p, path,
         {"name", "program", "count", "args", "arrival", "priority", "nice", "affinity", "daemon",
-         "tickets"});
+         "tickets", "working_set"});
     ProcessSpec spec;
     spec.path = path;
     if (!p.contains("program")) {
@@ -507,6 +537,10 @@ class Loader {
     num("priority", -1000000, 1000000, spec.priority);
     num("nice", -20, 19, spec.nice);
     num("tickets", 1, 1000000, spec.tickets);
+    num("working_set", 0, kMaxTicks, spec.working_set);
+    if (p.contains("working_set") && !s_.machine.cache)
+      chk_.error(child(path, "working_set"),
+                 "working_set applies only with the cache model: add \"cache\": {} to \"machine\"");
     if (p.contains("daemon"))
       spec.daemon = chk_.boolean(p["daemon"], child(path, "daemon")).value_or(false);
     if (p.contains("affinity")) affinity(p["affinity"], child(path, "affinity"), spec);

@@ -54,6 +54,7 @@ class Overrider {
       if (!guess.empty()) msg += " (did you mean \"" + guess + "\"?)";
       return err("--policy", msg + "; expected one of: " + detail::join(policy_names()));
     }
+    if (s_.machine.multi_ostep && info->name != "rr") return err("--policy", kMultiOstepRr);
     sc.policy = info->name;  // the file's parameters were for another policy: start from defaults
     sc.params.clear();
     for (const auto& ps : info->params) sc.params[ps.key] = ps.default_value;

@@ -145,7 +145,7 @@ TEST(PerCore, Checked) {
       load_errors(
           jobs_scenario(base + R"("queues": "per_core", "per_core": {"steal": 1})", {cpu("A", 1)})),
       "test.json: /machine/per_core/steal: unknown key \"steal\"; expected one of: placement, "
-      "balance_interval, balance_threshold, steal_peek\n");
+      "balance_interval, balance_threshold, steal_peek, seed\n");
   EXPECT_EQ(
       load_errors(jobs_scenario(base + R"("queues": "percore")", {cpu("A", 1)})),
       "test.json: /machine/queues: unknown queue design \"percore\" (did you mean \"per_core\"?); "

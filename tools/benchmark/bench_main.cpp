@@ -35,6 +35,7 @@ struct Options {
   std::vector<std::int32_t> cores;
   std::string log = "both";
   std::string queues = "global";
+  bool cache = false;
 };
 
 template <typename T>
@@ -84,6 +85,7 @@ std::vector<Case> plan(const Options& o) {
         // The whole process only without the log: `mpsim run --format json` keeps none.
         MachineSpec mq = m;
         mq.per_core = o.queues == "per_core";
+        mq.cache = o.cache;
         for (bool record : log_modes(o.log))
           cases.push_back(Case{&w, size, mq, record, o.rounds == "on", !record && !o.no_fork});
       }
@@ -127,6 +129,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--cores", o.cores, "only machines with these core counts (repeatable)");
   app.add_option("--queues", o.queues, "global (default) or per_core run queues")
       ->check(CLI::IsMember({"global", "per_core"}));
+  app.add_flag("--cache", o.cache, "the cache model on (machine.cache defaults; bursts: working sets 30)");
   app.add_option("--log", o.log, "event log kept (on), dropped (off) or both")
       ->check(CLI::IsMember({"on", "off", "both"}))
       ->capture_default_str();

@@ -28,6 +28,7 @@ ojson machine_json(const MachineSpec& m) {
   if (has_param(m.policy, "quantum")) sched["quantum"] = m.quantum;
   ojson machine = {{"cores", m.cores}, {"scheduler", sched}};
   if (m.per_core) machine["queues"] = "per_core";
+  if (m.cache) machine["cache"] = ojson::object();
   return machine;
 }
 
@@ -49,6 +50,9 @@ std::string bursts_with(const WorkloadSize& size, const MachineSpec& m, std::uin
                                             {"args",
                                              {{"cpu", j.cpu.expression()},
                                               {"wait", j.wait.expression()}}}}})}};
+  // Three working sets fit in a cache of the default size 100: with more
+  // processes than that per core they evict each other.
+  if (m.cache) doc["processes"][0]["working_set"] = 30;
   return doc.dump();
 }
 
@@ -413,6 +417,7 @@ const Workload* find_workload(std::string_view name) {
 std::string policy_label(const MachineSpec& m) {
   std::string label = m.policy;
   if (has_param(m.policy, "quantum")) label += " q" + std::to_string(m.quantum);
+  if (m.cache) label += " cache";
   return m.per_core ? label + " per-core" : label;
 }
 

@@ -24,6 +24,7 @@ struct MachineSpec {
   std::int64_t quantum = 4;  ///< written only for policies that take a quantum
   std::int32_t cores = 1;
   bool per_core = false;     ///< machine.queues "per_core" (bench --queues per_core)
+  bool cache = false;        ///< machine.cache at its defaults (bench --cache); bursts: working sets 30
 };
 
 struct Workload {

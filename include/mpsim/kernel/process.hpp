@@ -112,6 +112,7 @@ struct alignas(64) Process {
   std::int64_t policy_used = 0;
   std::int64_t policy_epoch = 0;
   std::int64_t tickets = 100;  ///< scenario (inherited like nice): lottery and stride shares
+  std::int64_t working_set = 0;  ///< scenario (inherited): cache model working-set size
 
   // Per-core run queues (machine.queues "per_core", kernel/run_queues.cpp); unused otherwise.
   CoreId rq_core = -1;             ///< core whose run queue holds it (or held it last)

@@ -240,6 +240,11 @@ struct MultiCoreResult {
     std::vector<std::int32_t> loads;
   };
   std::vector<LoadSample> load_series;
+  // The cache model (machine.cache), zero without it.
+  std::int64_t cold_starts = 0;  ///< dispatches on a core where the working set was not warm
+  std::vector<Tick> cold_ticks;  ///< per core: ticks run by a process not warm there
+  std::vector<Tick> warm_ticks;  ///< per core: ticks run by a process warm there
+  std::int64_t evictions = 0;    ///< warm working sets pushed out of a cache by another one
 };
 
 /// One task submitted to a pool (semantics.md §13), by task id (from 1).
@@ -305,7 +310,7 @@ struct RunResult {
   std::vector<std::string> objects;  ///< synchronisation objects by index, as "lock mutex"
   std::vector<ObjectStats> object_stats;  ///< by the same index
   std::vector<std::string> keys;     ///< shared file keys by index, as "data.ticket"
-  std::optional<MultiCoreResult> multicore;  ///< set when machine.queues is per_core
+  std::optional<MultiCoreResult> multicore;  ///< set with per-core queues or the cache model
   std::vector<PoolResult> pools;     ///< declared pools, in declaration order (semantics.md §13)
   std::vector<TaskResult> tasks;     ///< pool tasks by id - 1
 

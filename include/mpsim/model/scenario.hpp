@@ -37,6 +37,15 @@ struct PerCoreConfig {
   Tick balance_interval = 0;           ///< balance every this many ticks (0 = never)
   std::int64_t balance_threshold = 1;  ///< balance while loads differ by more than this
   Tick steal_peek = 0;                 ///< an idle core steals every this many ticks (0 = never)
+  std::int64_t seed = 0;               ///< multi_ostep: seed of multi.py's victim draws
+};
+
+/// `machine.cache`: per-core caches that a process must warm before it runs
+/// at full speed (OSTEP multi.py's model, semantics.md §12.1). Off when absent.
+struct CacheConfig {
+  std::int64_t size = 100;      ///< per core, in the unit of working sets
+  Tick warmup = 10;             ///< ticks a process runs cold on a core before it is warm there
+  std::int64_t warm_rate = 2;   ///< compute ticks done per tick while warm (cold: 1)
 };
 
 struct MachineConfig {
@@ -50,6 +59,8 @@ struct MachineConfig {
   std::int32_t io_channels = 0;  ///< 0 = unlimited parallel IO
   QueueDesign queues = QueueDesign::Global;
   PerCoreConfig per_core;        ///< used when queues is PerCore
+  std::optional<CacheConfig> cache;  ///< the cache model, off when empty
+  bool multi_ostep = false;      ///< OSTEP multi.py's rules (docs/multi-ostep.md)
 };
 
 /// One entry of `processes` (before `count` expansion).
@@ -63,6 +74,7 @@ struct ProcessSpec {
   std::int64_t priority = 0;
   std::int64_t nice = 0;
   std::int64_t tickets = 100;    ///< lottery and stride share (inherited by children)
+  std::int64_t working_set = 0;  ///< cache model: size of its working set (inherited)
   std::vector<CoreId> affinity;  ///< empty = any core
   bool daemon = false;
   std::string path;     ///< JSON path, for messages

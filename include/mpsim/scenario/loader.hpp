@@ -67,5 +67,8 @@ bool mlfq_ostep(const SchedulerConfig& sc);
 inline constexpr const char* kOstepPerCore =
     "mlfq's ostep variant models mlfq.py's single set of queues and cannot run with per-core "
     "queues; use \"queues\": \"global\" or the default mlfq variant";
+/// machine.multi_ostep reproduces multi.py, whose only policy is round robin.
+inline const std::string kMultiOstepRr =
+    "multi_ostep reproduces OSTEP's multi.py, which schedules round robin: it needs policy rr";
 
 }  // namespace mpsim
