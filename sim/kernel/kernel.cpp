@@ -29,6 +29,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   policy_->attach([this](Pid pid) -> const Process* { return valid_pid(pid) ? &proc(pid) : nullptr; });
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
   if (o.event_skipping && o.round_skipping && policy_->periodic_rounds()) next_round_try_ = 0;
+  batch_ = batches_slices(s, o);
   result_.scenario = s.name;
   result_.machine = s.machine;
   result_.cores.resize(cores_.size());

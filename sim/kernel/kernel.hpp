@@ -197,6 +197,10 @@ class Kernel final : public Runtime, public ExternalHost {
   /// the run stops at a boundary (a skip lands at most on max_ticks itself).
   Tick tick_limit() const { return options_.max_ticks < kNever ? options_.max_ticks + 1 : kNever; }
   void retry_rounds_at(Tick t) { next_round_try_ = t; }
+  // Slice batching (rotation.cpp): plain rr slice changes on one core in a
+  // tight loop, called after round skipping's check when batch_ is set.
+  static bool batches_slices(const Scenario& s, const RunOptions& o);
+  void rotate_slices();
 
   const Scenario& scenario_;
   RunOptions options_;
@@ -238,6 +242,7 @@ class Kernel final : public Runtime, public ExternalHost {
   std::uint64_t ready_seq_ = 0;
   Tick next_round_try_ = kNever;  // round skipping: next boundary to look for a period at
   RoundRecord round_;
+  bool batch_ = false;             // slice batching applies (batches_slices)
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;

@@ -23,7 +23,7 @@ struct CaseResult {
   bool ok = false;
   std::string failure;
   std::vector<double> seconds;  ///< wall time of simulate() per repetition
-  double load_seconds = 0;      ///< generating and loading the scenario, once
+  double load_seconds = 0;      ///< load_scenario_text alone, median of the runs (at least 3)
   std::int64_t events = 0;      ///< RunResult::scheduling_events (the same every repetition)
   std::int64_t makespan = 0;
   std::int64_t peak_rss_kb =

@@ -89,8 +89,8 @@ Command add_run(CLI::App& app) {
   cmd->add_flag("--events", a->events, "add the event log (json format)");
   cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
   cmd->add_flag("--no-round-skip", a->no_round_skip,
-                "simulate rr/fair/cfs rounds slice by slice instead of skipping whole ones (same "
-                "result, slower)");
+                "simulate rr/fair/cfs rounds slice by slice through the whole tick loop instead "
+                "of skipping whole rounds and batching rr slice changes (same result, slower)");
   cmd->add_option("-o,--output", a->out, "write the report to this file instead of stdout");
   cmd->add_option("--trace", a->trace, "also write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
   cmd->add_option("--gantt", a->gantt, "also write an SVG Gantt chart");
@@ -107,6 +107,7 @@ Command add_run(CLI::App& app) {
     a->real.opt.sim_limits = a->limits.run;
     opts.event_skipping = !a->no_skip;
     opts.round_skipping = !a->no_round_skip;
+    opts.slice_batching = !a->no_round_skip;
     // The event log feeds timelines, traces, charts and the race detector.
     opts.record_events = a->timeline || a->events || !a->trace.empty() || !a->gantt.empty() || !s->files.empty();
     std::optional<os::RealRun> real;
