@@ -201,6 +201,13 @@ class Kernel final : public Runtime, public ExternalHost {
   // tight loop, called after round skipping's check when batch_ is set.
   static bool batches_slices(const Scenario& s, const RunOptions& o);
   void rotate_slices();
+  /// The cheap half of rotate_slices' first test, asked at every boundary:
+  /// a switch is under way, or the running compute outlasts its slice.
+  [[nodiscard]] bool batch_may_start() const {
+    const Core& c = cores_[0];
+    return c.status == CoreStatus::Switching ||
+           (c.status == CoreStatus::Running && c.process->remaining > slice_left(*c.process));
+  }
 
   const Scenario& scenario_;
   RunOptions options_;

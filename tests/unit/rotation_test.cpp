@@ -26,17 +26,18 @@ RunResult run_batched(const std::string& json) {
   return on;
 }
 
-// a 7, b 5, c 3 ticks, rr quantum 2, switch cost 1. a runs 0-2 (the first
-// dispatch costs nothing), then every slice follows a 1-tick switch:
-// b 3-5, c 6-8, a 9-11, b 12-14, c 15-16 (its compute ends: exit at 16),
-// a 17-19, b 20-21 (exit at 21), a 22-23 (exit at 23). The slice changes
-// at 2, 5, 8, 11, 14 and 19 are plain (the next in line is in a compute);
-// those at 16, 21 follow an exit, so 6 are batched.
+// a computes 7, b 5, c 3 ticks, rr quantum 2, switch cost 1. a runs 0-2
+// (the first dispatch costs nothing), then every slice follows a 1-tick
+// switch: b 3-5, c 6-8, a 9-11, b 12-14, c 15-16 (its compute ends: exit
+// at 16), a 17-19, b 20-21 (exit at 21), a 22-23 (exit at 23). The slice
+// changes at 8, 11, 14 and 19 are plain; at 2 and 5 the next in line runs
+// for the first time (its program must first reach its compute), and 16
+// and 21 follow an exit: 4 are batched.
 TEST(SliceBatching, ThreeJobsWithSwitchCost) {
   RunResult r = run_batched(jobs_scenario(
       R"("cores": 1, "context_switch": 1, "scheduler": {"policy": "rr", "quantum": 2})",
       {cpu("a", 7), cpu("b", 5), cpu("c", 3)}));
-  EXPECT_EQ(r.batched_slices, 6);
+  EXPECT_EQ(r.batched_slices, 4);
   EXPECT_EQ(r.makespan, 23);
   EXPECT_EQ(r.context_switches, 8);
   EXPECT_EQ(r.switch_overhead, 8);
