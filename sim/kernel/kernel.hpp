@@ -199,7 +199,7 @@ class Kernel final : public Runtime, public ExternalHost {
   void retry_rounds_at(Tick t) { next_round_try_ = t; }
   // Slice batching (rotation.cpp): plain rr slice changes on one core in a
   // tight loop, called after round skipping's check when batch_ is set.
-  static bool batches_slices(const Scenario& s, const RunOptions& o);
+  bool batches_slices(const Scenario& s, const RunOptions& o);
   void rotate_slices();
   /// The cheap half of rotate_slices' first test, asked at every boundary:
   /// a switch is under way, or the running compute outlasts its slice.
@@ -250,6 +250,7 @@ class Kernel final : public Runtime, public ExternalHost {
   Tick next_round_try_ = kNever;  // round skipping: next boundary to look for a period at
   RoundRecord round_;
   bool batch_ = false;             // slice batching applies (batches_slices)
+  std::deque<Process*>* rotation_q_ = nullptr;  // then the policy's ready queue
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;

@@ -23,8 +23,11 @@
 namespace mpsim::detail {
 
 bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
-  return o.event_skipping && o.slice_batching && !o.chooser && s.machine.cores == 1 &&
-         s.machine.queues != QueueDesign::PerCore && s.machine.scheduler.policy == "rr";
+  if (!o.event_skipping || !o.slice_batching || o.chooser || s.machine.cores != 1 ||
+      s.machine.queues == QueueDesign::PerCore)
+    return false;
+  rotation_q_ = policy_->rotation_queue();
+  return rotation_q_ != nullptr;
 }
 
 // Called after phase 5 of a boundary, where the tick loop would advance.
@@ -53,9 +56,14 @@ void Kernel::rotate_slices() {
     log(EventKind::State, x.pid, static_cast<int>(ProcState::Running),
         static_cast<std::int32_t>(BlockReason::None), c.id);
   };
-  while (io_woken_.empty() && !(options_.interrupt && *options_.interrupt)) {
-    // Boundaries at or past the limit are the tick loop's: it stops there.
-    Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  std::deque<Process*>& queue = *rotation_q_;
+  // io urgency is phase 1's to clear at the next boundary. Nothing below
+  // adds a timer, and boundaries at or past the limit are the tick loop's
+  // (the run stops there).
+  if (!io_woken_.empty()) return;
+  const Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  const volatile std::sig_atomic_t* interrupt = options_.interrupt;
+  while (!(interrupt && *interrupt)) {
     if (c.status == CoreStatus::Switching) {
       // The switch completes; the process goes on with its compute (phase 2).
       Process& x = *c.process;
@@ -74,13 +82,10 @@ void Kernel::rotate_slices() {
       Tick slice = quantum - p.quantum_used;
       Tick end = now_ + slice;
       if (end >= limit || p.remaining <= slice) break;  // a timer first, or the compute ends
-      // The head of the queue (taken before p joins its tail: the same one).
-      Process* x = policy_->pick_next(c.id, now_);
-      if (!x) break;                       // alone: advance() renews the slice in place
-      if (x->remaining <= 0) {             // x must first run operations: the tick loop's
-        policy_->enqueue(*x, now_, true);  // back to the head, where it was
-        break;
-      }
+      // The head of the queue is dispatched next (p joins the tail after it).
+      if (queue.empty()) break;  // alone: advance() renews the slice in place
+      Process* x = queue.front();
+      if (x->remaining <= 0 || !x->can_run_on(c.id)) break;  // x first runs operations
       // Advance to the end of the slice (as advance() does).
       p.remaining -= slice;
       p.quantum_used += slice;
@@ -104,7 +109,8 @@ void Kernel::rotate_slices() {
           static_cast<std::int32_t>(BlockReason::None), -1);
       p.ready_since = now_;
       p.ready_seq = ++ready_seq_;
-      policy_->enqueue(p, now_, false);
+      queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
+      queue.push_back(&p);
       // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
       x->core = c.id;
       ++result_.context_switches;
