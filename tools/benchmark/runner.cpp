@@ -106,6 +106,10 @@ double CaseResult::median_process_seconds() const {
   return median_of(process_seconds);
 }
 
+double CaseResult::median_process_cpu_seconds() const {
+  return median_of(process_cpu_seconds);
+}
+
 double CaseResult::min_seconds() const {
   return seconds.empty() ? 0 : *std::min_element(seconds.begin(), seconds.end());
 }
@@ -137,7 +141,7 @@ CaseResult run_case(const Case& c, const RunSettings& how) {
     if (!c.round_skipping) extra.push_back("--no-round-skip");
     extra.insert(extra.end(), {"--max-ticks", std::to_string(kBenchMaxTicks)});
     r.process_seconds = time_mpsim_run(c.workload->scenario(c.size, c.machine, how.seed), how.reps,
-                                       how.timeout_s, extra, r.failure);
+                                       how.timeout_s, extra, r.failure, &r.process_cpu_seconds);
     if (r.process_seconds.empty()) return r;
   }
   r.ok = true;

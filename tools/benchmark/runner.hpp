@@ -31,11 +31,13 @@ struct CaseResult {
   std::int64_t peak_all_kb = 0;   ///< child's peak over every run (heap fragmentation adds to it)
   std::int64_t start_rss_kb = 0;  ///< the child before loading anything
   std::vector<double> process_seconds;  ///< whole `mpsim run` processes (Case::whole_process)
+  std::vector<double> process_cpu_seconds;  ///< their CPU time (user + system)
 
   [[nodiscard]] double median_seconds() const;
   [[nodiscard]] double min_seconds() const;
   [[nodiscard]] double events_per_second() const;  ///< at the median time
   [[nodiscard]] double median_process_seconds() const;  ///< 0 without whole-process runs
+  [[nodiscard]] double median_process_cpu_seconds() const;
 };
 
 struct RunSettings {
