@@ -651,7 +651,7 @@ void batching_changes_nothing(BatchesSeen& seen) {
 
 TEST(Property, SliceBatchingGivesTheTickLoopResult) {
   BatchesSeen seen;
-  check_cases(400, [&seen] { batching_changes_nothing(seen); });
+  check_cases(250, [&seen] { batching_changes_nothing(seen); });
   // Most one-core runs (70 % of them) have plain slice changes to batch.
   EXPECT_GE(seen.batched * 2, seen.runs) << seen.batched << " of " << seen.runs << " runs batched";
 }
