@@ -32,11 +32,12 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
                          policy_->fixed_quantum(), policy_->keeps_time()};
   policy_->attach([this](Pid pid) -> const Process* { return valid_pid(pid) ? &proc(pid) : nullptr; });
   for (CoreId i = 0; i < s.machine.cores; ++i) cores_.push_back(Core{.id = i});
-  // Round skipping replays rounds whose computes progress one tick per tick
-  // with slices that start at dispatch: neither holds with the cache model or
-  // multi.py's rules (semantics.md §12.1), so it declines them.
+  // Round skipping and slice batching replay slices whose computes progress
+  // one tick per tick and that start at dispatch: neither holds with the
+  // cache model or multi.py's rules (semantics.md §12.1), so both decline them.
   if (o.event_skipping && o.round_skipping && policy_->periodic_rounds() && !cache_ && !multi_ostep_)
     next_round_try_ = 0;
+  batch_ = !cache_ && !multi_ostep_ && batches_slices(s, o);
   result_.scenario = s.name;
   result_.machine = s.machine;
   result_.cores.resize(cores_.size());

@@ -212,6 +212,17 @@ class Kernel final : public Runtime, public ExternalHost {
   /// the run stops at a boundary (a skip lands at most on max_ticks itself).
   Tick tick_limit() const { return options_.max_ticks < kNever ? options_.max_ticks + 1 : kNever; }
   void retry_rounds_at(Tick t) { next_round_try_ = t; }
+  // Slice batching (rotation.cpp): plain rr slice changes on one core in a
+  // tight loop, called after round skipping's check when batch_ is set.
+  bool batches_slices(const Scenario& s, const RunOptions& o);
+  void rotate_slices();
+  /// The cheap half of rotate_slices' first test, asked at every boundary:
+  /// a switch is under way, or the running compute outlasts its slice.
+  [[nodiscard]] bool batch_may_start() const {
+    const Core& c = cores_[0];
+    return c.status == CoreStatus::Switching ||
+           (c.status == CoreStatus::Running && c.process->remaining > slice_left(*c.process));
+  }
 
   const Scenario& scenario_;
   RunOptions options_;
@@ -258,6 +269,8 @@ class Kernel final : public Runtime, public ExternalHost {
   std::uint64_t ready_seq_ = 0;
   Tick next_round_try_ = kNever;  // round skipping: next boundary to look for a period at
   RoundRecord round_;
+  bool batch_ = false;             // slice batching applies (batches_slices)
+  std::deque<Process*>* rotation_q_ = nullptr;  // then the policy's ready queue
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "mpsim/kernel/policy.hpp"
 #include "scenario/compile.hpp"
@@ -89,58 +90,95 @@ constexpr std::size_t kMaxFileName = 100;
 // Thrown from the parser callback to stop parsing a too deeply nested document.
 struct TooDeep {};
 
-// Parses JSON, reporting duplicate object keys (which nlohmann would silently
-// merge) and excessive nesting with their JSON path.
-class DuplicateKeyFinder {
+// Builds the document as nlohmann's own DOM parser does, reporting duplicate
+// object keys (which it would silently merge: the first position, the last
+// value) and excessive nesting with their JSON path. A SAX handler rather
+// than parse()'s callback: the callback parser copies every key into a json
+// and calls a std::function per token, and a std::set of keys per object
+// cost more again; this halved the parse of 1000 listed processes
+// (callgrind). Objects with many keys (programs) are indexed in a hash set.
+class CheckedDomParser : public nlohmann::detail::json_sax_dom_parser<json> {
+  using Base = nlohmann::detail::json_sax_dom_parser<json>;
+
  public:
-  explicit DuplicateKeyFinder(Checker& chk) : chk_(chk) {}
-  bool operator()(int depth, json::parse_event_t ev, json& parsed) {
-    (void)depth;
-    switch (ev) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (frames_.size() == kMaxDepth) {
-          chk_.error(path(), "expected at most " + std::to_string(kMaxDepth) +
-                                 " levels of nested arrays and objects, found more");
-          throw TooDeep{};
-        }
-        frames_.push_back(Frame{ev == json::parse_event_t::array_start, 0, "", {}});
-        break;
-      case json::parse_event_t::key: {
-        Frame& f = frames_.back();
-        f.key = parsed.get<std::string>();
-        if (!f.keys.insert(f.key).second) chk_.error(path(), "duplicate key \"" + f.key + "\"");
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        frames_.pop_back();
-        element_done();
-        break;
-      case json::parse_event_t::value:
-        element_done();
-        break;
-    }
-    return true;
+  CheckedDomParser(json& result, Checker& chk) : Base(result), chk_(chk) {}
+
+  bool null() { return done(Base::null()); }
+  bool boolean(bool v) { return done(Base::boolean(v)); }
+  bool number_integer(number_integer_t v) { return done(Base::number_integer(v)); }
+  bool number_unsigned(number_unsigned_t v) { return done(Base::number_unsigned(v)); }
+  bool number_float(number_float_t v, const string_t& s) { return done(Base::number_float(v, s)); }
+  bool string(string_t& v) { return done(Base::string(v)); }
+  bool binary(binary_t& v) { return done(Base::binary(v)); }
+  bool start_object(std::size_t len) {
+    open(false);
+    return Base::start_object(len);
+  }
+  bool start_array(std::size_t len) {
+    open(true);
+    return Base::start_array(len);
+  }
+  bool end_object() { return close(Base::end_object()); }
+  bool end_array() { return close(Base::end_array()); }
+  bool key(string_t& k) {
+    Frame& f = frames_[depth_ - 1];
+    f.key = k;
+    if (!f.add_key(k)) chk_.error(path(), "duplicate key \"" + f.key + "\"");
+    return Base::key(k);
   }
 
  private:
   struct Frame {
-    bool array;
-    std::size_t index;
+    bool array = false;
+    std::size_t index = 0;
     std::string key;
-    std::set<std::string> keys;
+    std::vector<std::string> keys;            // while few
+    std::unordered_set<std::string> indexed;  // from kIndexFrom keys on
+    static constexpr std::size_t kIndexFrom = 16;
+    bool add_key(const std::string& k) {
+      if (!indexed.empty()) return indexed.insert(k).second;
+      if (std::find(keys.begin(), keys.end(), k) != keys.end()) return false;
+      keys.push_back(k);
+      if (keys.size() == kIndexFrom) {
+        indexed.insert(keys.begin(), keys.end());
+        keys.clear();
+      }
+      return true;
+    }
   };
-  void element_done() {
-    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  void open(bool array) {
+    if (depth_ == kMaxDepth) {
+      chk_.error(path(), "expected at most " + std::to_string(kMaxDepth) +
+                             " levels of nested arrays and objects, found more");
+      throw TooDeep{};
+    }
+    // Frames are reused level by level: their key lists keep their memory.
+    if (depth_ == frames_.size()) frames_.emplace_back();
+    Frame& f = frames_[depth_++];
+    f.array = array;
+    f.index = 0;
+    f.keys.clear();
+    if (!f.indexed.empty()) f.indexed = {};  // (clear() would zero all its buckets)
+  }
+  bool close(bool ok) {
+    --depth_;
+    return done(ok);
+  }
+  bool done(bool ok) {
+    if (depth_ > 0 && frames_[depth_ - 1].array) ++frames_[depth_ - 1].index;
+    return ok;
   }
   std::string path() const {
     std::string p;
-    for (const Frame& f : frames_) p = f.array ? child(p, f.index) : child(p, f.key);
+    for (std::size_t i = 0; i < depth_; ++i) {
+      const Frame& f = frames_[i];
+      p = f.array ? child(p, f.index) : child(p, f.key);
+    }
     return p;
   }
   Checker& chk_;
-  std::vector<Frame> frames_;
+  std::vector<Frame> frames_;  // the first depth_ are open
+  std::size_t depth_ = 0;
 };
 
 // nlohmann's token names, as a scenario author would say them. Only object
@@ -191,8 +229,10 @@ std::string plain_parse_error(const std::string& what) {
 
 std::optional<json> parse_json(const std::string& text, Checker& chk) {
   try {
-    DuplicateKeyFinder finder(chk);
-    return json::parse(text, std::ref(finder));
+    json doc;
+    CheckedDomParser sax(doc, chk);
+    json::sax_parse(text, &sax);
+    return doc;
   } catch (const TooDeep&) {
     return std::nullopt;
   } catch (const json::parse_error& e) {
@@ -514,10 +554,11 @@ class Loader {
   }
 
   void process(const json& p, const std::string& path) {
-    chk_.known_keys(
-        p, path,
-        {"name", "program", "count", "args", "arrival", "priority", "nice", "affinity", "daemon",
-         "tickets", "working_set"});
+    // Built once: a list built per call cost 10 allocations per listed process.
+    static const std::vector<std::string> kKeys = {"name",    "program",  "count", "args",
+                                                   "arrival", "priority", "nice",  "affinity",
+                                                   "daemon",  "tickets", "working_set"};
+    chk_.known_keys(p, path, kKeys);
     ProcessSpec spec;
     spec.path = path;
     if (!p.contains("program")) {

@@ -79,7 +79,8 @@ void print_footer(std::ostream& out, const std::vector<CaseResult>& results) {
     out << w.name << ": " << w.summary << "\n";
     if (!w.note.empty()) out << "  " << w.note << "\n";
   }
-  out << "times: simulate() only (load ms: generating and loading the JSON scenario, once);"
+  out << "times: simulate() only (load ms: load_scenario_text alone on the generated text, median "
+         "of as many runs);"
          " the host may be shared, so expect noise\n"
       << "process ms: the whole `mpsim run FILE --format json` process (start, load, simulate,"
          " analyse, write), median, log-off rows\n"

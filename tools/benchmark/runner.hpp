@@ -23,7 +23,7 @@ struct CaseResult {
   bool ok = false;
   std::string failure;
   std::vector<double> seconds;  ///< wall time of simulate() per repetition
-  double load_seconds = 0;      ///< generating and loading the scenario, once
+  double load_seconds = 0;      ///< load_scenario_text alone, median of the runs (at least 3)
   std::int64_t events = 0;      ///< RunResult::scheduling_events (the same every repetition)
   std::int64_t makespan = 0;
   std::int64_t peak_rss_kb =
@@ -31,11 +31,13 @@ struct CaseResult {
   std::int64_t peak_all_kb = 0;   ///< child's peak over every run (heap fragmentation adds to it)
   std::int64_t start_rss_kb = 0;  ///< the child before loading anything
   std::vector<double> process_seconds;  ///< whole `mpsim run` processes (Case::whole_process)
+  std::vector<double> process_cpu_seconds;  ///< their CPU time (user + system)
 
   [[nodiscard]] double median_seconds() const;
   [[nodiscard]] double min_seconds() const;
   [[nodiscard]] double events_per_second() const;  ///< at the median time
   [[nodiscard]] double median_process_seconds() const;  ///< 0 without whole-process runs
+  [[nodiscard]] double median_process_cpu_seconds() const;
 };
 
 struct RunSettings {

@@ -34,6 +34,7 @@ fs::path simgrid_program() {
 struct SimgridRun {
   std::vector<double> seconds;
   std::vector<double> process_seconds;  ///< the whole process, from start to exit
+  std::vector<double> process_cpu_seconds;  ///< its CPU time (user + system)
   double makespan = 0;
   std::int64_t actions = 0;
   std::int64_t peak_kb = 0;
@@ -61,6 +62,7 @@ SimgridRun run_simgrid(const WorkloadSize& size, std::int32_t cores, const Simgr
       " --cfg=contexts/stack-size:64 --log=root.thres:critical 2>&1";
   for (int i = 0; i < s.reps; ++i) {
     auto start = std::chrono::steady_clock::now();
+    double cpu_before = children_cpu_seconds();
     FILE* f = popen(cmd.c_str(), "r");
     if (!f) {
       r.failure = "cannot start " + simgrid_program().string();
@@ -72,6 +74,7 @@ SimgridRun run_simgrid(const WorkloadSize& size, std::int32_t cores, const Simgr
     int status = pclose(f);
     r.process_seconds.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    r.process_cpu_seconds.push_back(children_cpu_seconds() - cpu_before);
     auto brace = out.rfind("{\"actors\"");
     if (status != 0 || brace == std::string::npos) {
       r.failure = "SimGrid run failed (status " + std::to_string(status) + "): " + out.substr(0, 300);
@@ -201,6 +204,13 @@ int compare_with_simgrid(std::ostream& out, const SimgridSettings& s) {
         out << " " << policy_label(c.spec.machine) << " "
             << fmt("%.0f", sg_proc / c.median_process_seconds()) << "x whole process, "
             << fmt("%.0f", sg_sec / c.median_seconds()) << "x simulation alone;";
+      out << "\n  ratio of whole-process CPU time (user + system, medians; a shared host inflates\n"
+             "  wall time, mostly the short mpsim runs', by the time spent waiting for a core):";
+      for (const CaseResult& c : mp)
+        out << " " << policy_label(c.spec.machine) << " "
+            << fmt("%.0f", median(sg.process_cpu_seconds) / c.median_process_cpu_seconds())
+            << "x (mpsim " << fmt("%.1f", c.median_process_cpu_seconds() * 1e3) << " ms, SimGrid "
+            << fmt("%.1f", median(sg.process_cpu_seconds) * 1e3) << " ms);";
       out << "\n";
       for (const CaseResult& c : mp)
         if (c.spec.machine.policy == "fair") {

@@ -67,6 +67,25 @@ std::string long_bursts_scenario(const WorkloadSize& size, const MachineSpec& m,
   return bursts_with(size, m, seed, kLongBursts);
 }
 
+// long-bursts with every process listed one by one, with its own args as
+// numbers (issue 18's loading target: what a hand-written or exported file
+// looks like): the same run, but the loader sees M entries instead of one.
+std::string listed_bursts_scenario(const WorkloadSize& size, const MachineSpec& m,
+                                   std::uint64_t seed) {
+  BurstJitter j = burst_jitter(seed, kLongBursts);
+  ojson body = ojson::array({{{"compute", "cpu"}}, {{"io", "wait"}}});
+  ojson procs = ojson::array();
+  for (std::int64_t i = 0; i < size.processes; ++i)
+    procs.push_back({{"name", "w" + std::to_string(i)},
+                     {"program", "worker"},
+                     {"args", {{"cpu", j.cpu.at(i)}, {"wait", j.wait.at(i)}}}});
+  ojson doc = {{"name", "bench-listed"},
+               {"machine", machine_json(m)},
+               {"programs", {{"worker", ojson::array({{{"repeat", size.bursts}, {"do", body}}})}}},
+               {"processes", procs}};
+  return doc.dump(2);
+}
+
 // M processes, each one compute of a length in [T/2, 3T/2] (T = size.ticks,
 // jittered per process), all arriving at 0: the ready set changes 2M times
 // (arrivals, exits) whatever T is, while the makespan is about M T. Round
@@ -379,6 +398,16 @@ std::vector<Workload> make_table() {
       .quick_sizes = {{1000, 2, 0}},
       .machines = {MachineSpec{"rr", 10, 1}, MachineSpec{"rr", 10, 4}},
       .note = "size MxK; rr quantum 10: the workload of issue 18 (slices outnumber bursts)"});
+  t.push_back(Workload{
+      .name = "listed",
+      .summary = "long-bursts with the M processes listed one by one, each with its own args",
+      .scenario = listed_bursts_scenario,
+      .size_label = processes_x_bursts,
+      .full_sizes = {{1000, 100, 0}},
+      .quick_sizes = {{1000, 2, 0}},
+      .machines = {MachineSpec{"rr", 10, 1}},
+      .note =
+          "size MxK; load ms is the figure: a file of M entries (issue 18: under 5 ms for 1000)"});
   t.push_back(Workload{
       .name = "rounds",
       .summary = "M processes, each one compute of T/2..3T/2 ticks (jittered), all at tick 0",

@@ -104,8 +104,8 @@ Command add_run(CLI::App& app) {
   a->report.add_to(*cmd);
   cmd->add_flag("--no-skip", a->no_skip, "simulate tick by tick instead of skipping idle ticks (same result, slower)");
   cmd->add_flag("--no-round-skip", a->no_round_skip,
-                "simulate rr/fair/cfs rounds slice by slice instead of skipping whole ones (same "
-                "result, slower)");
+                "simulate rr/fair/cfs rounds slice by slice through the whole tick loop instead "
+                "of skipping whole rounds and batching rr slice changes (same result, slower)");
   cmd->add_option("--schedule", a->schedule,
                   "follow a schedule written by mpsim explore -o (docs/explore.md)");
   return [a] {
@@ -116,6 +116,7 @@ Command add_run(CLI::App& app) {
     a->real.opt.sim_limits = a->limits.run;
     opts.event_skipping = !a->no_skip;
     opts.round_skipping = !a->no_round_skip;
+    opts.slice_batching = !a->no_round_skip;
     // The event log feeds timelines, traces, charts and the race detector.
     opts.record_events = a->report.timeline || a->report.events || !a->report.trace.empty() ||
                          !a->report.gantt.empty() || !s->files.empty();

@@ -22,6 +22,11 @@ struct RunOptions {
   /// Results are identical either way, the event log included (a property
   /// test checks it).
   bool round_skipping = true;
+  /// With event_skipping: under rr on one core, apply plain slice changes
+  /// (quantum ends, the next in line goes on with its compute) in a tight
+  /// loop instead of the general tick loop (semantics.md §5, "Slice
+  /// batching"). Results are identical either way, the event log included.
+  bool slice_batching = true;
   /// Zero-time operations a process may execute at one boundary before it is
   /// stopped as a runaway loop.
   std::int64_t max_zero_time_ops = 100000;

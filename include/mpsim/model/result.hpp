@@ -297,6 +297,9 @@ struct RunResult {
   /// Ticks that round skipping replayed instead of simulating them (0 without
   /// it). Reports leave it out: every other field is the same either way.
   Tick round_skipped_ticks = 0;
+  /// Slice changes that slice batching applied outside the general tick
+  /// loop (0 without it). Left out of reports, like round_skipped_ticks.
+  std::int64_t batched_slices = 0;
   std::vector<ProcessResult> processes;  ///< by pid, init excluded
   std::vector<PrintLine> prints;
   std::vector<ErrorRecord> errors;

@@ -1,0 +1,136 @@
+// Slice batching (semantics.md §5, "Slice batching"): under rr on one core,
+// most boundaries are plain slice changes: the running process's quantum
+// ends, it goes to the tail of the ready queue, the head is dispatched (and
+// switched to, at a cost), and it goes on with a compute it was already in.
+// Nothing else can happen at such a boundary, so the general tick loop
+// (phases 1-5, next_event_time, advance) only finds out, at about 600
+// instructions a slice, what is known in advance. This loop applies those
+// boundaries one after the other with the same bookkeeping helpers (so the
+// counters and the event log are the ones the tick loop writes), and hands
+// back to the tick loop at the first boundary where anything else may happen:
+// a timer (arrival, io or sleep end, timeout), the end of a compute, a
+// process that must run operations when dispatched, the tick limit or an
+// interrupt. Round skipping is asked at every boundary it would be asked at
+// in the tick loop, so whole rounds are still replayed at once.
+//
+// One core only: on several cores a slice change on one core can coincide
+// with events on another, and phase order across cores matters; there the
+// tick loop keeps doing it.
+#include <algorithm>
+
+#include "kernel/kernel.hpp"
+
+namespace mpsim::detail {
+
+bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
+  if (!o.event_skipping || !o.slice_batching || o.chooser || s.machine.cores != 1 ||
+      s.machine.queues == QueueDesign::PerCore)
+    return false;
+  rotation_q_ = policy_->rotation_queue();
+  return rotation_q_ != nullptr;
+}
+
+// Called after phase 5 of a boundary, where the tick loop would advance.
+// Leaves the machine after phase 5 of a later boundary (or of the same one).
+// Each step does what release_core, make_ready, dispatch and begin_running
+// do for this one case (the states before and after are known), which
+// halves its cost; the event log gets the same events in the same order.
+void Kernel::rotate_slices() {
+  Core& c = cores_[0];
+  CoreResult& acc = result_.cores[0];
+  const Tick cost = scenario_.machine.context_switch;
+  const Tick quantum = traits_.fixed_quantum;
+  bool moved = false;
+  // x starts running at now_ (set_core and set_state from Idle or Switching).
+  auto run = [&](Process& x) {
+    c.last = x.pid;
+    x.quantum_used = 0;
+    if (x.stats.first_run < 0) x.stats.first_run = now_;
+    c.status = CoreStatus::Running;
+    c.status_since = now_;
+    log(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Running), 0, c.id);
+    x.stats.wait += now_ - x.state_since;
+    x.state_since = now_;
+    x.state = ProcState::Running;
+    x.block = BlockReason::None;
+    log(EventKind::State, x.pid, static_cast<int>(ProcState::Running),
+        static_cast<std::int32_t>(BlockReason::None), c.id);
+  };
+  std::deque<Process*>& queue = *rotation_q_;
+  // io urgency is phase 1's to clear at the next boundary. Nothing below
+  // adds a timer, and boundaries at or past the limit are the tick loop's
+  // (the run stops there).
+  if (!io_woken_.empty()) return;
+  const Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  const volatile std::sig_atomic_t* interrupt = options_.interrupt;
+  while (!(interrupt && *interrupt)) {
+    if (c.status == CoreStatus::Switching) {
+      // The switch completes; the process goes on with its compute (phase 2).
+      Process& x = *c.process;
+      Tick done = now_ + c.switch_left;
+      if (done >= limit || x.remaining <= 0) break;
+      result_.concurrency_ticks += live_ * (done - now_);
+      // Since the switch began: a boundary may have come in between.
+      acc.switching += done - c.status_since;
+      result_.switch_overhead += done - c.status_since;
+      c.switch_left = 0;
+      now_ = done;
+      c.switched_in = now_;
+      run(x);
+    } else if (c.status == CoreStatus::Running) {
+      Process& p = *c.process;
+      Tick slice = quantum - p.quantum_used;
+      Tick end = now_ + slice;
+      if (end >= limit || p.remaining <= slice) break;  // a timer first, or the compute ends
+      // The head of the queue is dispatched next (p joins the tail after it).
+      if (queue.empty()) break;  // alone: advance() renews the slice in place
+      Process* x = queue.front();
+      if (x->remaining <= 0 || !x->can_run_on(c.id)) break;  // x first runs operations
+      // Advance to the end of the slice (as advance() does).
+      p.remaining -= slice;
+      p.quantum_used += slice;
+      result_.max_parallelism = std::max(result_.max_parallelism, 1);
+      result_.concurrency_ticks += live_ * slice;
+      now_ = end;
+      // Phase 3: the slice is used up and x wants the core (release_core, make_ready).
+      ++p.stats.involuntary_switches;
+      acc.busy += now_ - c.status_since;
+      c.status = CoreStatus::Idle;
+      c.pid = kNoPid;
+      c.process = nullptr;
+      c.status_since = now_;
+      log(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), 0, c.id);
+      p.core = -1;
+      p.stats.cpu += now_ - p.state_since;
+      p.state_since = now_;
+      p.state = ProcState::Ready;
+      p.block = BlockReason::None;
+      log(EventKind::State, p.pid, static_cast<int>(ProcState::Ready),
+          static_cast<std::int32_t>(BlockReason::None), -1);
+      p.ready_since = now_;
+      p.ready_seq = ++ready_seq_;
+      queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
+      queue.push_back(&p);
+      // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
+      x->core = c.id;
+      ++result_.context_switches;
+      ++result_.batched_slices;
+      c.pid = x->pid;
+      c.process = x;
+      if (cost > 0) {
+        c.switch_left = cost;
+        c.status = CoreStatus::Switching;
+        log(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), 0, c.id);
+      } else {
+        run(*x);
+      }
+    } else {
+      break;
+    }
+    moved = true;
+    if (now_ >= next_round_try_) skip_rounds();  // as the tick loop asks after phase 5
+  }
+  if (moved) zero_ops_.clear();  // later boundaries: nobody has run zero-time operations
+}
+
+}  // namespace mpsim::detail

@@ -1,0 +1,91 @@
+// Slice batching (semantics.md §5): hand-computed rr runs on one core,
+// checked against the values worked out below, against the tick loop alone
+// and tick by tick (the same bytes, event log, timeline and trace included).
+#include <gtest/gtest.h>
+
+#include "mpsim/report/report.hpp"
+#include "schedule_helpers.hpp"
+
+namespace mpsim::test {
+namespace {
+
+// Runs `json` with batching (round skipping off, so that every slice change
+// outside the tick loop is a batched one), without it and tick by tick.
+RunResult run_batched(const std::string& json) {
+  Scenario s = load(json);
+  RunResult on = simulate(s, RunOptions{.round_skipping = false});
+  RunResult off = simulate(s, RunOptions{.round_skipping = false, .slice_batching = false});
+  RunResult step = simulate(s, RunOptions{.event_skipping = false});
+  for (const RunResult* other : {&off, &step}) {
+    EXPECT_EQ(first_difference(format_json(on, true), format_json(*other, true)), "");
+    EXPECT_EQ(format_timeline(on), format_timeline(*other));
+    EXPECT_EQ(format_trace(on), format_trace(*other));
+  }
+  EXPECT_EQ(off.batched_slices, 0);
+  EXPECT_EQ(step.batched_slices, 0);
+  return on;
+}
+
+// a computes 7, b 5, c 3 ticks, rr quantum 2, switch cost 1. a runs 0-2
+// (the first dispatch costs nothing), then every slice follows a 1-tick
+// switch: b 3-5, c 6-8, a 9-11, b 12-14, c 15-16 (its compute ends: exit
+// at 16), a 17-19, b 20-21 (exit at 21), a 22-23 (exit at 23). The slice
+// changes at 8, 11, 14 and 19 are plain; at 2 and 5 the next in line runs
+// for the first time (its program must first reach its compute), and 16
+// and 21 follow an exit: 4 are batched.
+TEST(SliceBatching, ThreeJobsWithSwitchCost) {
+  RunResult r = run_batched(jobs_scenario(
+      R"("cores": 1, "context_switch": 1, "scheduler": {"policy": "rr", "quantum": 2})",
+      {cpu("a", 7), cpu("b", 5), cpu("c", 3)}));
+  EXPECT_EQ(r.batched_slices, 4);
+  EXPECT_EQ(r.makespan, 23);
+  EXPECT_EQ(r.context_switches, 8);
+  EXPECT_EQ(r.switch_overhead, 8);
+  EXPECT_EQ(r.cores[0].busy, 15);
+  EXPECT_EQ(r.cores[0].switching, 8);
+  const Tick finish[] = {23, 21, 16}, wait[] = {16, 16, 13}, first[] = {0, 3, 6};
+  const std::int64_t preempted[] = {3, 2, 1};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const ProcessResult& p = r.processes[i];
+    EXPECT_EQ(p.finish, finish[i]) << i;
+    EXPECT_EQ(p.wait, wait[i]) << i;
+    EXPECT_EQ(p.first_run, first[i]) << i;
+    EXPECT_EQ(p.involuntary_switches, preempted[i]) << i;
+  }
+}
+
+// a computes 9; b computes 2, does io 3, computes 4; quantum 3, no switch
+// cost. a 0-3; b 3-5 (io until 8); a 5-8; at 8 b wakes and a's slice ends
+// (a timer: the tick loop's); b 8-11; at 11 b's slice ends with a in its
+// compute: the one batched change; a 11-14 (exit), b 14-15 (exit).
+TEST(SliceBatching, StopsAtTimersAndComputeEnds) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 3})",
+                    {cpu("a", 9), job("b", R"([{"compute": 2}, {"io": 3}, {"compute": 4}])")}));
+  EXPECT_EQ(r.batched_slices, 1);
+  EXPECT_EQ(r.makespan, 15);
+  EXPECT_EQ(r.context_switches, 5);
+  const ProcessResult& a = r.processes[0];
+  const ProcessResult& b = r.processes[1];
+  EXPECT_EQ(a.finish, 14);
+  EXPECT_EQ(a.wait, 5);
+  EXPECT_EQ(a.involuntary_switches, 2);
+  EXPECT_EQ(b.finish, 15);
+  EXPECT_EQ(b.wait, 6);
+  EXPECT_EQ(b.blocked_io, 3);
+  EXPECT_EQ(b.involuntary_switches, 1);
+  EXPECT_EQ(b.voluntary_switches, 1);
+}
+
+// Two cores: batching stays out (a slice change on one core may coincide
+// with an event on the other); the result is the tick loop's.
+TEST(SliceBatching, OneCoreOnly) {
+  RunResult r =
+      run_batched(jobs_scenario(R"("cores": 2, "scheduler": {"policy": "rr", "quantum": 2})",
+                                {cpu("a", 20), cpu("b", 20), cpu("c", 20)}));
+  EXPECT_EQ(r.batched_slices, 0);
+  EXPECT_EQ(r.cores[0].busy + r.cores[1].busy, 60);
+}
+
+}  // namespace
+}  // namespace mpsim::test
