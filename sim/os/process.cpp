@@ -750,7 +750,7 @@ class RealRuntime final : public Runtime, public SyncHost {
         record(sh_, self_.pid, EventKind::State, static_cast<int>(ProcState::Blocked),
                static_cast<std::int32_t>(BlockReason::Event));
       }
-      std::int64_t until = now + (pl.retiring > 0 ? 1000000 : kPoolPollNs);
+      std::int64_t until = now + (pl.retiring > 0 ? 100000 : kPoolPollNs);  // a retiring worker: replace it soon
       if (deadline >= 0) until = std::min(until, deadline);
       sleep_on(pl.done_seq, seen, until);
       run_callbacks();
@@ -927,7 +927,7 @@ class RealRuntime final : public Runtime, public SyncHost {
             live = &it->second;
             break;
           }
-          reap(it->second, true);
+          reap(it->second, false);  // as in the simulator, which reaps at once: no /proc look
         }
       }
       if (!live) break;
