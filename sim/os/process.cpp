@@ -116,12 +116,14 @@ class PoolLock {
 
 void bump(std::atomic<std::uint32_t>& word) {
   word.fetch_add(1);
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, INT32_MAX, nullptr,
+          nullptr, 0);
 }
 
 // Sleeps while `word` still holds `seen`, at most until `deadline_ns` (CLOCK_MONOTONIC).
 void sleep_on(std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t deadline_ns) {
-  timespec ts{static_cast<time_t>(deadline_ns / 1000000000), static_cast<long>(deadline_ns % 1000000000)};
+  timespec ts{static_cast<time_t>(deadline_ns / 1000000000),
+              static_cast<long>(deadline_ns % 1000000000)};
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_BITSET, seen, &ts, nullptr,
           FUTEX_BITSET_MATCH_ANY);
 }
@@ -162,7 +164,8 @@ class RealRuntime final : public Runtime, public SyncHost {
         if (!jobs_.empty()) at_boundary();
         stop = step(self_, in, ctx);
       } catch (const RuntimeError& e) {
-        if (self_.task > 0) {  // a pool task failed: the task ends, its worker goes on (semantics.md §13)
+        // A pool task failed: the task ends, its worker goes on (semantics.md §13).
+        if (self_.task > 0) {
           finish_task(self_, false, Value{}, in.path + ": " + e.what());
           continue;
         }
@@ -362,9 +365,13 @@ class RealRuntime final : public Runtime, public SyncHost {
     switch (in.op) {
       case OpCode::End:
       case OpCode::Exit:
-      case OpCode::Return: return task_end(p, in, ctx);
-      case OpCode::PoolWork: return work(p);
-      case OpCode::CreatePool: create_pool(p, in); break;
+      case OpCode::Return:
+        return task_end(p, in, ctx);
+      case OpCode::PoolWork:
+        return work(p);
+      case OpCode::CreatePool:
+        create_pool(p, in);
+        break;
       case OpCode::Apply:
       case OpCode::Map: {
         std::int64_t job = submit(p, in, ctx);
@@ -378,7 +385,9 @@ class RealRuntime final : public Runtime, public SyncHost {
       case OpCode::ApplyAsync:
       case OpCode::MapAsync:
       case OpCode::Imap:
-      case OpCode::ImapUnordered: p.vars.set(in.target, Value{submit(p, in, ctx)}); break;
+      case OpCode::ImapUnordered:
+        p.vars.set(in.target, Value{submit(p, in, ctx)});
+        break;
       case OpCode::GetResult:
       case OpCode::WaitResult: {
         Job& j = owned_job(in.handle.eval(ctx), in);
@@ -390,9 +399,10 @@ class RealRuntime final : public Runtime, public SyncHost {
         }
         if (!done) {
           if (in.flag.empty())
-            throw RuntimeError("get_result of handle " + std::to_string(j.id) +
-                               " timed out (Python raises multiprocessing.TimeoutError; give \"ok\" to "
-                               "test for it instead)");
+            throw RuntimeError(
+                "get_result of handle " + std::to_string(j.id) +
+                " timed out (Python raises multiprocessing.TimeoutError; give \"ok\" to "
+                "test for it instead)");
           p.vars.set(in.flag, Value{false});
           break;
         }
@@ -402,8 +412,12 @@ class RealRuntime final : public Runtime, public SyncHost {
         if (!in.flag.empty()) p.vars.set(in.flag, Value{f.empty()});
         break;
       }
-      case OpCode::Ready: p.vars.set(in.target, Value{job_done(owned_job(in.handle.eval(ctx), in).id)}); break;
-      case OpCode::Next: next(p, in, ctx); break;
+      case OpCode::Ready:
+        p.vars.set(in.target, Value{job_done(owned_job(in.handle.eval(ctx), in).id)});
+        break;
+      case OpCode::Next:
+        next(p, in, ctx);
+        break;
       case OpCode::ClosePool: {
         std::int32_t i = owned_pool(in);
         {
@@ -413,9 +427,14 @@ class RealRuntime final : public Runtime, public SyncHost {
         bump(pool(i).task_seq);
         break;
       }
-      case OpCode::JoinPool: join_pool(in); break;
-      case OpCode::TerminatePool: terminate_pool(in); break;
-      default: throw RuntimeError(std::string("not a pool operation: ") + to_string(in.op));
+      case OpCode::JoinPool:
+        join_pool(in);
+        break;
+      case OpCode::TerminatePool:
+        terminate_pool(in);
+        break;
+      default:
+        throw RuntimeError(std::string("not a pool operation: ") + to_string(in.op));
     }
     ++p.pc;
     return Stop::None;
@@ -428,24 +447,28 @@ class RealRuntime final : public Runtime, public SyncHost {
     OpCode kind = OpCode::Apply;
     std::vector<std::int32_t> tasks;
     std::string callback, error_callback;
-    bool called = false;              // its callback ran (or never will)
-    std::vector<bool> taken;          // imap: results given by `next`
+    bool called = false;      // its callback ran (or never will)
+    std::vector<bool> taken;  // imap: results given by `next`
     std::size_t consumed = 0;
   };
 
   SharedPool& pool(std::int32_t i) { return sh_.pool.pools[i]; }
   SharedTask& task(std::int32_t id) { return sh_.pool.tasks[id - 1]; }
-  const PoolDecl& decl(std::int32_t i) const { return setup_.scenario->pools[static_cast<std::size_t>(i)]; }
+  const PoolDecl& decl(std::int32_t i) const {
+    return setup_.scenario->pools[static_cast<std::size_t>(i)];
+  }
 
   static bool mapping(OpCode op) {
-    return op == OpCode::Map || op == OpCode::MapAsync || op == OpCode::Imap || op == OpCode::ImapUnordered;
+    return op == OpCode::Map || op == OpCode::MapAsync || op == OpCode::Imap ||
+           op == OpCode::ImapUnordered;
   }
 
   std::int32_t owned_pool(const Instr& in) {
     SharedPool& pl = pool(in.obj);
     const std::string& name = decl(in.obj).name;
     if (pl.state == 0)
-      throw RuntimeError("pool `" + name + "` is not created yet (run {\"create_pool\": \"" + name + "\"} first)");
+      throw RuntimeError("pool `" + name + "` is not created yet (run {\"create_pool\": \"" + name +
+                         "\"} first)");
     if (pl.creator != self_.pid)
       throw RuntimeError("pool `" + name + "` belongs to pid " + std::to_string(pl.creator) +
                          ": only the process that created a pool may use it");
@@ -454,18 +477,21 @@ class RealRuntime final : public Runtime, public SyncHost {
 
   Job& owned_job(const Value& handle, const Instr& in) {
     const auto* h = std::get_if<std::int64_t>(&handle);
-    if (!h) throw RuntimeError(std::string(to_string(in.op)) + " needs a result handle (int), got " + type_name(handle));
+    if (!h)
+      throw RuntimeError(std::string(to_string(in.op)) + " needs a result handle (int), got " +
+                         type_name(handle));
     auto it = jobs_.find(*h);
     if (it == jobs_.end())
-      throw RuntimeError(std::string(to_string(in.op)) + ": " + self_.name + " submitted no pool task with handle " +
-                         std::to_string(*h));
+      throw RuntimeError(std::string(to_string(in.op)) + ": " + self_.name +
+                         " submitted no pool task with handle " + std::to_string(*h));
     Job& j = it->second;
     bool iterator = j.kind == OpCode::Imap || j.kind == OpCode::ImapUnordered;
     if (in.op == OpCode::Next && !iterator)
-      throw RuntimeError("next: handle " + std::to_string(*h) + " is not an imap or imap_unordered iterator");
+      throw RuntimeError("next: handle " + std::to_string(*h) +
+                         " is not an imap or imap_unordered iterator");
     if (in.op == OpCode::GetResult && iterator)
-      throw RuntimeError("get_result: handle " + std::to_string(*h) + " is an " + to_string(j.kind) +
-                         " iterator: take its results with \"next\"");
+      throw RuntimeError("get_result: handle " + std::to_string(*h) + " is an " +
+                         to_string(j.kind) + " iterator: take its results with \"next\"");
     return j;
   }
 
@@ -473,7 +499,9 @@ class RealRuntime final : public Runtime, public SyncHost {
     SharedPool& pl = pool(in.obj);
     if (pl.state != 0) throw RuntimeError("pool `" + decl(in.obj).name + "` was already created");
     if (p.daemon)
-      throw RuntimeError("a daemon process may not create a pool (daemonic processes are not allowed to have children)");
+      throw RuntimeError(
+          "a daemon process may not create a pool (daemonic processes are not allowed to have "
+          "children)");
     if (p.pool >= 0) throw RuntimeError("a pool worker may not create a pool");
     pl.creator = p.pid;
     pl.created_ns = mono_ns();
@@ -485,13 +513,14 @@ class RealRuntime final : public Runtime, public SyncHost {
   void spawn_worker(std::int32_t i) {
     SharedPool& pl = pool(i);
     if (pl.nworkers >= kMaxPoolWorkers)
-      throw RuntimeError("pool `" + decl(i).name + "`: real mode forks at most " + std::to_string(kMaxPoolWorkers) +
+      throw RuntimeError("pool `" + decl(i).name + "`: real mode forks at most " +
+                         std::to_string(kMaxPoolWorkers) +
                          " workers per pool, replacements included");
     Pid pid = next_pid();
     std::string name = decl(i).name + "-worker-" + std::to_string(pl.nworkers + 1);
     const bool init = !decl(i).initializer.empty();
-    const Program& first =
-        init ? *setup_.scenario->programs.at(decl(i).initializer) : *loops_[static_cast<std::size_t>(i)];
+    const Program& first = init ? *setup_.scenario->programs.at(decl(i).initializer)
+                                : *loops_[static_cast<std::size_t>(i)];
     Process& w = create_process(self_.pid, first, std::move(name), self_.vars);
     w.daemon = true;
     w.stats.daemon = true;
@@ -553,15 +582,17 @@ class RealRuntime final : public Runtime, public SyncHost {
     w.program = setup_.scenario->programs.at(t.program).get();
     w.pc = 0;
     w.loop_counters.reset(static_cast<std::size_t>(w.program->loop_slots));
-    for (std::int32_t k = 0; k < t.nargs; ++k) w.vars.set(t.args[k].name, from_message(t.args[k].value));
+    for (std::int32_t k = 0; k < t.nargs; ++k)
+      w.vars.set(t.args[k].name, from_message(t.args[k].value));
     if (mapping(static_cast<OpCode>(t.kind))) w.vars.set("item", Value{t.item});
   }
 
   Stop task_end(Process& w, const Instr& in, const EvalContext& ctx) {
     if (in.op == OpCode::Exit)
-      throw RuntimeError(w.task == kInitializerTask
-                             ? "exit in a pool initializer (the pool would replace the worker forever)"
-                             : "exit in a pool task (the worker would die and the task be lost)");
+      throw RuntimeError(
+          w.task == kInitializerTask
+              ? "exit in a pool initializer (the pool would replace the worker forever)"
+              : "exit in a pool task (the worker would die and the task be lost)");
     if (w.task == kInitializerTask) {  // initialised: on to the loop
       SharedPool& pl = pool(w.pool);
       {
@@ -622,15 +653,19 @@ class RealRuntime final : public Runtime, public SyncHost {
     SharedPool& pl = pool(i);
     const std::string& name = decl(i).name;
     if (pl.state != 1)
-      throw RuntimeError(std::string(to_string(in.op)) + " on pool `" + name +
-                         "` after close_pool or terminate_pool (Python raises ValueError: Pool not running)");
+      throw RuntimeError(
+          std::string(to_string(in.op)) + " on pool `" + name +
+          "` after close_pool or terminate_pool (Python raises ValueError: Pool not running)");
     std::int64_t n = 1;
     if (mapping(in.op)) {
       n = in.amount.eval_int(ctx, "items");
-      if (n < 0) throw RuntimeError("items must be >= 0, '" + in.amount.source() + "' is " + std::to_string(n));
+      if (n < 0)
+        throw RuntimeError("items must be >= 0, '" + in.amount.source() + "' is " +
+                           std::to_string(n));
     }
     if (in.args.size() > static_cast<std::size_t>(kMaxTaskArgs))
-      throw RuntimeError("a pool task carries at most " + std::to_string(kMaxTaskArgs) + " args in real mode");
+      throw RuntimeError("a pool task carries at most " + std::to_string(kMaxTaskArgs) +
+                         " args in real mode");
     std::vector<std::pair<std::string, Message>> args;
     for (const auto& [k, e] : in.args) {
       if (k.size() >= sizeof(TaskArg::name))
@@ -649,7 +684,8 @@ class RealRuntime final : public Runtime, public SyncHost {
     for (std::int64_t item = 0; item < n; ++item) {
       std::int32_t id = sh_.pool.ntasks.fetch_add(1) + 1;
       if (id > kMaxPoolTasks)
-        throw RuntimeError("real mode holds at most " + std::to_string(kMaxPoolTasks) + " pool tasks per run");
+        throw RuntimeError("real mode holds at most " + std::to_string(kMaxPoolTasks) +
+                           " pool tasks per run");
       SharedTask& t = task(id);
       t.pool = i;
       t.job = static_cast<std::int32_t>(j.id);
@@ -701,7 +737,8 @@ class RealRuntime final : public Runtime, public SyncHost {
   std::string task_failed_message(const Job& j, std::int32_t id) {
     const SharedTask& t = task(id);
     return "task " + std::to_string(id) + " (" + t.program +
-           (mapping(j.kind) ? ", item " + std::to_string(t.item) : std::string()) + ") failed: " + task_error(id);
+           (mapping(j.kind) ? ", item " + std::to_string(t.item) : std::string()) +
+           ") failed: " + task_error(id);
   }
 
   std::string failure(std::int64_t job) {
@@ -724,7 +761,9 @@ class RealRuntime final : public Runtime, public SyncHost {
   std::int64_t deadline_of(const Instr& in, const EvalContext& ctx) {
     if (!in.has_timeout) return -1;
     std::int64_t t = in.timeout.eval_int(ctx, "timeout");
-    if (t < 0) throw RuntimeError("timeout must be >= 0, '" + in.timeout.source() + "' is " + std::to_string(t));
+    if (t < 0)
+      throw RuntimeError("timeout must be >= 0, '" + in.timeout.source() + "' is " +
+                         std::to_string(t));
     return mono_ns() + t * sh_.tick_ns;
   }
 
@@ -750,7 +789,8 @@ class RealRuntime final : public Runtime, public SyncHost {
         record(sh_, self_.pid, EventKind::State, static_cast<int>(ProcState::Blocked),
                static_cast<std::int32_t>(BlockReason::Event));
       }
-      std::int64_t until = now + (pl.retiring > 0 ? 100000 : kPoolPollNs);  // a retiring worker: replace it soon
+      std::int64_t until =
+          now + (pl.retiring > 0 ? 100000 : kPoolPollNs);  // a retiring worker: replace it soon
       if (deadline >= 0) until = std::min(until, deadline);
       sleep_on(pl.done_seq, seen, until);
       run_callbacks();
@@ -809,7 +849,8 @@ class RealRuntime final : public Runtime, public SyncHost {
     self_.program = saved_program;
     self_.pc = saved_pc;
     self_.loop_counters = saved_loops;
-    if (!error.empty()) fail("callback `" + name + "` of handle " + std::to_string(job) + ": " + error);
+    if (!error.empty())
+      fail("callback `" + name + "` of handle " + std::to_string(job) + ": " + error);
   }
 
   // A submitter's operation boundary: callbacks of finished submissions run,
@@ -842,10 +883,11 @@ class RealRuntime final : public Runtime, public SyncHost {
           if (pl.retiring > 0 && c.stats.exit_code == 0) --pl.retiring;
         }
         fail_running(i, w,
-                     "worker " + std::to_string(w) + " ended (exit code " + std::to_string(c.stats.exit_code) +
-                         ") while running the task");
+                     "worker " + std::to_string(w) + " ended (exit code " +
+                         std::to_string(c.stats.exit_code) + ") while running the task");
         // A worker whose initializer failed is not replaced (CPython would, forever).
-        bool replace = (pl.state == 1 || pl.qlen > 0) && (decl(i).initializer.empty() || pl.initialised[k]);
+        bool replace =
+            (pl.state == 1 || pl.qlen > 0) && (decl(i).initializer.empty() || pl.initialised[k]);
         if (replace) {
           reap(c, false);
           spawn_worker(i);
@@ -878,10 +920,13 @@ class RealRuntime final : public Runtime, public SyncHost {
       if (!in.flag.empty()) p.vars.set(in.flag, Value{ok});
     };
     if (j.consumed == j.tasks.size())
-      return answer(false, "next: iterator " + std::to_string(j.id) +
-                               " is exhausted (Python raises StopIteration; give \"ok\" to test for it instead)");
+      return answer(
+          false,
+          "next: iterator " + std::to_string(j.id) +
+              " is exhausted (Python raises StopIteration; give \"ok\" to test for it instead)");
     auto pick = [&]() -> std::int32_t {
-      if (j.kind == OpCode::Imap) return state_of(j.tasks[j.consumed]) >= 2 ? j.tasks[j.consumed] : 0;
+      if (j.kind == OpCode::Imap)
+        return state_of(j.tasks[j.consumed]) >= 2 ? j.tasks[j.consumed] : 0;
       std::int32_t best = 0;
       PoolLock g(sh_);
       for (std::size_t k = 0; k < j.tasks.size(); ++k) {
@@ -895,9 +940,11 @@ class RealRuntime final : public Runtime, public SyncHost {
     await_until(j.pool, deadline_of(in, ctx), [&] { return (id = pick()) != 0; });
     run_callbacks();
     if (id == 0)
-      return answer(false, "next on iterator " + std::to_string(j.id) +
-                               " timed out (Python raises multiprocessing.TimeoutError; give \"ok\" to test for it "
-                               "instead)");
+      return answer(
+          false,
+          "next on iterator " + std::to_string(j.id) +
+              " timed out (Python raises multiprocessing.TimeoutError; give \"ok\" to test for it "
+              "instead)");
     for (std::size_t k = 0; k < j.tasks.size(); ++k)
       if (j.tasks[k] == id) j.taken[k] = true;
     ++j.consumed;
@@ -911,7 +958,8 @@ class RealRuntime final : public Runtime, public SyncHost {
     SharedPool& pl = pool(i);
     if (pl.state == 1)
       throw RuntimeError("join_pool on pool `" + decl(i).name +
-                         "` before close_pool or terminate_pool (Python raises ValueError: Pool is still running)");
+                         "` before close_pool or terminate_pool (Python raises ValueError: Pool is "
+                         "still running)");
     for (;;) {
       maintain();
       Process* live = nullptr;
@@ -944,7 +992,8 @@ class RealRuntime final : public Runtime, public SyncHost {
     {
       PoolLock g(sh_);
       pl.state = 3;
-      std::int32_t why = store_text(sh_, self_.pid, true, "the pool was terminated before the task started");
+      std::int32_t why =
+          store_text(sh_, self_.pid, true, "the pool was terminated before the task started");
       for (; pl.qlen > 0; --pl.qlen, pl.qhead = (pl.qhead + 1) % kMaxPoolTasks) {
         SharedTask& t = task(pl.queue[pl.qhead]);
         t.state = 3;
@@ -968,7 +1017,6 @@ class RealRuntime final : public Runtime, public SyncHost {
   std::int64_t tasks_done_ = 0;                  // a worker: tasks it finished (maxtasksperchild)
 
  public:
-
   // --- SyncHost ---
   void blocked(BlockReason why, std::int32_t object, bool timed) override {
     set_activity(timed ? kTimedWait : kSyncWait, object);

@@ -295,10 +295,12 @@ Command add_validate(CLI::App& app) {
       const PoolResult* q0 = of(r0);
       int ok = all_runs([&](const RunResult& r) { return of(r) && of(r)->tasks == pl.tasks; });
       rows.push_back({"outcome", "pool " + pl.name + " tasks", std::to_string(pl.tasks),
-                      q0 ? std::to_string(q0->tasks) : "-", ok == static_cast<int>(reals.size()), count_note(ok)});
+                      q0 ? std::to_string(q0->tasks) : "-", ok == static_cast<int>(reals.size()),
+                      count_note(ok)});
       ok = all_runs([&](const RunResult& r) { return of(r) && of(r)->failed == pl.failed; });
       rows.push_back({"outcome", "pool " + pl.name + " failed tasks", std::to_string(pl.failed),
-                      q0 ? std::to_string(q0->failed) : "-", ok == static_cast<int>(reals.size()), count_note(ok)});
+                      q0 ? std::to_string(q0->failed) : "-", ok == static_cast<int>(reals.size()),
+                      count_note(ok)});
     }
     {
       int ok = all_runs([&](const RunResult& r) { return r.deadlock == sim.deadlock; });
@@ -333,7 +335,8 @@ Command add_validate(CLI::App& app) {
           }
         std::size_t row = rows.size();
         finish_rows.push_back({row, &p, timing("finish " + std::to_string(p.pid) + " " + p.name, p.finish, fin)});
-        if (!pool_workers.count(p.pid)) timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
+        if (!pool_workers.count(p.pid))
+          timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
       }
       if (auto tie = same_tick_contention(sim)) excuse_grant_order(*tie, reals, finish_rows, within, rows);
     }
