@@ -163,3 +163,42 @@ TEST_F(RealMode, PoolFailedApplyEndsTheSubmitterAndTheCreatorsEndTakesItsWorkers
 }
 
 }  // namespace
+
+namespace {
+
+using namespace mpsim_os_test;
+
+TEST_F(RealMode, PoolWorkerKilledFailsItsTaskAndIsReplaced) {
+  std::string path = write_scenario("killed.json", R"({
+    "machine": { "cores": 2, "scheduler": "fcfs" },
+    "pools": { "p": { "processes": 1 } },
+    "programs": {
+      "long": [ {"sleep": 500}, {"return": 1} ],
+      "short": [ {"compute": 1}, {"return": "x * 2"} ],
+      "main": [
+        {"create_pool": "p"},
+        {"apply_async": "p", "program": "long", "into": "h"},
+        {"sleep": 20},
+        {"kill": "3"},
+        {"get_result": "h", "into": "a", "ok": "ok"},
+        {"apply": "p", "program": "short", "args": {"x": 21}, "into": "b"},
+        {"print": "ok {ok}, b {b}"},
+        {"close_pool": "p"},
+        {"join_pool": "p"}
+      ]
+    },
+    "processes": [ {"name": "main", "program": "main"} ]
+  })");
+  Outcome o = run_json(path, {"--tick-us", "1000"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.result["output"][0]["text"], "ok false, b 42");
+  const json& t = o.result["tasks"];
+  EXPECT_EQ(t[0]["error"], "worker 3 ended (exit code -9) while running the task");
+  EXPECT_EQ(t[1]["worker"], 4);
+  EXPECT_EQ(o.result["pools"][0]["workers"], json::array({3, 4}));
+  EXPECT_EQ(proc(o.result, 3)["exit_code"], -9);
+  EXPECT_EQ(proc(o.result, 4)["exit_code"], 0);
+  EXPECT_LT(o.seconds, 3.0);
+}
+
+}  // namespace
