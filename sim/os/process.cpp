@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "os/pidfd_wait.hpp"
 #include "os/shared.hpp"
@@ -437,7 +438,8 @@ class RealRuntime final : public Runtime, public SyncHost {
         throw RuntimeError(std::string("not a pool operation: ") + to_string(in.op));
     }
     ++p.pc;
-    return Stop::None;
+    // Blocked: it waited (the interpreter goes on after it, and counts no runaway loop).
+    return std::exchange(waited_, false) ? Stop::Blocked : Stop::None;
   }
 
  private:
@@ -798,6 +800,7 @@ class RealRuntime final : public Runtime, public SyncHost {
     if (waited) {
       running(self_.pid);
       set_activity(kActive, 0);
+      waited_ = true;
     }
     return ready();
   }
@@ -979,7 +982,10 @@ class RealRuntime final : public Runtime, public SyncHost {
         }
       }
       if (!live) break;
-      if (live->alive()) await_exit(self_, *live, kNever);
+      if (live->alive()) {
+        await_exit(self_, *live, kNever);
+        waited_ = true;
+      }
     }
   }
 
@@ -1015,6 +1021,7 @@ class RealRuntime final : public Runtime, public SyncHost {
   std::map<std::int64_t, Job> jobs_;             // this process's submissions, by handle
   std::set<Pid> ended_;                          // workers whose end maintain() has handled
   std::int64_t tasks_done_ = 0;                  // a worker: tasks it finished (maxtasksperchild)
+  bool waited_ = false;                          // the pool operation under way had to wait
 
  public:
   // --- SyncHost ---
