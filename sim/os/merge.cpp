@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "os/runner.hpp"
+#include "os/sync_objects.hpp"
 
 namespace mpsim::os::detail {
 
@@ -50,6 +51,73 @@ void Runner::count_core_time(const Slot& s, std::int64_t rusage_ns,
     core_ns[static_cast<std::size_t>(core)] += rest;
 }
 
+// Pools and tasks from the shared tables (semantics.md §13; docs/real-os.md#pools).
+// A task still running when its worker died (its creator ended and took its
+// daemonic workers with it) failed, as in the simulator.
+void Runner::merge_pools(RunResult& r) {
+  const PoolTable& pt = sh_->pool;
+  std::int32_t n = std::min(pt.ntasks.load(), kMaxPoolTasks);
+  auto when = [&](std::int64_t ns) { return ns > 0 && ns <= end_ns_ ? tick(ns) : Tick{-1}; };
+  for (std::size_t i = 0; i < sc_.pools.size() && i < static_cast<std::size_t>(kMaxPools); ++i) {
+    const PoolDecl& d = sc_.pools[i];
+    const SharedPool& pl = pt.pools[i];
+    PoolResult rec;
+    rec.name = d.name;
+    rec.processes = d.processes;
+    rec.maxtasksperchild = d.maxtasksperchild;
+    if (pl.state != 0) {
+      rec.creator = pl.creator;
+      rec.created = tick(pl.created_ns);
+      std::int64_t last = 0;
+      bool all = pl.nworkers > 0;
+      for (std::int32_t k = 0; k < pl.nworkers; ++k) {
+        const Slot& s = sh_->slots[pl.workers[k]];
+        rec.workers.push_back(pl.workers[k]);
+        if (s.exit_logged.load() && s.finish_ns <= end_ns_)
+          last = std::max(last, s.finish_ns);
+        else
+          all = false;
+      }
+      if (all) rec.ended = tick(last);
+    }
+    r.pools.push_back(std::move(rec));
+  }
+  for (std::int32_t id = 1; id <= n; ++id) {
+    const SharedTask& t = pt.tasks[id - 1];
+    TaskResult tr;
+    tr.id = id;
+    tr.pool = sc_.pools[static_cast<std::size_t>(t.pool)].name;
+    tr.job = t.job;
+    tr.kind = to_string(static_cast<OpCode>(t.kind));
+    tr.item = t.item;
+    tr.program = t.program;
+    tr.submitter = t.submitter;
+    tr.submitted = tick(t.submitted_ns);
+    tr.started = when(t.started_ns);
+    tr.finished = when(t.finished_ns);
+    tr.worker = t.started_ns > 0 ? t.worker : kNoPid;
+    tr.ok = t.state == 2 && tr.finished >= 0;
+    if (tr.ok) tr.result = to_display(from_message(t.result));
+    if (t.state == 3 && t.error_text >= 0) {
+      const Text& tx = sh_->texts[t.error_text];
+      tr.error = std::string(sh_->text_data + tx.offset, tx.length);
+    }
+    if (t.state == 1 && t.worker > 0) {
+      const Slot& s = sh_->slots[t.worker];
+      if (s.exit_logged.load() && s.finish_ns <= end_ns_) {
+        tr.finished = tick(s.finish_ns);
+        tr.error = "worker " + std::to_string(t.worker) + " ended (exit code " +
+                   std::to_string(s.exit_code) + ") while running the task";
+      }
+    }
+    PoolResult& pr = r.pools[static_cast<std::size_t>(t.pool)];
+    ++pr.tasks;
+    if (tr.finished >= 0 && !tr.ok) ++pr.failed;
+    if (tr.started >= 0) pr.busy += (tr.finished >= 0 ? tr.finished : r.makespan) - tr.started;
+    r.tasks.push_back(std::move(tr));
+  }
+}
+
 RunResult Runner::merge() {
   RunResult r;
   r.scenario = sc_.name;
@@ -57,7 +125,7 @@ RunResult Runner::merge() {
   r.cores.resize(static_cast<std::size_t>(sc_.machine.cores));
   for (const auto& o : sc_.objects)
     r.objects.push_back(std::string(o.pipe_end ? "pipe end" : to_string(o.kind)) + " " + o.name);
-  std::map<std::int16_t, std::int64_t> object_ns;  // time blocked per synchronisation object
+  std::map<std::int16_t, std::int64_t> object_ns;        // time blocked per synchronisation object
   std::vector<std::int64_t> core_ns(r.cores.size(), 0);  // the processes' CPU time per core
   Pid last = std::min<Pid>(sh_->next_pid.load(), kMaxSlots);
   // What the runner did after the end (killing after a hang, a limit or a
@@ -158,13 +226,16 @@ RunResult Runner::merge() {
       // Moved while running (inside a burst): the lanes follow it. One that
       // moved while blocked takes its new core with its next Running event.
       Acc& a = acc[e.pid];
-      if (a.state == ProcState::Running && e.b >= 0 && e.b < static_cast<std::int32_t>(r.cores.size())) {
+      if (a.state == ProcState::Running && e.b >= 0 &&
+          e.b < static_cast<std::int32_t>(r.cores.size())) {
         free_core(e.pid, t);
         auto to = static_cast<std::int16_t>(e.b);
         core_of[e.pid] = to;
         core_pid[static_cast<std::size_t>(to)] = e.pid;
-        r.events.push_back(Event{t, e.pid, to, EventKind::Core, static_cast<std::uint8_t>(CoreStatus::Running), 0});
-        r.events.push_back(Event{t, e.pid, to, EventKind::State, static_cast<std::uint8_t>(ProcState::Running), 0});
+        r.events.push_back(Event{t, e.pid, to, EventKind::Core,
+                                 static_cast<std::uint8_t>(CoreStatus::Running), 0});
+        r.events.push_back(Event{t, e.pid, to, EventKind::State,
+                                 static_cast<std::uint8_t>(ProcState::Running), 0});
       }
       continue;
     }
@@ -194,10 +265,12 @@ RunResult Runner::merge() {
           --running;
           free_core(e.pid, t);
         }
-        if (st == ProcState::Running && e.object >= 0 && e.object < static_cast<std::int16_t>(r.cores.size())) {
+        if (st == ProcState::Running && e.object >= 0 &&
+            e.object < static_cast<std::int16_t>(r.cores.size())) {
           core_of[e.pid] = e.object;
           core_pid[static_cast<std::size_t>(e.object)] = e.pid;
-          r.events.push_back(Event{t, e.pid, e.object, EventKind::Core, static_cast<std::uint8_t>(CoreStatus::Running), 0});
+          r.events.push_back(Event{t, e.pid, e.object, EventKind::Core,
+                                   static_cast<std::uint8_t>(CoreStatus::Running), 0});
           out.core = e.object;
         }
         if (st == ProcState::Running) {
@@ -212,8 +285,10 @@ RunResult Runner::merge() {
         if (st == ProcState::Zombie) --live;
         a.state = st;
         a.reason = static_cast<BlockReason>(e.b);
-        // A synchronisation wait carries its object (sim/os/sync_objects.cpp); io, sleep and join none.
-        a.object = st == ProcState::Blocked && a.reason >= BlockReason::Lock ? e.object : std::int16_t{-1};
+        // A synchronisation wait carries its object (sim/os/sync_objects.cpp); io, sleep and join
+        // none.
+        a.object =
+            st == ProcState::Blocked && a.reason >= BlockReason::Lock ? e.object : std::int16_t{-1};
         a.since = e.ns;
         break;
       }
@@ -232,10 +307,12 @@ RunResult Runner::merge() {
         break;
       }
       case EventKind::Reap:
-        r.events.push_back(Event{t, e.pid, -1, EventKind::State, static_cast<std::uint8_t>(ProcState::Reaped), 0});
+        r.events.push_back(
+            Event{t, e.pid, -1, EventKind::State, static_cast<std::uint8_t>(ProcState::Reaped), 0});
         break;
       case EventKind::Sync:
-        if (e.a == static_cast<std::uint8_t>(SyncOp::Read) || e.a == static_cast<std::uint8_t>(SyncOp::Write)) {
+        if (e.a == static_cast<std::uint8_t>(SyncOp::Read) ||
+            e.a == static_cast<std::uint8_t>(SyncOp::Write)) {
           auto [it, added] = key_map.emplace(e.object, static_cast<std::int32_t>(r.keys.size()));
           if (added) r.keys.push_back(setup_.keys[static_cast<std::size_t>(e.object)]);
           out.core = static_cast<std::int16_t>(it->second);
@@ -263,9 +340,12 @@ RunResult Runner::merge() {
     pr.daemon = s.daemon != 0;
     pr.started = s.started.load() != 0;
     Acc& a = acc[p];
-    if (reaped(s)) pr.state = ProcState::Reaped;
-    else if (exited(s)) pr.state = ProcState::Zombie;
-    else pr.state = a.state;
+    if (reaped(s))
+      pr.state = ProcState::Reaped;
+    else if (exited(s))
+      pr.state = ProcState::Zombie;
+    else
+      pr.state = a.state;
     if (exited(s)) {
       pr.exit_code = s.exit_code;
       pr.finish = tick(s.finish_ns);
@@ -290,7 +370,9 @@ RunResult Runner::merge() {
       nvcsw -= k.nvcsw;
       nivcsw -= k.nivcsw;
     }
-    pr.cpu = s.sched_run_ns >= 0 && s.self_exit.load() ? ticks_of(s.sched_run_ns) : ticks_of(std::max<std::int64_t>(0, cpu_us) * 1000);
+    pr.cpu = s.sched_run_ns >= 0 && s.self_exit.load()
+                 ? ticks_of(s.sched_run_ns)
+                 : ticks_of(std::max<std::int64_t>(0, cpu_us) * 1000);
     pr.migrations = s.migrations;
     count_core_time(s, std::max<std::int64_t>(0, cpu_us) * 1000, core_ns);
     pr.wait = s.sched_wait_ns > 0 ? ticks_of(s.sched_wait_ns) : 0;
@@ -316,14 +398,17 @@ RunResult Runner::merge() {
     r.processes.push_back(std::move(pr));
     if (s.real_pid.load() > 0) info_.real_pids[p] = s.real_pid.load();
     if (s.zombie_seen_ns > 0 && s.zombie_seen_ns <= end_ns_)
-      info_.facts.push_back(Fact{p, tick(s.zombie_seen_ns),
-                                 std::string(s.name) + " (real pid " + std::to_string(s.real_pid.load()) +
-                                     ") was seen as Z in /proc/" + std::to_string(s.real_pid.load()) +
-                                     "/stat before " + (s.reaped_by == kInitPid ? "the runner (init)" : "its parent " + std::to_string(s.reaped_by)) +
-                                     " reaped it"});
+      info_.facts.push_back(Fact{
+          p, tick(s.zombie_seen_ns),
+          std::string(s.name) + " (real pid " + std::to_string(s.real_pid.load()) +
+              ") was seen as Z in /proc/" + std::to_string(s.real_pid.load()) + "/stat before " +
+              (s.reaped_by == kInitPid ? "the runner (init)"
+                                       : "its parent " + std::to_string(s.reaped_by)) +
+              " reaped it"});
     if (s.orphan_seen_ns > 0)
       info_.facts.push_back(Fact{p, tick(s.orphan_seen_ns),
-                                 std::string(s.name) + ": getppid() returned the runner (pid 1, real pid " +
+                                 std::string(s.name) +
+                                     ": getppid() returned the runner (pid 1, real pid " +
                                      std::to_string(sh_->runner_pid) + ") once its parent " +
                                      std::to_string(s.parent) + " had exited"});
   }
@@ -347,7 +432,8 @@ RunResult Runner::merge() {
   r.files = final_files_;
   // Per-object statistics: uses, waits and the longest queue counted in shared
   // memory by the operations themselves, blocked time from the merged states.
-  for (std::size_t i = 0; i < sc_.objects.size() && i < static_cast<std::size_t>(kMaxObjects); ++i) {
+  for (std::size_t i = 0; i < sc_.objects.size() && i < static_cast<std::size_t>(kMaxObjects);
+       ++i) {
     const SharedObject& o = sh_->objects[i];
     ObjectStats st;
     st.uses = o.uses;
@@ -357,21 +443,25 @@ RunResult Runner::merge() {
     st.blocked = it == object_ns.end() ? 0 : ticks_of(it->second);
     r.object_stats.push_back(st);
   }
+  merge_pools(r);
   if (std::int64_t rr = sh_->rr_interval_ns.load(); rr > 0) info_.rr_interval_us = rr / 1000;
   if (sh_->policy_failed.load()) {
     info_.policy_note += (info_.policy_note.empty() ? "" : "; ") +
-                         std::string("some processes could not set ") + info_.policy + " and ran under SCHED_OTHER";
+                         std::string("some processes could not set ") + info_.policy +
+                         " and ran under SCHED_OTHER";
   }
   if (sh_->nice_failed.load())
-    info_.notes.push_back("some processes could not set their nice (a negative one needs root or CAP_SYS_NICE)");
+    info_.notes.push_back(
+        "some processes could not set their nice (a negative one needs root or CAP_SYS_NICE)");
   if (deadlock_) {
     info_.exit_status = 3;
-    info_.notes.push_back("hang detected: every live process waited, with no timeout, on a synchronisation object or a child for " +
-                          std::to_string(opt_.hang_ms) + " ms; the runner killed them");
+    info_.notes.push_back(
+        "hang detected: every live process waited, with no timeout, on a synchronisation object or "
+        "a child for " +
+        std::to_string(opt_.hang_ms) + " ms; the runner killed them");
   }
   info_.folder_kept = opt_.keep;
   return r;
 }
-
 
 }  // namespace mpsim::os::detail

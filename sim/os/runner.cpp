@@ -37,8 +37,12 @@ bool supported(OpCode op) {
     case OpCode::Exit: case OpCode::Read: case OpCode::Write: case OpCode::Acquire:
     case OpCode::Release: case OpCode::SetEvent: case OpCode::ClearEvent: case OpCode::IsSet:
     case OpCode::Wait: case OpCode::Notify: case OpCode::NotifyAll: case OpCode::Put: case OpCode::Get:
-    case OpCode::QSize: case OpCode::End: case OpCode::Load: case OpCode::Store:
+    case OpCode::QSize: case OpCode::End: case OpCode::Assert: case OpCode::Load: case OpCode::Store:
     case OpCode::Send: case OpCode::Recv: case OpCode::Poll: case OpCode::ClosePipe:
+    case OpCode::CreatePool: case OpCode::Apply: case OpCode::ApplyAsync: case OpCode::Map:
+    case OpCode::MapAsync: case OpCode::Imap: case OpCode::ImapUnordered: case OpCode::GetResult:
+    case OpCode::WaitResult: case OpCode::Ready: case OpCode::Next: case OpCode::ClosePool:
+    case OpCode::JoinPool: case OpCode::TerminatePool: case OpCode::Return: case OpCode::PoolWork:
       return true;
     default:
       return false;  // operations added later are refused until real mode implements them
@@ -313,6 +317,8 @@ std::vector<std::string> unsupported(const Scenario& s) {
       if (!supported(in.op)) ops.insert(std::string(to_string(in.op)) + " (" + in.path + ")");
   for (const auto& o : ops) why.push_back("operation " + o + " is not implemented in real mode yet");
   for (auto& w : sync_limits(s)) why.push_back(std::move(w));
+  if (s.pools.size() > static_cast<std::size_t>(kMaxPools))
+    why.push_back(std::to_string(s.pools.size()) + " pools: real mode holds at most " + std::to_string(kMaxPools));
   if (!s.machine.switch_on_io)
     why.push_back("switch_on_io false (uniprogramming) has no real equivalent: a sleeping Linux process never keeps its CPU");
   if (s.machine.io_channels > 0)

@@ -84,6 +84,7 @@ class Runner {
 
   // merge.cpp
   RunResult merge();
+  void merge_pools(RunResult& r);
   void read_files();
   void count_core_time(const Slot& s, std::int64_t rusage_ns, std::vector<std::int64_t>& core_ns);
   Tick tick(std::int64_t ns) const {

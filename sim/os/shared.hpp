@@ -132,6 +132,57 @@ struct WaitCell {
   std::int32_t held[kMaxObjects];  // semaphore units acquired and not released, per object
 };
 
+// --- process pools (semantics.md §13 in real mode; process.cpp's pool code) ---
+inline constexpr std::int32_t kMaxPools = 16;
+inline constexpr std::int32_t kMaxPoolTasks = 1024;   // tasks of all pools in one run
+inline constexpr std::int32_t kMaxPoolWorkers = 128;  // workers of one pool, replacements included
+inline constexpr std::int32_t kMaxTaskArgs = 8;
+
+/// One argument of a task: a variable name and its value.
+struct TaskArg {
+  char name[40];
+  Message value;
+};
+
+/// One task, written by its submitter, taken and finished by a worker.
+/// Guarded by Shared::sync_guard.
+struct SharedTask {
+  std::int32_t pool, job, submitter, worker;  // worker 0: not started
+  std::int32_t kind;                          // OpCode of the submission
+  std::int32_t state;                         // 0 queued, 1 running, 2 returned, 3 failed
+  std::int64_t item;
+  std::int64_t submitted_ns, started_ns, finished_ns;
+  char program[64];
+  std::int32_t nargs;
+  TaskArg args[kMaxTaskArgs];
+  Message result;
+  std::int32_t error_text;  // index into texts (failed), -1 none
+};
+
+/// One pool. Guarded by Shared::sync_guard; the two futex words are bumped
+/// (and woken) when a task is queued or the pool closes (task_seq, idle
+/// workers sleep on it) and when a task finishes (done_seq, the creator).
+struct SharedPool {
+  std::int32_t state;  // 0 unborn, 1 running, 2 closed, 3 terminated
+  std::int32_t creator;
+  std::int64_t created_ns;
+  std::int32_t nworkers;
+  std::int32_t workers[kMaxPoolWorkers];
+  std::int32_t initialised[kMaxPoolWorkers];  // workers[k] finished its initializer
+  std::int32_t retiring;  // workers that reached maxtasksperchild and are exiting
+  std::int32_t qhead, qlen;
+  std::int32_t queue[kMaxPoolTasks];
+  std::atomic<std::uint32_t> task_seq;
+  std::atomic<std::uint32_t> done_seq;
+};
+
+struct PoolTable {
+  std::atomic<std::int32_t> ntasks;  // task ids 1..ntasks
+  std::atomic<std::int32_t> njobs;   // submission handles 1..njobs
+  SharedPool pools[kMaxPools];
+  SharedTask tasks[kMaxPoolTasks];
+};
+
 struct Shared {
   std::int64_t t0_ns;
   std::int64_t tick_ns;
@@ -155,6 +206,7 @@ struct Shared {
   std::atomic<std::uint32_t> text_bytes;
   Text texts[kMaxTexts];
   char text_data[kTextBytes];
+  PoolTable pool;
 };
 
 std::int64_t mono_ns();

@@ -113,7 +113,9 @@ void log_sync(Shared& sh, Pid pid, SyncOp op, std::int32_t obj, std::int32_t arg
   record(sh, pid, EventKind::Sync, static_cast<int>(op), arg, static_cast<std::int16_t>(obj));
 }
 
-// --- queue messages ---
+}  // namespace
+
+// --- queue messages (also pool task arguments and results) ---
 
 void to_message(Message& m, const Value& v, const std::string& queue) {
   m.number = 0;
@@ -140,6 +142,8 @@ Value from_message(const Message& m) {
   if (m.type == 1) return Value{m.number != 0};
   return Value{std::string(m.text, m.length)};
 }
+
+namespace {
 
 /// One operation of one process, with the guard held throughout except while it sleeps.
 class Op {

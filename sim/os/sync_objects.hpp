@@ -44,6 +44,11 @@ mpsim::detail::Stop real_sync_step(Shared& sh, const Scenario& s, Process& p, co
 mpsim::detail::Stop real_pipe_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, const EvalContext& ctx,
                                    SyncHost& host);
 
+/// A value in fixed-size shared form (a string longer than kMessageText is
+/// an error naming `queue`), and back.
+void to_message(Message& m, const Value& v, const std::string& queue);
+Value from_message(const Message& m);
+
 /// `pid` is about to be terminated or killed: nothing is handed to it any more.
 void doom(Shared& sh, Pid pid);
 

@@ -282,6 +282,26 @@ Command add_validate(CLI::App& app) {
                       r0.files.count(name) ? files_text(r0.files.at(name)) : "-", racy || ok == static_cast<int>(reals.size()),
                       note});
     }
+    // Pools: how many tasks each ran and how many failed. Which worker ran which
+    // task is timing (who was idle first), so it and the workers' CPU are not compared.
+    std::set<Pid> pool_workers;
+    for (const auto& pl : sim.pools) {
+      pool_workers.insert(pl.workers.begin(), pl.workers.end());
+      auto of = [&](const RunResult& r) -> const PoolResult* {
+        for (const auto& q : r.pools)
+          if (q.name == pl.name) return &q;
+        return nullptr;
+      };
+      const PoolResult* q0 = of(r0);
+      int ok = all_runs([&](const RunResult& r) { return of(r) && of(r)->tasks == pl.tasks; });
+      rows.push_back({"outcome", "pool " + pl.name + " tasks", std::to_string(pl.tasks),
+                      q0 ? std::to_string(q0->tasks) : "-", ok == static_cast<int>(reals.size()),
+                      count_note(ok)});
+      ok = all_runs([&](const RunResult& r) { return of(r) && of(r)->failed == pl.failed; });
+      rows.push_back({"outcome", "pool " + pl.name + " failed tasks", std::to_string(pl.failed),
+                      q0 ? std::to_string(q0->failed) : "-", ok == static_cast<int>(reals.size()),
+                      count_note(ok)});
+    }
     {
       int ok = all_runs([&](const RunResult& r) { return r.deadlock == sim.deadlock; });
       rows.push_back({"outcome", "deadlock", sim.deadlock ? "yes" : "no", r0.deadlock ? "yes" : "no",
@@ -315,7 +335,8 @@ Command add_validate(CLI::App& app) {
           }
         std::size_t row = rows.size();
         finish_rows.push_back({row, &p, timing("finish " + std::to_string(p.pid) + " " + p.name, p.finish, fin)});
-        timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
+        if (!pool_workers.count(p.pid))
+          timing("cpu " + std::to_string(p.pid) + " " + p.name, p.cpu, cpu);
       }
       if (auto tie = same_tick_contention(sim)) excuse_grant_order(*tie, reals, finish_rows, within, rows);
     }
