@@ -23,6 +23,7 @@ namespace {
 struct PyArgs {
   python::PyOptions py;
   MachineOptions machine;
+  LimitOptions limits;
   std::string format = "text";
   bool timeline = false;
   bool events = false;
@@ -125,6 +126,7 @@ Command add_py(CLI::App& app) {
   cmd->add_option("--dot", a->dot, "after a deadlock, also write the wait-for graph (Graphviz)");
   cmd->add_option("--tree", a->tree, "also write the process tree (Graphviz)");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
+  a->limits.add_to(*cmd);
   return [a] {
     a->py.wall_limit_ms = static_cast<std::int64_t>(a->wall_limit_s * 1000);
     const char* rt = std::getenv("MPSIM_PY_RUNTIME");
@@ -132,8 +134,9 @@ Command add_py(CLI::App& app) {
     catch_signals();
     if (a->backend == "real") return report_real(*a);
     python::PyRun run;
+    a->limits.apply_memory_limit();
     try {
-      run = python::run_python(a->py, a->machine.overrides(), RunOptions{});
+      run = python::run_python(a->py, a->machine.overrides(), a->limits.run);
     } catch (const python::PyError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return e.exit_code;

@@ -26,6 +26,7 @@ struct ValidateArgs {
   int runs = 3;
   double tolerance = 5;
   std::string format = "text";
+  LimitOptions limits;
 };
 
 struct Row {
@@ -143,9 +144,11 @@ Command add_validate(CLI::App& app) {
   cmd->add_option("--tolerance", a->tolerance, "timing tolerance in percent (plus 2 ticks; default 5)")
       ->check(CLI::Range(0.0, 1000.0));
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  a->limits.add_to(*cmd);
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
-    if (!s) return kExitBadInput;
+    if (!s || !a->limits.admit(*s)) return kExitBadInput;
+    a->real.opt.sim_limits = a->limits.run;
     std::vector<os::RealRun> reals;
     for (int i = 0; i < a->runs; ++i) {
       auto r = run_real_or_report(*s, a->real.opt);
@@ -168,8 +171,7 @@ Command add_validate(CLI::App& app) {
       apply_overrides(sim_s, o);
       sim_note = "simulated with the kernel's SCHED_RR quantum: " + std::to_string(q) + " ticks";
     }
-    RunOptions ro;
-    RunResult sim = simulate(sim_s, ro);
+    RunResult sim = simulate(sim_s, a->limits.run);
     bool racy = find_races(sim, 1).total > 0;
     bool prints_now = false;
     for (const auto& [n, prog] : s->programs)
