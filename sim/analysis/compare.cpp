@@ -63,7 +63,8 @@ std::vector<CompareConfig> config_grid(const std::vector<std::int32_t>& cores,
 }
 
 std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<CompareConfig>& configs, int threads,
-                                    const std::function<void(std::size_t, std::size_t)>& progress) {
+                                    const std::function<void(std::size_t, std::size_t)>& progress,
+                                    const RunOptions& options) {
   // The runs to make: every configuration plus its 1-core baseline, once each.
   std::vector<CompareConfig> runs;
   std::map<std::string, std::size_t> index;
@@ -81,7 +82,7 @@ std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<Compare
   std::mutex progress_mutex;
   auto worker = [&] {
     for (std::size_t i; (i = next++) < runs.size();) {
-      results[i] = simulate(scenarios[i]);
+      results[i] = simulate(scenarios[i], options);
       std::size_t d = ++done;
       if (progress) {
         std::lock_guard<std::mutex> lock(progress_mutex);

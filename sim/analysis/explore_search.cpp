@@ -89,7 +89,7 @@ class PctChooser : public ScheduleChooser {
 
 class Search {
  public:
-  Search(const Scenario& s, const ExploreOptions& o) : s_(s), o_(o) {
+  Search(const Scenario& s, const ExploreOptions& o) : s_(s), o_(o), opts_(o.limits) {
     opts_.event_skipping = o.event_skipping;
     opts_.record_events = true;
     for (const auto& c : o.checks)

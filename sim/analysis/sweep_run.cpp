@@ -126,7 +126,8 @@ class ScenarioCache {
 // however many runs need them; a run on 1 core provides its own.
 class Baselines {
  public:
-  Tick get(const SweepPlan& plan, ScenarioCache& cache, const SweepRun& run) {
+  Tick get(const SweepPlan& plan, ScenarioCache& cache, const SweepRun& run,
+           const RunOptions& options) {
     std::string k = key(run);
     std::promise<Tick> mine;
     std::shared_future<Tick> f;
@@ -144,7 +145,7 @@ class Baselines {
     }
     if (!compute) return f.get();  // may wait for another worker, without the lock
     try {
-      mine.set_value(simulate(plan.configure(cache.get(plan, run), run, true)).makespan);
+      mine.set_value(simulate(plan.configure(cache.get(plan, run), run, true), options).makespan);
     } catch (...) {
       mine.set_exception(std::current_exception());
     }
@@ -174,7 +175,7 @@ class Baselines {
 
 void run_sweep(const SweepPlan& plan, const std::vector<std::size_t>& todo, int threads,
                const std::function<void(const SweepRun&, const CompareRow&)>& done,
-               const std::function<bool()>& stop) {
+               const std::function<bool()>& stop, const RunOptions& options) {
   Baselines baselines;
   ScenarioCache cache;
   std::atomic<std::size_t> next{0};
@@ -188,12 +189,12 @@ void run_sweep(const SweepPlan& plan, const std::vector<std::size_t>& todo, int 
       const SweepRun& run = plan.runs().at(todo[i]);
       try {
         Scenario s = plan.configure(cache.get(plan, run), run);
-        RunResult result = simulate(s);
+        RunResult result = simulate(s, options);
         Tick base = result.makespan;
         if (s.machine.cores == 1)
           baselines.offer(run, base);
         else
-          base = baselines.get(plan, cache, run);
+          base = baselines.get(plan, cache, run, options);
         done(run, make_compare_row(plan.config(s), std::move(result), base));
       } catch (const SweepError& e) {
         std::lock_guard<std::mutex> lock(error_mutex);

@@ -24,10 +24,11 @@ void unqueue(SyncState& o, Pid pid) {
 void Kernel::init_sync_objects() {
   sync_.reserve(scenario_.objects.size());
   for (const SyncObject& o : scenario_.objects) {
-    SyncState st;
+    // Built in place: moving a SyncState would allocate a fresh map for
+    // each of the three deques left behind, costly under the sanitizers.
+    SyncState& st = sync_.emplace_back();
     st.spec = &o;
     if (o.kind == SyncKind::Semaphore) st.count = o.value;
-    sync_.push_back(std::move(st));
     result_.objects.push_back(std::string(o.pipe_end ? "pipe end" : to_string(o.kind)) + " " + o.name);
   }
 }

@@ -85,12 +85,12 @@ RealRun Runner::run() {
   start_guardian();
   loop();
   read_files();
-  if (!info_.stopped.empty() || deadlock_) {
-    // The kill takes the guardian with the group: remove the folder first,
-    // so that even the runner's death right now leaves nothing behind.
-    if (!opt_.keep) remove_folder(folder_);
-    kill_all();
-  }
+  // The folder goes before the guardian does (the kill takes it with the
+  // group; finish_guardian dismisses it), on every way out: once the guardian
+  // is gone nobody else would remove the folder should the runner die now
+  // (SIGKILL, the OOM killer, a crash while merging).
+  if (!opt_.keep) remove_folder(folder_);
+  if (!info_.stopped.empty() || deadlock_) kill_all();
   finish_guardian();
   RealRun out;
   out.result = merge();

@@ -51,9 +51,15 @@ class Session {
     std::strncpy(addr.sun_path, socket_path_.c_str(), sizeof addr.sun_path - 1);
     if (listen_fd_ < 0 ||
         ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listen_fd_, 64) != 0)
+        ::listen(listen_fd_, 64) != 0) {
+      int err = errno;
+      if (listen_fd_ >= 0) ::close(listen_fd_);
+      std::error_code ec;
+      fs::remove_all(dir_, ec);  // no destructor runs for a constructor that throws
+      errno = err;
       throw PyError(std::string("cannot listen on ") + socket_path_ + ": " + std::strerror(errno),
                     1);
+    }
     // Python children whose parent ended are reparented to us, so we reap them.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   }

@@ -11,11 +11,6 @@ namespace {
 
 using namespace mpsim_os_test;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 std::string hostile(const std::string& name) {
   return std::string(MPSIM_SOURCE_DIR) + "/tests/hostile/" + name;
 }

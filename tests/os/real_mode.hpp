@@ -31,6 +31,42 @@ namespace mpsim_os_test {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+/// The whole content of a file ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+/// The live processes whose parent is `parent`, from /proc.
+inline std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
+/// Run folders (`mpsim-run-*`) in /tmp: a run that ignored the private
+/// TMPDIR, or left its folder, shows here.
+inline std::set<std::string> tmp_run_folders() {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/tmp", ec))
+    if (e.path().filename().string().rfind("mpsim-run-", 0) == 0) out.insert(e.path().string());
+  return out;
+}
+
 inline std::set<std::string> shm_entries() {
   std::set<std::string> out;
   std::error_code ec;
@@ -55,6 +91,7 @@ class RealMode : public ::testing::Test {
     dir_ = templ;
     fs::create_directory(dir_ + "/tmp");
     shm_before_ = shm_entries();
+    tmp_before_ = tmp_run_folders();
   }
 
   void TearDown() override {
@@ -64,6 +101,10 @@ class RealMode : public ::testing::Test {
     for (const auto& e : fs::directory_iterator(dir_ + "/tmp")) left.push_back(e.path().string());
     EXPECT_TRUE(left.empty()) << "left in TMPDIR: " << (left.empty() ? "" : left.front());
     EXPECT_EQ(shm_entries(), shm_before_);
+    std::vector<std::string> new_folders;
+    for (const auto& f : tmp_run_folders())
+      if (!tmp_before_.count(f)) new_folders.push_back(f);
+    EXPECT_TRUE(new_folders.empty()) << "a run folder appeared in /tmp: " << new_folders.front();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -78,20 +119,7 @@ class RealMode : public ::testing::Test {
       if (r > 0) continue;
       if (std::chrono::steady_clock::now() > until) {
         // Fail, but clean up: kill whatever was handed to us, and reap it.
-        for (const auto& e : fs::directory_iterator("/proc")) {
-          std::string name = e.path().filename().string();
-          if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-          std::ifstream stat(e.path() / "stat");
-          std::string line;
-          std::getline(stat, line);
-          auto close = line.rfind(')');
-          if (close == std::string::npos) continue;
-          std::istringstream rest(line.substr(close + 2));
-          char state = 0;
-          int ppid = 0;
-          rest >> state >> ppid;
-          if (ppid == getpid()) kill(std::stoi(name), SIGKILL);
-        }
+        for (pid_t c : children_of(getpid())) kill(c, SIGKILL);
         while (waitpid(-1, &st, 0) > 0) {
         }
         return false;
@@ -176,6 +204,7 @@ class RealMode : public ::testing::Test {
 
   std::string dir_;
   std::set<std::string> shm_before_;
+  std::set<std::string> tmp_before_;
 };
 
 }  // namespace mpsim_os_test

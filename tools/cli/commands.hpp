@@ -69,6 +69,9 @@ struct LimitOptions {
   void apply_memory_limit() const;
   /// What can be known at load: false (after printing why) when over a limit.
   [[nodiscard]] bool check(const Scenario& s) const;
+  /// check(s), then apply_memory_limit(): what every simulating command does
+  /// once its scenario is loaded.
+  [[nodiscard]] bool admit(const Scenario& s) const;
 };
 
 /// Runs `s` for real; prints why to stderr and returns nullopt when refused.

@@ -25,6 +25,7 @@ struct CompareArgs {
   std::string gantt;
   bool force = false;
   PyCliOptions py;  // FILE.py: a Python program (py_compare.cpp)
+  LimitOptions limits;
 };
 
 // A one-line progress bar, only for a person watching a terminal.
@@ -66,6 +67,7 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("--gantt", a->gantt, "also write one SVG with every configuration on one time axis");
   cmd->add_flag("--force", a->force, "replace output files if they exist");
   a->py.add_to(*cmd);
+  a->limits.add_to(*cmd);
   return [a] {
     if (is_python_script(a->file))
       return compare_python(
@@ -73,11 +75,13 @@ Command add_compare(CLI::App& app) {
           {a->cores, a->policies, a->quanta, a->queues, a->format, a->out, a->gantt, a->force});
     MachineOverrides none;
     auto s = load_or_report(a->file, none);
-    if (!s) return kExitBadInput;
+    if (!s || !a->limits.admit(*s)) return kExitBadInput;
     std::vector<CompareRow> rows;
     try {
       bool tty = isatty(STDERR_FILENO) != 0;
-      rows = run_compare(*s, config_grid(a->cores, a->policies, a->quanta, a->queues), a->threads, tty ? progress : std::function<void(std::size_t, std::size_t)>{});
+      rows = run_compare(*s, config_grid(a->cores, a->policies, a->quanta, a->queues), a->threads,
+                         tty ? progress : std::function<void(std::size_t, std::size_t)>{},
+                         a->limits.run);
     } catch (const std::invalid_argument& e) {
       std::cerr << "error: " << e.what() << "\n";
       return kExitBadInput;

@@ -37,16 +37,18 @@ Command add_demo(CLI::App& app) {
   auto cores = std::make_shared<std::int32_t>(2);
   cmd->add_option("FILE", *file, "scenario file")->capture_default_str();
   cmd->add_option("--cores", *cores, "cores of the parallel run")->capture_default_str()->check(CLI::Range(2, 1024));
-  return [file, cores] {
+  auto limits = std::make_shared<LimitOptions>();
+  limits->add_to(*cmd);
+  return [file, cores, limits] {
     MachineOverrides one_core;
     one_core.cores = 1;
     auto s1 = load_or_report(*file, one_core);
     MachineOverrides n_cores;
     n_cores.cores = *cores;
     auto sn = load_or_report(*file, n_cores);
-    if (!s1 || !sn) return kExitBadInput;
-    RunResult r1 = simulate(*s1);
-    RunResult rn = simulate(*sn);
+    if (!s1 || !sn || !limits->admit(*s1)) return kExitBadInput;
+    RunResult r1 = simulate(*s1, limits->run);
+    RunResult rn = simulate(*sn, limits->run);
     std::cout << "mpsim demo: " << *file << "\n";
     if (!s1->description.empty()) std::cout << s1->description << "\n";
     std::cout << "\n=== 1 core ===\n" << format_text(r1) << "\n\n=== " << *cores << " cores ===\n"

@@ -27,6 +27,7 @@ struct ExploreArgs {
   bool keep_going = false;
   std::string out;
   bool force = false;
+  LimitOptions limits;
 };
 
 std::string percent(std::int64_t a, std::int64_t b) {
@@ -104,9 +105,10 @@ Command add_explore(CLI::App& app) {
   cmd->add_option("-o,--output", a->out,
                   "write the failing schedule here (replay: mpsim run FILE --schedule it)");
   cmd->add_flag("--force", a->force, "replace the schedule file if it exists");
+  a->limits.add_to(*cmd);
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
-    if (!s) return kExitBadInput;
+    if (!s || !a->limits.admit(*s)) return kExitBadInput;
     std::vector<Expectation> extra;
     std::vector<Diagnostic> errors;
     for (const auto& e : a->expects)
@@ -128,6 +130,7 @@ Command add_explore(CLI::App& app) {
     o.seed = a->seed;
     o.pct_depth = a->depth;
     o.keep_going = a->keep_going;
+    o.limits = a->limits.run;
     ExploreResult r = explore(*s, o);
     std::cout << summary(*a, o, r);
     if (!r.found) {

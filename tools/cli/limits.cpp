@@ -73,4 +73,10 @@ bool LimitOptions::check(const Scenario& s) const {
   return true;
 }
 
+bool LimitOptions::admit(const Scenario& s) const {
+  if (!check(s)) return false;
+  apply_memory_limit();
+  return true;
+}
+
 }  // namespace mpsim::cli

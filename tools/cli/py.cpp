@@ -21,6 +21,7 @@ struct PyArgs {
   python::PyOptions py;
   MachineOptions machine;
   ReportOptions report;
+  LimitOptions limits;
   bool program_output = false;
   std::string backend = "sim";
 };
@@ -79,13 +80,15 @@ Command add_py(CLI::App& app) {
   cmd->add_flag("--program-output", a->program_output,
                 "print only what the program printed, in simulated order");
   a->report.add_to(*cmd);
+  a->limits.add_to(*cmd);
   return [a] {
     a->py = a->py_cli.resolved(a->py_cli.py.script);
     catch_python_signals();
     if (a->backend == "real") return report_real(*a);
     python::PyRun run;
+    a->limits.apply_memory_limit();
     try {
-      run = python::run_python(a->py, a->machine.overrides(), RunOptions{});
+      run = python::run_python(a->py, a->machine.overrides(), a->limits.run);
     } catch (const python::PyError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return e.exit_code;

@@ -16,6 +16,7 @@ struct ReportArgs {
   std::vector<std::string> policies;
   std::string out;
   bool force = false;
+  LimitOptions limits;
 };
 
 }  // namespace
@@ -28,13 +29,15 @@ Command add_report(CLI::App& app) {
   cmd->add_option("--cores", a->cores, "core counts to compare, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 1024));
   cmd->add_option("--policy", a->policies, "policies to compare (default: the scenario's)")->delimiter(',');
   cmd->add_flag("--force", a->force, "replace the output file if it exists");
+  a->limits.add_to(*cmd);
   return [a] {
     auto s = load_or_report(a->file, MachineOverrides{});
-    if (!s) return kExitBadInput;
+    if (!s || !a->limits.admit(*s)) return kExitBadInput;
     std::vector<CompareRow> rows;
     try {
       rows = run_compare(*s, config_grid(a->cores, a->policies, {}),
-                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), {},
+                         a->limits.run);
     } catch (const std::invalid_argument& e) {
       std::cerr << "error: " << e.what() << "\n";
       return kExitBadInput;

@@ -110,8 +110,7 @@ Command add_run(CLI::App& app) {
                   "follow a schedule written by mpsim explore -o (docs/explore.md)");
   return [a] {
     auto s = load_or_report(a->file, a->machine.overrides());
-    if (!s || !a->limits.check(*s)) return kExitBadInput;
-    a->limits.apply_memory_limit();
+    if (!s || !a->limits.admit(*s)) return kExitBadInput;
     RunOptions opts = a->limits.run;
     a->real.opt.sim_limits = a->limits.run;
     opts.event_skipping = !a->no_skip;

@@ -28,6 +28,7 @@ struct SweepArgs {
   std::size_t limit = 0;
   bool force = false;
   bool quiet = false;
+  LimitOptions limits;
 };
 
 bool parse_shard(const std::string& text, int& i, int& n) {
@@ -109,6 +110,7 @@ int run(const SweepArgs& a) {
     print_errors(e);
     return kExitBadInput;
   }
+  a.limits.apply_memory_limit();  // the other limits apply to each run
   JournalHeader h{plan->hash(), shard, shards, plan->runs().size(), sweep_csv_header(*plan)};
   std::filesystem::path dir(a.dir);
   JournalEntries entries;
@@ -178,7 +180,7 @@ int run(const SweepArgs& a) {
           entries.emplace(r.index, std::move(e));
           if (tty) progress.step();
         },
-        [&] { return write_failed.load(); });
+        [&] { return write_failed.load(); }, a.limits.run);
   } catch (const SweepError& e) {
     if (tty) progress.finish();
     ::close(fd);
@@ -232,6 +234,7 @@ Command add_sweep(CLI::App& app) {
   cmd->add_option("--limit", a->limit, "run at most this many runs now (the next call continues)");
   cmd->add_flag("--force", a->force, "discard the results already in the folder and start over");
   cmd->add_flag("--quiet", a->quiet, "do not print the summary table");
+  a->limits.add_to(*cmd);
   Command merge = add_sweep_merge(*cmd);
   Command plot = add_sweep_plot(*cmd);
   return [a, cmd, merge, plot] {

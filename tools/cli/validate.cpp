@@ -31,6 +31,7 @@ struct ValidateArgs {
   std::int64_t migration_tolerance = 2;
   std::string format = "text";
   PyCliOptions py;  // FILE.py: a Python program (py_validate.cpp)
+  LimitOptions limits;
 };
 
 // Whether the scenario file itself sets machine.`key` (it loaded, so it parses).
@@ -161,12 +162,14 @@ Command add_validate(CLI::App& app) {
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   a->py.add_to(*cmd);
+  a->limits.add_to(*cmd);
   return [a] {
     if (is_python_script(a->file))
       return validate_python(a->py, a->file,
                              {a->machine.overrides(), a->runs, a->tolerance, a->format});
     auto s = load_or_report(a->file, a->machine.overrides());
-    if (!s) return kExitBadInput;
+    if (!s || !a->limits.admit(*s)) return kExitBadInput;
+    a->real.opt.sim_limits = a->limits.run;
     // On several cores, what the scenario leaves open is Linux-like, on both sides.
     LinuxDefault linux_default =
         apply_linux_default(*s, a->machine.policy || machine_key_set(a->file, "scheduler"),
@@ -193,8 +196,7 @@ Command add_validate(CLI::App& app) {
       apply_overrides(sim_s, o);
       sim_note = "simulated with the kernel's SCHED_RR quantum: " + std::to_string(q) + " ticks";
     }
-    RunOptions ro;
-    RunResult sim = simulate(sim_s, ro);
+    RunResult sim = simulate(sim_s, a->limits.run);
     bool racy = find_races(sim, 1).total > 0;
     bool prints_now = false;
     for (const auto& [n, prog] : s->programs)

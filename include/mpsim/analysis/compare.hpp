@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mpsim/analysis/work_span.hpp"
+#include "mpsim/kernel/machine.hpp"
 #include "mpsim/model/result.hpp"
 #include "mpsim/model/scenario.hpp"
 
@@ -46,8 +47,10 @@ struct CompareRow {
 /// `threads` threads; rows come back in the order of `configs` whatever the
 /// thread count. `progress(done, total)` is called after each run.
 /// Throws std::invalid_argument for a configuration the scenario cannot take.
+/// Every run gets `options` (the limits a command was given).
 std::vector<CompareRow> run_compare(const Scenario& s, const std::vector<CompareConfig>& configs, int threads,
-                                    const std::function<void(std::size_t, std::size_t)>& progress = {});
+                                    const std::function<void(std::size_t, std::size_t)>& progress = {},
+                                    const RunOptions& options = {});
 
 /// One row from a finished run and the makespan of its 1-core baseline (what
 /// run_compare does for each configuration; `mpsim sweep` does it per run).

@@ -109,6 +109,7 @@ struct ExploreOptions {
   std::int32_t pct_depth = 3;           ///< pct: d (d - 1 priority change points)
   bool keep_going = false;              ///< pct, random: count all violating runs
   bool event_skipping = true;
+  RunOptions limits;  ///< every run's limits (max_ticks, max_processes...); the fields above win
 };
 
 struct ExploreStats {

@@ -70,6 +70,6 @@ class SweepPlan {
 /// Throws SweepError for a run whose scenario does not load.
 void run_sweep(const SweepPlan& plan, const std::vector<std::size_t>& todo, int threads,
                const std::function<void(const SweepRun&, const CompareRow&)>& done,
-               const std::function<bool()>& stop = {});
+               const std::function<bool()>& stop = {}, const RunOptions& options = {});
 
 }  // namespace mpsim
