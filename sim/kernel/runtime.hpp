@@ -17,7 +17,7 @@ namespace mpsim::detail {
 
 // Adding an operation: decode it in Runtime::step (the one switch); what it
 // does to the machine becomes a virtual operation here, implemented by Kernel
-// (override) and by os::detail::RealRuntime (sim/os/process.cpp) -- or, until
+// (override) and by os::detail::RealRuntime (sim/os/real_runtime.hpp) -- or, until
 // real mode implements it, give it a body that throws RuntimeError and leave
 // the OpCode out of supported() in sim/os/runner.cpp, so real mode refuses
 // such scenarios when they are loaded.

@@ -1,5 +1,5 @@
 // Real mode on several cores (docs/real-os.md): where each process ran, as
-// the processes saw it themselves (process.cpp, RealRuntime::track), and the
+// the processes saw it themselves (core_tracking.cpp, RealRuntime::track), and the
 // mapping of lottery and stride tickets to CFS weights.
 #include <cmath>
 #include <iomanip>

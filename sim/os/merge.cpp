@@ -28,7 +28,7 @@ void Runner::read_files() {
   }
 }
 
-// A process's CPU time per core, as it counted it itself (process.cpp,
+// A process's CPU time per core, as it counted it itself (core_tracking.cpp,
 // RealRuntime::track). A process killed before its exit could not count its
 // last stretch: the rest of its CPU time (rusage) goes to the core it was
 // last seen on; one that never looked (killed at once) to the CPU it ended on.

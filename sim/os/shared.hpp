@@ -65,7 +65,7 @@ struct Slot {
   std::int64_t zombie_seen_ns;          // seen as Z in /proc/<pid>/stat before its reap (0: not seen)
   std::int64_t orphan_seen_ns;          // getppid() gave the runner (0: not seen)
   std::atomic<std::uint32_t> hold;      // 1: wait at the start gate (a futex word; Runner::open_gates)
-  // Where it ran, written by the process itself (process.cpp, CoreTracker):
+  // Where it ran, written by the process itself (core_tracking.cpp, RealRuntime::track):
   std::int32_t cur_core;             // scenario core it was last seen on (-1: not yet)
   std::int32_t migrations;           // times it was seen on another core than the last
   std::int64_t core_ns[kCoreSlots];  // its CPU time (CLOCK_THREAD_CPUTIME_ID) per scenario core
@@ -132,7 +132,7 @@ struct WaitCell {
   std::int32_t held[kMaxObjects];  // semaphore units acquired and not released, per object
 };
 
-// --- process pools (semantics.md §13 in real mode; process.cpp's pool code) ---
+// --- process pools (semantics.md §13 in real mode; pool_real.cpp, pool_worker.cpp) ---
 inline constexpr std::int32_t kMaxPools = 16;
 inline constexpr std::int32_t kMaxPoolTasks = 1024;   // tasks of all pools in one run
 inline constexpr std::int32_t kMaxPoolWorkers = 128;  // workers of one pool, replacements included

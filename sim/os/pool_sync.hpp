@@ -1,0 +1,53 @@
+#pragma once
+// Private to the pool files (pool_real.cpp, pool_worker.cpp): the futex
+// words and the lock by which a pool's creator and its workers hand tasks
+// and results to each other through the shared task table (shared.hpp).
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+
+#include "os/shared.hpp"
+
+namespace mpsim::os::detail {
+
+// A pool's idle workers and its waiting creator look again this often (the
+// creator's death, a worker's): a futex wake normally ends the wait first.
+inline constexpr std::int64_t kPoolPollNs = 20000000;
+
+/// The run's guard mutex (robust, process-shared), for the pool tables.
+class PoolLock {
+ public:
+  explicit PoolLock(Shared& sh) : m_(&sh.sync_guard) {
+    if (pthread_mutex_lock(m_) == EOWNERDEAD) pthread_mutex_consistent(m_);
+  }
+  ~PoolLock() { pthread_mutex_unlock(m_); }
+  PoolLock(const PoolLock&) = delete;
+  PoolLock& operator=(const PoolLock&) = delete;
+
+ private:
+  pthread_mutex_t* m_;
+};
+
+inline void bump(std::atomic<std::uint32_t>& word) {
+  word.fetch_add(1);
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, INT32_MAX, nullptr,
+          nullptr, 0);
+}
+
+// Sleeps while `word` still holds `seen`, at most until `deadline_ns` (CLOCK_MONOTONIC).
+inline void sleep_on(std::atomic<std::uint32_t>& word, std::uint32_t seen,
+                     std::int64_t deadline_ns) {
+  timespec ts{static_cast<time_t>(deadline_ns / 1000000000),
+              static_cast<long>(deadline_ns % 1000000000)};
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_BITSET, seen, &ts, nullptr,
+          FUTEX_BITSET_MATCH_ANY);
+}
+
+}  // namespace mpsim::os::detail
