@@ -173,6 +173,14 @@ bool PerCoreQueues::silent_slice_end() const {
   return queues_[0]->silent_slice_end() && cfg_.balance_interval == 0 && cfg_.steal_peek == 0;
 }
 
+// The queue that picked `p` (rq_core is set at the pick) owns its slice. Asking
+// core 0's queue instead made a cfs slice on core 1 depend on core 0's load,
+// and disagree with core 1's own next_event, which event skipping trusts.
+Tick PerCoreQueues::slice_left(const Process& p) const {
+  CoreId k = p.rq_core >= 0 ? p.rq_core : 0;
+  return queues_[static_cast<std::size_t>(k)]->slice_left(p);
+}
+
 void PerCoreQueues::on_ran(Process& p, Tick ticks) {
   if (inner_keeps_time_) queues_[static_cast<std::size_t>(p.rq_core)]->on_ran(p, ticks);
 }

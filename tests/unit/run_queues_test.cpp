@@ -215,5 +215,30 @@ TEST(PerCore, OneCoreSchedulesAsTheGlobalQueue) {
   EXPECT_EQ(chart(a, 0), chart(b, 0));
 }
 
+// Found by the property test (shrunk; it failed about one run in 30): under
+// cfs each core's queue has its own total weight W, and a slice is
+// sched_latency * weight / W of that core's queue. The machine used to ask
+// core 0's queue for every core's slice, while core 1's own next_event (which
+// event skipping trusts) used core 1's W: the two modes differed from tick 8.
+// Placement at 0 by load, pid order: A, C, E (nice 4) on core 0, B, D on 1.
+// Weights: nice 0 1024, nice 4 round(1024 * 0.8^4) = 419.
+// Core 0: W = 2467, slices 7*1024/2467 = 2 (A, C) and max(1, 7*419/2467) = 1
+//   (E); vruntime per tick 1 unit (A, C), 1024/419 = 2.44 units (E). A 0-1
+//   (2), C 2-3 (2), E 4 (2.44), A 5-6 (4; ties with C go to the earlier
+//   requeue), C 7-8 (4), E 9 (4.89), A 10 ends, C 11 ends, E 12-14 ends.
+// Core 1: W = 2048, slice 7*1024/2048 = 3 (not core 0's 2): B 0-2, D 3-5,
+//   B 6-7 ends (at 8 its slice had not even ended), D 8-9 ends.
+// Switches: 9 dispatches on core 0 and 4 on core 1, minus each core's first.
+TEST(PerCore, CfsSliceUsesItsOwnCoresWeight) {
+  std::string machine =
+      R"("cores": 2, "scheduler": {"policy": "cfs", "sched_latency": 7, "min_granularity": 1},
+         "queues": "per_core", "per_core": {"placement": "last"})";
+  RunResult r = run_both(jobs_scenario(machine, {cpu("A", 5), cpu("B", 5), cpu("C", 5), cpu("D", 5),
+                                                 cpu("E", 5, 0, R"("nice": 4)")}));
+  EXPECT_EQ(chart(r, 0), "AACCEAACCEACEEE");
+  EXPECT_EQ(chart(r, 1), "BBBDDDBBDD.....");
+  EXPECT_EQ(r.context_switches, 11);
+}
+
 }  // namespace
 }  // namespace mpsim::test
