@@ -90,6 +90,10 @@ Process* PerCoreQueues::pick_next(CoreId core, Tick now) {
     --total_queued_;
   } else if (cfg_.steal_peek > 0 && now % cfg_.steal_peek == 0 && !ostep_) {
     p = steal(core);
+    // The thief's instance must know what runs on its core, as if it had
+    // picked it (cfs: its weight, min_vruntime, next_event, and a requeue at
+    // the slice end is one "from the core", not a wake-up).
+    if (p) queues_[k]->adopt(*p, core, now);
   }
   if (!p) return nullptr;
   if (p->last_core >= 0 && p->last_core != core) {

@@ -240,5 +240,30 @@ TEST(PerCore, CfsSliceUsesItsOwnCoresWeight) {
   EXPECT_EQ(r.context_switches, 11);
 }
 
+// Also found by the property test: a process stolen by an idle core was
+// unknown to the thief's cfs instance (only its own picks were), which left
+// it out of that core's total weight and min_vruntime and out of its
+// next_event, so event skipping ran past a preemption a tick-by-tick run made.
+// A, C on core 0, B on core 1 (loads); B ends at 1, idle core 1 steals C
+// (steal_peek 1) and runs it from 1. D (pinned to 1) arrives at 2: placed at
+// core 1's min_vruntime, C's 1 unit. W = 2048: C's slice is 4*1024/2048 = 2,
+// so it ends at 3 (C 2 units > D 1): D runs 3-4 (3 units), C 5-6 (4), D 7
+// (its last tick). Core 0: A alone from 1 (slice renewed in place) ends at 6;
+// nothing there it may steal at 6 (D is pinned); at 7 C is back in core 1's
+// queue and core 0 steals it: C 7-8 ends, a migration. (Before, core 1 saw
+// only D, C's slice there was 4 and core 1 ran C 1-4.)
+TEST(PerCore, StolenProcessCountsOnTheThiefsCore) {
+  std::string machine =
+      R"("cores": 2, "scheduler": {"policy": "cfs", "sched_latency": 4, "min_granularity": 1},
+         "queues": "per_core", "per_core": {"placement": "last", "steal_peek": 1})";
+  RunResult r = run_both(jobs_scenario(
+      machine, {cpu("A", 6), cpu("B", 1), cpu("C", 6), cpu("D", 3, 2, R"("affinity": [1])")}));
+  EXPECT_EQ(chart(r, 0), "AAAAAA.CC");
+  EXPECT_EQ(chart(r, 1), "BCCDDCCD.");
+  ASSERT_TRUE(r.multicore.has_value());
+  EXPECT_EQ(r.multicore->stolen, 2);
+  EXPECT_EQ(r.multicore->migrations, 1);
+}
+
 }  // namespace
 }  // namespace mpsim::test
