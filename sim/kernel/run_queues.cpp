@@ -90,6 +90,10 @@ Process* PerCoreQueues::pick_next(CoreId core, Tick now) {
     --total_queued_;
   } else if (cfg_.steal_peek > 0 && now % cfg_.steal_peek == 0 && !ostep_) {
     p = steal(core);
+    // The thief's instance must know what runs on its core, as if it had
+    // picked it (cfs: its weight, min_vruntime, next_event, and a requeue at
+    // the slice end is one "from the core", not a wake-up).
+    if (p) queues_[k]->adopt(*p, core, now);
   }
   if (!p) return nullptr;
   if (p->last_core >= 0 && p->last_core != core) {
@@ -171,6 +175,14 @@ bool PerCoreQueues::prefers(const Process& a, const Process& b, Tick now) const 
 // boundaries either (no balancing, no stealing).
 bool PerCoreQueues::silent_slice_end() const {
   return queues_[0]->silent_slice_end() && cfg_.balance_interval == 0 && cfg_.steal_peek == 0;
+}
+
+// The queue that picked `p` (rq_core is set at the pick) owns its slice. Asking
+// core 0's queue instead made a cfs slice on core 1 depend on core 0's load,
+// and disagree with core 1's own next_event, which event skipping trusts.
+Tick PerCoreQueues::slice_left(const Process& p) const {
+  CoreId k = p.rq_core >= 0 ? p.rq_core : 0;
+  return queues_[static_cast<std::size_t>(k)]->slice_left(p);
 }
 
 void PerCoreQueues::on_ran(Process& p, Tick ticks) {

@@ -28,7 +28,10 @@ class PerCoreQueues final : public Policy {
   bool prefers(const Process& a, const Process& b, Tick now) const override;
   bool ranks_all_equal() const override { return queues_[0]->ranks_all_equal(); }
   bool preemptive() const override { return queues_[0]->preemptive(); }
-  Tick slice_left(const Process& p) const override { return queues_[0]->slice_left(p); }
+  /// Asked about a process on a core: its slice is its own core's instance's
+  /// (cfs: sched_latency * weight / that queue's total weight), the same one
+  /// that instance's next_event assumes.
+  Tick slice_left(const Process& p) const override;
   Tick fixed_quantum() const override { return queues_[0]->fixed_quantum(); }
   bool silent_slice_end() const override;
   /// Only when the policy keeps time or we act at boundaries (balancing,
@@ -60,7 +63,6 @@ class PerCoreQueues final : public Policy {
   Process* steal(CoreId core);
   void balance(Tick now);
   CoreId ostep_place(const Process& p);
-
 
   PerCoreConfig cfg_;
   std::vector<std::unique_ptr<Policy>> queues_;

@@ -215,5 +215,55 @@ TEST(PerCore, OneCoreSchedulesAsTheGlobalQueue) {
   EXPECT_EQ(chart(a, 0), chart(b, 0));
 }
 
+// Found by the property test (shrunk; it failed about one run in 30): under
+// cfs each core's queue has its own total weight W, and a slice is
+// sched_latency * weight / W of that core's queue. The machine used to ask
+// core 0's queue for every core's slice, while core 1's own next_event (which
+// event skipping trusts) used core 1's W: the two modes differed from tick 8.
+// Placement at 0 by load, pid order: A, C, E (nice 4) on core 0, B, D on 1.
+// Weights: nice 0 1024, nice 4 round(1024 * 0.8^4) = 419.
+// Core 0: W = 2467, slices 7*1024/2467 = 2 (A, C) and max(1, 7*419/2467) = 1
+//   (E); vruntime per tick 1 unit (A, C), 1024/419 = 2.44 units (E). A 0-1
+//   (2), C 2-3 (2), E 4 (2.44), A 5-6 (4; ties with C go to the earlier
+//   requeue), C 7-8 (4), E 9 (4.89), A 10 ends, C 11 ends, E 12-14 ends.
+// Core 1: W = 2048, slice 7*1024/2048 = 3 (not core 0's 2): B 0-2, D 3-5,
+//   B 6-7 ends (at 8 its slice had not even ended), D 8-9 ends.
+// Switches: 9 dispatches on core 0 and 4 on core 1, minus each core's first.
+TEST(PerCore, CfsSliceUsesItsOwnCoresWeight) {
+  std::string machine =
+      R"("cores": 2, "scheduler": {"policy": "cfs", "sched_latency": 7, "min_granularity": 1},
+         "queues": "per_core", "per_core": {"placement": "last"})";
+  RunResult r = run_both(jobs_scenario(machine, {cpu("A", 5), cpu("B", 5), cpu("C", 5), cpu("D", 5),
+                                                 cpu("E", 5, 0, R"("nice": 4)")}));
+  EXPECT_EQ(chart(r, 0), "AACCEAACCEACEEE");
+  EXPECT_EQ(chart(r, 1), "BBBDDDBBDD.....");
+  EXPECT_EQ(r.context_switches, 11);
+}
+
+// Also found by the property test: a process stolen by an idle core was
+// unknown to the thief's cfs instance (only its own picks were), which left
+// it out of that core's total weight and min_vruntime and out of its
+// next_event, so event skipping ran past a preemption a tick-by-tick run made.
+// A, C on core 0, B on core 1 (loads); B ends at 1, idle core 1 steals C
+// (steal_peek 1) and runs it from 1. D (pinned to 1) arrives at 2: placed at
+// core 1's min_vruntime, C's 1 unit. W = 2048: C's slice is 4*1024/2048 = 2,
+// so it ends at 3 (C 2 units > D 1): D runs 3-4 (3 units), C 5-6 (4), D 7
+// (its last tick). Core 0: A alone from 1 (slice renewed in place) ends at 6;
+// nothing there it may steal at 6 (D is pinned); at 7 C is back in core 1's
+// queue and core 0 steals it: C 7-8 ends, a migration. (Before, core 1 saw
+// only D, C's slice there was 4 and core 1 ran C 1-4.)
+TEST(PerCore, StolenProcessCountsOnTheThiefsCore) {
+  std::string machine =
+      R"("cores": 2, "scheduler": {"policy": "cfs", "sched_latency": 4, "min_granularity": 1},
+         "queues": "per_core", "per_core": {"placement": "last", "steal_peek": 1})";
+  RunResult r = run_both(jobs_scenario(
+      machine, {cpu("A", 6), cpu("B", 1), cpu("C", 6), cpu("D", 3, 2, R"("affinity": [1])")}));
+  EXPECT_EQ(chart(r, 0), "AAAAAA.CC");
+  EXPECT_EQ(chart(r, 1), "BCCDDCCD.");
+  ASSERT_TRUE(r.multicore.has_value());
+  EXPECT_EQ(r.multicore->stolen, 2);
+  EXPECT_EQ(r.multicore->migrations, 1);
+}
+
 }  // namespace
 }  // namespace mpsim::test

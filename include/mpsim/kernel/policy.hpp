@@ -21,6 +21,10 @@ class Policy {
   virtual void dequeue(Process& p) = 0;
   /// Removes and returns the next process for `core`, or nullptr.
   [[nodiscard]] virtual Process* pick_next(CoreId core, Tick now) = 0;
+  /// `p`, taken from another instance's queue (per-core stealing), now runs
+  /// on `core`: policies that track their running processes take it on as if
+  /// they had picked it.
+  virtual void adopt(Process& p, CoreId core, Tick now) { (void)p, (void)core, (void)now; }
   /// Is there a ready process that could run on `core`?
   [[nodiscard]] virtual bool has_ready_for(CoreId core) const = 0;
   /// Visits ready processes in the order pick_next would take them, until `visit` says stop.

@@ -58,14 +58,20 @@ class VruntimePolicy : public Policy {
         }
     if (!pick) return nullptr;
     remove(*pick);
-    pick->policy_level = pick->stats.voluntary_switches + 1;
-    pick->policy_epoch = 0;
-    prune_running();
-    running_.push_back(pick);
+    adopt(*pick, core, 0);
     return pick;
   }
+  // Picked here or stolen from another core's queue (it keeps its virtual
+  // runtime): on a core, in the total weight, watched by next_event.
+  void adopt(Process& p, CoreId, Tick) override {
+    p.policy_level = p.stats.voluntary_switches + 1;
+    p.policy_epoch = 0;
+    prune_running();
+    running_.push_back(&p);
+  }
   bool has_ready_for(CoreId core) const override {
-    return std::any_of(ready_.begin(), ready_.end(), [&](const Entry& e) { return e.p->can_run_on(core); });
+    return std::any_of(ready_.begin(), ready_.end(),
+                       [&](const Entry& e) { return e.p->can_run_on(core); });
   }
   void for_each_ready(const std::function<bool(Process&)>& f) override {
     std::size_t first = 0;
