@@ -73,7 +73,7 @@ Stop RealRuntime::pool_step(Process& p, const Instr& in, const EvalContext& ctx)
     case OpCode::ClosePool: {
       std::int32_t i = owned_pool(in);
       {
-        PoolLock g(sh_);
+        RunGuard g(sh_);
         if (pool(i).state == 1) pool(i).state = 2;
       }
       bump(pool(i).task_seq);
@@ -195,7 +195,7 @@ std::int64_t RealRuntime::submit(Process& p, const Instr& in, const EvalContext&
   }
   j.taken.assign(j.tasks.size(), false);
   {
-    PoolLock g(sh_);
+    RunGuard g(sh_);
     for (std::int32_t id : j.tasks) {
       pl.queue[(pl.qhead + pl.qlen) % kMaxPoolTasks] = id;
       ++pl.qlen;
@@ -208,7 +208,7 @@ std::int64_t RealRuntime::submit(Process& p, const Instr& in, const EvalContext&
 }
 
 std::int32_t RealRuntime::state_of(std::int32_t id) {
-  PoolLock g(sh_);
+  RunGuard g(sh_);
   return task(id).state;
 }
 
@@ -369,7 +369,7 @@ void RealRuntime::maintain() {
       if (c.alive()) continue;
       ended_.insert(w);
       {
-        PoolLock g(sh_);
+        RunGuard g(sh_);
         if (pl.retiring > 0 && c.stats.exit_code == 0) --pl.retiring;
       }
       fail_running(i, w,
@@ -389,7 +389,7 @@ void RealRuntime::maintain() {
 void RealRuntime::fail_running(std::int32_t i, Pid w, const std::string& why) {
   bool any = false;
   {
-    PoolLock g(sh_);
+    RunGuard g(sh_);
     std::int32_t n = std::min(sh_.pool.ntasks.load(), kMaxPoolTasks);
     for (std::int32_t id = 1; id <= n; ++id) {
       SharedTask& t = task(id);
@@ -417,7 +417,7 @@ void RealRuntime::next(Process& p, const Instr& in, const EvalContext& ctx) {
   auto pick = [&]() -> std::int32_t {
     if (j.kind == OpCode::Imap) return state_of(j.tasks[j.consumed]) >= 2 ? j.tasks[j.consumed] : 0;
     std::int32_t best = 0;
-    PoolLock g(sh_);
+    RunGuard g(sh_);
     for (std::size_t k = 0; k < j.tasks.size(); ++k) {
       const SharedTask& t = task(j.tasks[k]);
       if (j.taken[k] || t.state < 2) continue;
@@ -482,7 +482,7 @@ void RealRuntime::terminate_pool(const Instr& in) {
   for (auto& [id, j] : jobs_)
     if (j.pool == i) j.called = true;  // no callback runs after terminate_pool
   {
-    PoolLock g(sh_);
+    RunGuard g(sh_);
     pl.state = 3;
     std::int32_t why =
         store_text(sh_, self_.pid, true, "the pool was terminated before the task started");

@@ -1,6 +1,6 @@
 #pragma once
-// Private to the pool files (pool_real.cpp, pool_worker.cpp): the futex
-// words and the lock by which a pool's creator and its workers hand tasks
+// Private to real mode's runtime files (pool_real.cpp, pool_worker.cpp,
+// process_files.cpp): the futex words and the lock by which a pool's creator and its workers hand tasks
 // and results to each other through the shared task table (shared.hpp).
 #include <linux/futex.h>
 #include <pthread.h>
@@ -21,15 +21,16 @@ namespace mpsim::os::detail {
 // creator's death, a worker's): a futex wake normally ends the wait first.
 inline constexpr std::int64_t kPoolPollNs = 20000000;
 
-/// The run's guard mutex (robust, process-shared), for the pool tables.
-class PoolLock {
+/// The run's guard mutex (robust, process-shared), held for the pool tables
+/// and for each store into a shared value or array (process_files.cpp).
+class RunGuard {
  public:
-  explicit PoolLock(Shared& sh) : m_(&sh.sync_guard) {
+  explicit RunGuard(Shared& sh) : m_(&sh.sync_guard) {
     if (pthread_mutex_lock(m_) == EOWNERDEAD) pthread_mutex_consistent(m_);
   }
-  ~PoolLock() { pthread_mutex_unlock(m_); }
-  PoolLock(const PoolLock&) = delete;
-  PoolLock& operator=(const PoolLock&) = delete;
+  ~RunGuard() { pthread_mutex_unlock(m_); }
+  RunGuard(const RunGuard&) = delete;
+  RunGuard& operator=(const RunGuard&) = delete;
 
  private:
   pthread_mutex_t* m_;

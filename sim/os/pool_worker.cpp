@@ -29,7 +29,7 @@ void RealRuntime::spawn_worker(std::int32_t i) {
   w.pool = i;
   w.task = init ? kInitializerTask : -1;
   {
-    PoolLock g(sh_);
+    RunGuard g(sh_);
     pl.workers[pl.nworkers++] = pid;
   }
   start_process(w);  // throws BecomeChild in the new worker
@@ -45,7 +45,7 @@ Stop RealRuntime::work(Process& w) {
     std::uint32_t seen = 0;
     bool creator_gone = getppid() != static_cast<pid_t>(slot(pl.creator).real_pid.load());
     {
-      PoolLock g(sh_);
+      RunGuard g(sh_);
       seen = pl.task_seq.load();
       if (!creator_gone && pl.qlen > 0) {
         id = pl.queue[pl.qhead];
@@ -98,7 +98,7 @@ Stop RealRuntime::task_end(Process& w, const Instr& in, const EvalContext& ctx) 
   if (w.task == kInitializerTask) {  // initialised: on to the loop
     SharedPool& pl = pool(w.pool);
     {
-      PoolLock g(sh_);
+      RunGuard g(sh_);
       for (std::int32_t k = 0; k < pl.nworkers; ++k)
         if (pl.workers[k] == w.pid) pl.initialised[k] = 1;
     }
@@ -138,7 +138,7 @@ void RealRuntime::finish_task(Process& w, bool ok, const Value& v, std::string e
   std::int64_t max = decl(w.pool).maxtasksperchild;
   bool retire = max > 0 && ++tasks_done_ >= max;
   {
-    PoolLock g(sh_);
+    RunGuard g(sh_);
     SharedTask& t = task(id);
     t.result = m;
     t.error_text = err;

@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "os/pool_sync.hpp"
 #include "os/real_runtime.hpp"
 
 namespace mpsim::os::detail {
@@ -46,6 +47,12 @@ std::optional<Value> RealRuntime::read_key(Process& p, const std::string& object
 
 void RealRuntime::write_key(Process& p, const std::string& object, Value v) {
   auto [file, key] = split(object);
+  // A shared value or array (semantics.md §14) is separate memory per
+  // element in Python: stores to different elements never undo each other.
+  // Its file is rewritten whole, so the rewrite is done under the run's
+  // guard mutex; a plain file keeps json.load/json.dump's window.
+  std::optional<RunGuard> element_store;
+  if (setup_.scenario->shared.contains(file)) element_store.emplace(sh_);
   // Read the whole file, change one key, write it whole: the same window
   // for lost updates as the seed's Python (json.load, then json.dump).
   nlohmann::json doc = load(file);
