@@ -1,7 +1,8 @@
 #pragma once
 // Private to real mode's runtime files (pool_real.cpp, pool_worker.cpp,
-// process_files.cpp): the futex words and the lock by which a pool's creator and its workers hand tasks
-// and results to each other through the shared task table (shared.hpp).
+// process_files.cpp): the futex words and the lock by which a pool's creator
+// and its workers hand tasks and results to each other through the shared
+// task table (shared.hpp), and which guards stores into shared values.
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sys/syscall.h>
