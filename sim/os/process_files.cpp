@@ -15,7 +15,6 @@
 #include <string>
 #include <utility>
 
-#include "os/pool_sync.hpp"
 #include "os/real_runtime.hpp"
 
 namespace mpsim::os::detail {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -239,5 +240,30 @@ void note_exit(Shared& sh, std::int32_t pid, std::int64_t ns, std::int64_t code)
 
 /// Runs scenario process `p` in the current (freshly forked) process; never returns.
 [[noreturn]] void run_process(const Setup& setup, Process p);
+
+/// Holds Shared::sync_guard: the sync objects, the pool tables, and each store
+/// into a shared value or array. Robust: a process killed while holding it
+/// (for the microseconds an operation takes) does not wedge the others.
+class RunGuard {
+ public:
+  explicit RunGuard(Shared& sh) : m_(&sh.sync_guard) { lock(); }
+  ~RunGuard() {
+    if (held_) pthread_mutex_unlock(m_);
+  }
+  RunGuard(const RunGuard&) = delete;
+  RunGuard& operator=(const RunGuard&) = delete;
+  void lock() {
+    if (pthread_mutex_lock(m_) == EOWNERDEAD) pthread_mutex_consistent(m_);
+    held_ = true;
+  }
+  void unlock() {
+    pthread_mutex_unlock(m_);
+    held_ = false;
+  }
+
+ private:
+  pthread_mutex_t* m_;
+  bool held_ = false;
+};
 
 }  // namespace mpsim::os::detail

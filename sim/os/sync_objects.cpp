@@ -19,29 +19,6 @@ using mpsim::detail::Stop;
 namespace {
 
 
-/// The guard of all object state. Robust: a process killed while holding it
-/// (for the microseconds an operation takes) does not wedge the others.
-class Guard {
- public:
-  explicit Guard(Shared& sh) : m_(&sh.sync_guard) { lock(); }
-  ~Guard() {
-    if (held_) pthread_mutex_unlock(m_);
-  }
-  Guard(const Guard&) = delete;
-  Guard& operator=(const Guard&) = delete;
-  void lock() {
-    if (pthread_mutex_lock(m_) == EOWNERDEAD) pthread_mutex_consistent(m_);
-    held_ = true;
-  }
-  void unlock() {
-    pthread_mutex_unlock(m_);
-    held_ = false;
-  }
-
- private:
-  pthread_mutex_t* m_;
-  bool held_ = false;
-};
 
 void futex_wake(std::atomic<std::uint32_t>& word) {
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, 1, nullptr, nullptr, 0);
@@ -633,7 +610,7 @@ class Op {
   WaitCell& cell_;
   std::int64_t deadline_;
   Tick timeout_ = kNever;
-  Guard g_;
+  RunGuard g_;
 };
 
 }  // namespace
@@ -738,14 +715,14 @@ Stop real_pipe_step(Shared& sh, const Scenario& s, Process& p, const Instr& in, 
 void doom(Shared& sh, Pid pid) { sh.cells[pid].doomed.store(1); }
 
 void abandon_waits(Shared& sh, Pid pid) {
-  Guard g(sh);
+  RunGuard g(sh);
   WaitCell& c = sh.cells[pid];
   c.doomed.store(1);
   if (c.list != 0) unlink(sh, c.list - 1, c.putter != 0, pid);
 }
 
 void describe_real_wait(Shared& sh, const Scenario& s, Pid pid, StuckProcess& out) {
-  Guard g(sh);
+  RunGuard g(sh);
   const WaitCell& c = sh.cells[pid];
   std::int32_t id = sh.slots[pid].wait_object.load();
   if (id < 0 || static_cast<std::size_t>(id) >= s.objects.size()) return;
