@@ -32,15 +32,38 @@ bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
 
 // Called after phase 5 of a boundary, where the tick loop would advance.
 // Leaves the machine after phase 5 of a later boundary (or of the same one).
+void Kernel::rotate_slices() {
+  if (options_.record_events)
+    rotate<true>();
+  else
+    rotate<false>();
+}
+
 // Each step does what release_core, make_ready, dispatch and begin_running
 // do for this one case (the states before and after are known), which
 // halves its cost; the event log gets the same events in the same order.
-void Kernel::rotate_slices() {
+// Without the log (Log false) an event is only counted. The core's brief
+// Idle state between the two processes is logged but not stored: the same
+// step overwrites it. Counters that only add up (switches, concurrency,
+// busy and switching time) are kept in `Batch` and written back before
+// round skipping reads them and at the end.
+template <bool Log>
+void Kernel::rotate() {
   Core& c = cores_[0];
-  CoreResult& acc = result_.cores[0];
+  Ring<Process*>& queue = *rotation_q_;
+  // io urgency is phase 1's to clear at the next boundary. Nothing below
+  // adds a timer, and boundaries at or past the limit are the tick loop's
+  // (the run stops there).
+  if (!io_woken_.empty()) return;
+  const Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
-  bool moved = false;
+  const volatile std::sig_atomic_t* interrupt = options_.interrupt;
+  Batch b{now_};
+  // Without the log, events are counted per step below.
+  auto note = [&](EventKind k, Pid pid, int a, CoreId core) {
+    if constexpr (Log) log(k, pid, a, static_cast<std::int32_t>(BlockReason::None), core);
+  };
   // x starts running at now_ (set_core and set_state from Idle or Switching).
   auto run = [&](Process& x) {
     c.last = x.pid;
@@ -48,35 +71,25 @@ void Kernel::rotate_slices() {
     if (x.stats.first_run < 0) x.stats.first_run = now_;
     c.status = CoreStatus::Running;
     c.status_since = now_;
-    log(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Running), 0, c.id);
+    note(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Running), c.id);
     x.stats.wait += now_ - x.state_since;
     x.state_since = now_;
     x.state = ProcState::Running;
     x.block = BlockReason::None;
-    log(EventKind::State, x.pid, static_cast<int>(ProcState::Running),
-        static_cast<std::int32_t>(BlockReason::None), c.id);
+    note(EventKind::State, x.pid, static_cast<int>(ProcState::Running), c.id);
   };
-  std::deque<Process*>& queue = *rotation_q_;
-  // io urgency is phase 1's to clear at the next boundary. Nothing below
-  // adds a timer, and boundaries at or past the limit are the tick loop's
-  // (the run stops there).
-  if (!io_woken_.empty()) return;
-  const Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
-  const volatile std::sig_atomic_t* interrupt = options_.interrupt;
   while (!(interrupt && *interrupt)) {
     if (c.status == CoreStatus::Switching) {
       // The switch completes; the process goes on with its compute (phase 2).
       Process& x = *c.process;
       Tick done = now_ + c.switch_left;
       if (done >= limit || x.remaining <= 0) break;
-      result_.concurrency_ticks += live_ * (done - now_);
-      // Since the switch began: a boundary may have come in between.
-      acc.switching += done - c.status_since;
-      result_.switch_overhead += done - c.status_since;
+      b.switching += done - c.status_since;  // since the switch began (a boundary may lie between)
       c.switch_left = 0;
       now_ = done;
       c.switched_in = now_;
       run(x);
+      b.events += 2;
     } else if (c.status == CoreStatus::Running) {
       Process& p = *c.process;
       Tick slice = quantum - p.quantum_used;
@@ -89,48 +102,64 @@ void Kernel::rotate_slices() {
       // Advance to the end of the slice (as advance() does).
       p.remaining -= slice;
       p.quantum_used += slice;
-      result_.max_parallelism = std::max(result_.max_parallelism, 1);
-      result_.concurrency_ticks += live_ * slice;
       now_ = end;
       // Phase 3: the slice is used up and x wants the core (release_core, make_ready).
       ++p.stats.involuntary_switches;
-      acc.busy += now_ - c.status_since;
-      c.status = CoreStatus::Idle;
-      c.pid = kNoPid;
-      c.process = nullptr;
+      b.busy += now_ - c.status_since;
       c.status_since = now_;
-      log(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), 0, c.id);
+      note(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), c.id);
       p.core = -1;
       p.stats.cpu += now_ - p.state_since;
       p.state_since = now_;
       p.state = ProcState::Ready;
       p.block = BlockReason::None;
-      log(EventKind::State, p.pid, static_cast<int>(ProcState::Ready),
-          static_cast<std::int32_t>(BlockReason::None), -1);
+      note(EventKind::State, p.pid, static_cast<int>(ProcState::Ready), -1);
       p.ready_since = now_;
       p.ready_seq = ++ready_seq_;
       queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
       queue.push_back(&p);
       // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
       x->core = c.id;
-      ++result_.context_switches;
-      ++result_.batched_slices;
+      ++b.slices;
       c.pid = x->pid;
       c.process = x;
       if (cost > 0) {
         c.switch_left = cost;
         c.status = CoreStatus::Switching;
-        log(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), 0, c.id);
+        note(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), c.id);
       } else {
         run(*x);
       }
+      b.events += cost > 0 ? 3 : 4;
     } else {
       break;
     }
-    moved = true;
-    if (now_ >= next_round_try_) skip_rounds();  // as the tick loop asks after phase 5
+    b.moved = true;
+    if (now_ >= next_round_try_) {  // as the tick loop asks after phase 5
+      write_back(b);
+      skip_rounds();
+      b.since = now_;
+    }
   }
-  if (moved) zero_ops_.clear();  // later boundaries: nobody has run zero-time operations
+  write_back(b);
+  if (b.moved) zero_ops_.clear();  // later boundaries: nobody has run zero-time operations
+}
+
+// Adds what a batch counted since b.since to the run's totals, and starts
+// counting afresh from now_.
+void Kernel::write_back(Batch& b) {
+  CoreResult& acc = result_.cores[0];
+  if (b.slices > 0) result_.max_parallelism = std::max(result_.max_parallelism, 1);
+  result_.concurrency_ticks += live_ * (now_ - b.since);
+  result_.context_switches += b.slices;
+  result_.batched_slices += b.slices;
+  result_.scheduling_events += b.events;
+  acc.busy += b.busy;
+  acc.switching += b.switching;
+  result_.switch_overhead += b.switching;
+  bool moved = b.moved;
+  b = Batch{now_};
+  b.moved = moved;
 }
 
 }  // namespace mpsim::detail
