@@ -89,7 +89,7 @@ void Kernel::rotate() {
       now_ = done;
       c.switched_in = now_;
       run(x);
-      b.events += 2;
+      if constexpr (!Log) b.events += 2;  // log() counts its own
     } else if (c.status == CoreStatus::Running) {
       Process& p = *c.process;
       Tick slice = quantum - p.quantum_used;
@@ -130,7 +130,7 @@ void Kernel::rotate() {
       } else {
         run(*x);
       }
-      b.events += cost > 0 ? 3 : 4;
+      if constexpr (!Log) b.events += cost > 0 ? 3 : 4;
     } else {
       break;
     }
