@@ -215,9 +215,10 @@ class Kernel final : public Runtime, public ExternalHost {
   // Slice batching (rotation.cpp): plain rr slice changes on one core in a
   // tight loop, called after round skipping's check when batch_ is set.
   bool batches_slices(const Scenario& s, const RunOptions& o);
-  void rotate_slices();
+  bool rotate_slices();
   template <bool Log>
-  void rotate();
+  bool rotate();
+  bool wake_io_in_batch();
   /// What a batch of slices adds to the run's totals, kept aside until
   /// written back (write_back): since when, and what was counted.
   struct Batch {

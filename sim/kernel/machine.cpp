@@ -50,8 +50,8 @@ RunResult Kernel::run() {
       break;
     }
     if (now_ >= next_round_try_) skip_rounds();  // 6a. whole rr/fair/cfs rounds at once
-    if (batch_ && batch_may_start())
-      rotate_slices();          // 6b. plain rr slice changes on one core (rotation.cpp)
+    if (batch_ && batch_may_start() && rotate_slices())
+      continue;  // 6b. plain rr slice changes and io ends on one core (rotation.cpp)
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
       result_.deadlock = true;
       break;

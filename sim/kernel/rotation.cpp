@@ -6,11 +6,13 @@
 // (phases 1-5, next_event_time, advance) only finds out, at about 600
 // instructions a slice, what is known in advance. This loop applies those
 // boundaries one after the other with the same bookkeeping helpers (so the
-// counters and the event log are the ones the tick loop writes), and hands
-// back to the tick loop at the first boundary where anything else may happen:
-// a timer (arrival, io or sleep end, timeout), the end of a compute, a
-// process that must run operations when dispatched, the tick limit or an
-// interrupt. Round skipping is asked at every boundary it would be asked at
+// counters and the event log are the ones the tick loop writes). It also
+// wakes io completions that fall inside a slice (wake_io_in_batch), the
+// other common boundary under rr: phases 2-5 do nothing there. It hands
+// back to the tick loop at the first boundary where anything else may
+// happen: another timer (arrival, sleep end, timeout), a timer at a slice's
+// end, the end of a compute, a process that must run operations when
+// dispatched, the tick limit or an interrupt. Round skipping is asked at every boundary it would be asked at
 // in the tick loop, so whole rounds are still replayed at once.
 //
 // One core only: on several cores a slice change on one core can coincide
@@ -31,12 +33,11 @@ bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
 }
 
 // Called after phase 5 of a boundary, where the tick loop would advance.
-// Leaves the machine after phase 5 of a later boundary (or of the same one).
-void Kernel::rotate_slices() {
-  if (options_.record_events)
-    rotate<true>();
-  else
-    rotate<false>();
+// Leaves the machine after phase 5 of a later boundary (or of the same
+// one), or, when it returns true, at a boundary whose phases 1-5 are still
+// to run.
+bool Kernel::rotate_slices() {
+  return options_.record_events ? rotate<true>() : rotate<false>();
 }
 
 // Each step does what release_core, make_ready, dispatch and begin_running
@@ -48,14 +49,15 @@ void Kernel::rotate_slices() {
 // busy and switching time) are kept in `Batch` and written back before
 // round skipping reads them and at the end.
 template <bool Log>
-void Kernel::rotate() {
+bool Kernel::rotate() {
   Core& c = cores_[0];
   Ring<Process*>& queue = *rotation_q_;
   // io urgency is phase 1's to clear at the next boundary. Nothing below
   // adds a timer, and boundaries at or past the limit are the tick loop's
   // (the run stops there).
-  if (!io_woken_.empty()) return;
-  const Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  if (!io_woken_.empty()) return false;
+  Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  bool open = false;  // stopped at a boundary whose phases are still to run
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
   const volatile std::sig_atomic_t* interrupt = options_.interrupt;
@@ -94,7 +96,29 @@ void Kernel::rotate() {
       Process& p = *c.process;
       Tick slice = quantum - p.quantum_used;
       Tick end = now_ + slice;
-      if (end >= limit || p.remaining <= slice) break;  // a timer first, or the compute ends
+      if (p.remaining <= slice) break;  // the compute ends with this slice
+      if (end >= limit) {
+        // A timer first. Strictly inside the slice (not at the limit), it
+        // is phase 1 of a boundary at which phases 2-5 do nothing: the
+        // running compute goes on, and nobody else is on the core.
+        Tick t = timers_.empty() ? kNever : timers_.top().tick;
+        if (t >= end || t >= options_.max_ticks) break;
+        p.remaining -= t - now_;  // as advance() does
+        p.quantum_used += t - now_;
+        now_ = t;
+        b.moved = true;
+        if (!wake_io_in_batch()) {
+          open = true;  // another kind of timer: the tick loop takes this boundary from phase 1
+          break;
+        }
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+        if (now_ >= next_round_try_) {  // after phase 5, as below
+          write_back(b);
+          skip_rounds();
+          b.since = now_;
+        }
+        continue;
+      }
       // The head of the queue is dispatched next (p joins the tail after it).
       if (queue.empty()) break;  // alone: advance() renews the slice in place
       Process* x = queue.front();
@@ -143,6 +167,31 @@ void Kernel::rotate() {
   }
   write_back(b);
   if (b.moved) zero_ops_.clear();  // later boundaries: nobody has run zero-time operations
+  return open;
+}
+
+// Phase 1 at now_, as wake_timers does it, for timers that only end an io
+// wait: the process finishes its io and joins the tail of the ready queue.
+// False at the first timer of another kind (an arrival, a timeout, a
+// process that kept its core, io completions that preempt): the tick loop
+// then runs this boundary from phase 1, which wakes the rest in order.
+bool Kernel::wake_io_in_batch() {
+  const bool preempts = scenario_.machine.io_completion == IoCompletion::Preempt;
+  while (!timers_.empty() && timers_.top().tick == now_) {
+    Timer t = timers_.top();
+    Process& q = proc(t.pid());
+    bool live = t.gen == q.timer_gen;  // else cancelled: wake_timers skips it too
+    if (live && (t.group() == 1 || q.block != BlockReason::Io || q.wait_obj >= 0 || q.core >= 0 ||
+                 preempts))
+      return false;
+    timers_.pop();
+    if (!live) continue;
+    q.wake_at = kNever;
+    finish_io_service(q);
+    make_ready(q);
+    ++result_.batched_wakeups;
+  }
+  return true;
 }
 
 // Adds what a batch counted since b.since to the run's totals, and starts

@@ -23,6 +23,7 @@ RunResult run_batched(const std::string& json) {
   }
   EXPECT_EQ(off.batched_slices, 0);
   EXPECT_EQ(step.batched_slices, 0);
+  EXPECT_EQ(off.batched_wakeups + step.batched_wakeups, 0);
   return on;
 }
 
@@ -75,6 +76,46 @@ TEST(SliceBatching, StopsAtTimersAndComputeEnds) {
   EXPECT_EQ(b.blocked_io, 3);
   EXPECT_EQ(b.involuntary_switches, 1);
   EXPECT_EQ(b.voluntary_switches, 1);
+}
+
+// a computes 12; b computes 1, does io 2, computes 3; quantum 4, no switch
+// cost. a 0-4; b 4-5 (its first run: the tick loop's), io until 7; a 5-9:
+// b's io ends at 7, inside a's slice, and the batch wakes it (phases 2-5 of
+// that boundary have nothing to do); at 9 b must first reach its compute
+// (the tick loop's again): b 9-12 (exit), a 12-16 (exit).
+TEST(SliceBatching, WakesIoEndsInsideASlice) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 4})",
+                    {cpu("a", 12), job("b", R"([{"compute": 1}, {"io": 2}, {"compute": 3}])")}));
+  EXPECT_EQ(r.batched_wakeups, 1);
+  EXPECT_EQ(r.batched_slices, 0);
+  EXPECT_EQ(r.makespan, 16);
+  EXPECT_EQ(r.context_switches, 4);
+  const ProcessResult& a = r.processes[0];
+  const ProcessResult& b = r.processes[1];
+  EXPECT_EQ(a.finish, 16);
+  EXPECT_EQ(a.wait, 4);
+  EXPECT_EQ(a.involuntary_switches, 2);
+  EXPECT_EQ(b.finish, 12);
+  EXPECT_EQ(b.wait, 6);
+  EXPECT_EQ(b.blocked_io, 2);
+  EXPECT_EQ(b.voluntary_switches, 1);
+}
+
+// A sleep's end inside a slice is another kind of timer: the batch stops
+// at its boundary and the tick loop runs it from phase 1. a computes 14;
+// b computes 1, sleeps 2, computes 1; quantum 5. a 0-5; b 5-6 (asleep until
+// 8); a 6-11, with b ready from 8; b 11-12 (exit); a 12-16 (exit).
+TEST(SliceBatching, StopsAtOtherTimersInsideASlice) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 5})",
+                    {cpu("a", 14), job("b", R"([{"compute": 1}, {"sleep": 2}, {"compute": 1}])")}));
+  EXPECT_EQ(r.batched_wakeups, 0);
+  EXPECT_EQ(r.makespan, 16);
+  EXPECT_EQ(r.processes[0].finish, 16);
+  EXPECT_EQ(r.processes[0].wait, 2);
+  EXPECT_EQ(r.processes[1].finish, 12);
+  EXPECT_EQ(r.processes[1].wait, 8);
 }
 
 // Two cores: batching stays out (a slice change on one core may coincide
