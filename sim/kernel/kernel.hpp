@@ -215,10 +215,13 @@ class Kernel final : public Runtime, public ExternalHost {
   // Slice batching (rotation.cpp): plain rr slice changes on one core in a
   // tight loop, called after round skipping's check when batch_ is set.
   bool batches_slices(const Scenario& s, const RunOptions& o);
-  bool rotate_slices();
+  /// Where the tick loop goes on after slice batching: advance as usual, or
+  /// run the phases of the boundary the batch stopped in, from phase 1 or
+  /// (phase 2 done in the batch) from phase 3.
+  enum class Resume : std::uint8_t { Advance, Phase1, Phase3 };
+  Resume rotate_slices();
   template <bool Log>
-  bool rotate();
-  bool wake_io_in_batch();
+  Resume rotate();
   /// What a batch of slices adds to the run's totals, kept aside until
   /// written back (write_back): since when, and what was counted.
   struct Batch {
@@ -230,6 +233,8 @@ class Kernel final : public Runtime, public ExternalHost {
     bool moved = false;  ///< any boundary passed
   };
   void write_back(Batch& b);
+  bool wake_io_in_batch();
+  Resume run_operations(Core& c, Process& x, Batch& b);
   /// The cheap half of rotate_slices' first test, asked at every boundary:
   /// a switch is under way, or the running compute outlasts its slice.
   [[nodiscard]] bool batch_may_start() const {

@@ -7,13 +7,14 @@
 // instructions a slice, what is known in advance. This loop applies those
 // boundaries one after the other with the same bookkeeping helpers (so the
 // counters and the event log are the ones the tick loop writes). It also
-// wakes io completions that fall inside a slice (wake_io_in_batch), the
-// other common boundary under rr: phases 2-5 do nothing there. It hands
-// back to the tick loop at the first boundary where anything else may
+// takes the two other common boundaries under rr: io completions that fall
+// inside a slice (wake_io_in_batch: phases 2-5 do nothing there), and a
+// dispatched process that must first run operations (run_operations). It
+// hands back to the tick loop at the first boundary where anything else may
 // happen: another timer (arrival, sleep end, timeout), a timer at a slice's
-// end, the end of a compute, a process that must run operations when
-// dispatched, the tick limit or an interrupt. Round skipping is asked at every boundary it would be asked at
-// in the tick loop, so whole rounds are still replayed at once.
+// end, the end of a compute, operations that do not end in a compute, the
+// tick limit or an interrupt (Resume says where the tick loop goes on). Round skipping is asked at every boundary it would be
+// asked at in the tick loop, so whole rounds are still replayed at once.
 //
 // One core only: on several cores a slice change on one core can coincide
 // with events on another, and phase order across cores matters; there the
@@ -36,7 +37,7 @@ bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
 // Leaves the machine after phase 5 of a later boundary (or of the same
 // one), or, when it returns true, at a boundary whose phases 1-5 are still
 // to run.
-bool Kernel::rotate_slices() {
+Kernel::Resume Kernel::rotate_slices() {
   return options_.record_events ? rotate<true>() : rotate<false>();
 }
 
@@ -49,15 +50,16 @@ bool Kernel::rotate_slices() {
 // busy and switching time) are kept in `Batch` and written back before
 // round skipping reads them and at the end.
 template <bool Log>
-bool Kernel::rotate() {
+Kernel::Resume Kernel::rotate() {
   Core& c = cores_[0];
   Ring<Process*>& queue = *rotation_q_;
   // io urgency is phase 1's to clear at the next boundary. Nothing below
   // adds a timer, and boundaries at or past the limit are the tick loop's
   // (the run stops there).
-  if (!io_woken_.empty()) return false;
+  if (!io_woken_.empty()) return Resume::Advance;
   Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
-  bool open = false;  // stopped at a boundary whose phases are still to run
+  Resume resume = Resume::Advance;  // or stopped inside a boundary
+  Tick ops_at = -1;                 // a boundary at which the batch ran zero-time operations
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
   const volatile std::sig_atomic_t* interrupt = options_.interrupt;
@@ -85,13 +87,23 @@ bool Kernel::rotate() {
       // The switch completes; the process goes on with its compute (phase 2).
       Process& x = *c.process;
       Tick done = now_ + c.switch_left;
-      if (done >= limit || x.remaining <= 0) break;
-      b.switching += done - c.status_since;  // since the switch began (a boundary may lie between)
+      if (done >= limit) break;
+      Tick switched = done - c.status_since;  // since the switch began (a boundary may lie between)
       c.switch_left = 0;
       now_ = done;
       c.switched_in = now_;
-      run(x);
-      if constexpr (!Log) b.events += 2;  // log() counts its own
+      b.moved = true;
+      if (x.remaining <= 0) {  // (set_core counts the switch)
+        // x first runs its operations: phase 2 as continue_finished does it.
+        resume = run_operations(c, x, b);
+        ops_at = now_;
+        if (resume != Resume::Advance) break;
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+      } else {
+        b.switching += switched;
+        run(x);
+        if constexpr (!Log) b.events += 2;  // log() counts its own
+      }
     } else if (c.status == CoreStatus::Running) {
       Process& p = *c.process;
       Tick slice = quantum - p.quantum_used;
@@ -108,7 +120,7 @@ bool Kernel::rotate() {
         now_ = t;
         b.moved = true;
         if (!wake_io_in_batch()) {
-          open = true;  // another kind of timer: the tick loop takes this boundary from phase 1
+          resume = Resume::Phase1;  // another kind of timer: the tick loop takes this boundary
           break;
         }
         limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
@@ -122,7 +134,7 @@ bool Kernel::rotate() {
       // The head of the queue is dispatched next (p joins the tail after it).
       if (queue.empty()) break;  // alone: advance() renews the slice in place
       Process* x = queue.front();
-      if (x->remaining <= 0 || !x->can_run_on(c.id)) break;  // x first runs operations
+      if (!x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
       // Advance to the end of the slice (as advance() does).
       p.remaining -= slice;
       p.quantum_used += slice;
@@ -145,16 +157,29 @@ bool Kernel::rotate() {
       // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
       x->core = c.id;
       ++b.slices;
-      c.pid = x->pid;
-      c.process = x;
-      if (cost > 0) {
-        c.switch_left = cost;
-        c.status = CoreStatus::Switching;
-        note(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), c.id);
+      if (x->remaining <= 0 && cost == 0) {
+        // No switch cost and x first runs operations: begin_running, as
+        // dispatch() calls it, from the core's Idle state.
+        if constexpr (!Log) b.events += 2;
+        c.status = CoreStatus::Idle;
+        c.pid = kNoPid;
+        c.process = nullptr;
+        resume = run_operations(c, *x, b);
+        ops_at = now_;
+        if (resume != Resume::Advance) break;
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
       } else {
-        run(*x);
+        c.pid = x->pid;
+        c.process = x;
+        if (cost > 0) {
+          c.switch_left = cost;
+          c.status = CoreStatus::Switching;
+          note(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), c.id);
+        } else {
+          run(*x);
+        }
+        if constexpr (!Log) b.events += cost > 0 ? 3 : 4;
       }
-      if constexpr (!Log) b.events += cost > 0 ? 3 : 4;
     } else {
       break;
     }
@@ -166,8 +191,26 @@ bool Kernel::rotate() {
     }
   }
   write_back(b);
-  if (b.moved) zero_ops_.clear();  // later boundaries: nobody has run zero-time operations
-  return open;
+  // A later boundary: nobody has run zero-time operations there yet.
+  if (b.moved && ops_at != now_) zero_ops_.clear();
+  return resume;
+}
+
+// x, dispatched to core c at now_, must first run operations: it begins
+// running (begin_running, as phase 2 calls it when a switch-in completes,
+// or phase 5 without a switch cost). If x then goes on computing on the
+// core, phases 3-5 have nothing (more) to do at this boundary and the batch
+// goes on (Advance); otherwise the tick loop runs them (Phase3: phase 3
+// finds no running slice to end, phase 5 dispatches to the free core). The run's totals are written
+// back first: operations may start or end processes, which changes what a tick of concurrency is.
+Kernel::Resume Kernel::run_operations(Core& c, Process& x, Batch& b) {
+  write_back(b);
+  zero_ops_.clear();  // a new boundary
+  begin_running(c, x);
+  b.since = now_;
+  bool computes = c.status == CoreStatus::Running && c.process == &x && x.remaining > 0;
+  bool timer_now = !timers_.empty() && timers_.top().tick <= now_;
+  return computes && !timer_now ? Resume::Advance : Resume::Phase3;
 }
 
 // Phase 1 at now_, as wake_timers does it, for timers that only end an io
