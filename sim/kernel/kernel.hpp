@@ -234,7 +234,7 @@ class Kernel final : public Runtime, public ExternalHost {
   };
   void write_back(Batch& b);
   bool wake_io_in_batch();
-  Resume run_operations(Core& c, Process& x, Batch& b);
+  Resume run_operations(Core& c, Process& x, Batch& b, bool finished);
   /// The cheap half of rotate_slices' first test, asked at every boundary:
   /// a switch is under way, or the running compute outlasts its slice.
   [[nodiscard]] bool batch_may_start() const {

@@ -7,14 +7,16 @@
 // instructions a slice, what is known in advance. This loop applies those
 // boundaries one after the other with the same bookkeeping helpers (so the
 // counters and the event log are the ones the tick loop writes). It also
-// takes the two other common boundaries under rr: io completions that fall
-// inside a slice (wake_io_in_batch: phases 2-5 do nothing there), and a
-// dispatched process that must first run operations (run_operations). It
-// hands back to the tick loop at the first boundary where anything else may
-// happen: another timer (arrival, sleep end, timeout), a timer at a slice's
-// end, the end of a compute, operations that do not end in a compute, the
-// tick limit or an interrupt (Resume says where the tick loop goes on). Round skipping is asked at every boundary it would be
-// asked at in the tick loop, so whole rounds are still replayed at once.
+// takes the other common boundaries under rr: io completions that fall
+// inside a slice (wake_io_in_batch: phases 2-5 do nothing there), a
+// compute's end and a dispatched process that must first run operations
+// (run_operations). It hands back to the tick loop at the first boundary
+// where anything else may happen: another timer (arrival, sleep end,
+// timeout), a timer at a slice's end, operations that do not end in a
+// compute on the same core, the tick limit or an interrupt (Resume says
+// where the tick loop goes on). Round skipping is asked at every boundary
+// it would be asked at in the tick loop, so whole rounds are still
+// replayed at once.
 //
 // One core only: on several cores a slice change on one core can coincide
 // with events on another, and phase order across cores matters; there the
@@ -95,7 +97,7 @@ Kernel::Resume Kernel::rotate() {
       b.moved = true;
       if (x.remaining <= 0) {  // (set_core counts the switch)
         // x first runs its operations: phase 2 as continue_finished does it.
-        resume = run_operations(c, x, b);
+        resume = run_operations(c, x, b, false);
         ops_at = now_;
         if (resume != Resume::Advance) break;
         limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
@@ -108,7 +110,27 @@ Kernel::Resume Kernel::rotate() {
       Process& p = *c.process;
       Tick slice = quantum - p.quantum_used;
       Tick end = now_ + slice;
-      if (p.remaining <= slice) break;  // the compute ends with this slice
+      if (p.remaining <= slice) {
+        // The compute ends first (or with the slice): phase 2 of that
+        // boundary, as continue_finished does it, if no timer comes first.
+        Tick done = now_ + p.remaining;
+        if (done >= limit) break;
+        p.quantum_used += p.remaining;  // as advance() does
+        p.remaining = 0;
+        ++p.pc;
+        now_ = done;
+        b.moved = true;
+        resume = run_operations(c, p, b, true);
+        ops_at = now_;
+        if (resume != Resume::Advance) break;
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+        if (now_ >= next_round_try_) {  // after phase 5, as below
+          write_back(b);
+          skip_rounds();
+          b.since = now_;
+        }
+        continue;
+      }
       if (end >= limit) {
         // A timer first. Strictly inside the slice (not at the limit), it
         // is phase 1 of a boundary at which phases 2-5 do nothing: the
@@ -164,7 +186,7 @@ Kernel::Resume Kernel::rotate() {
         c.status = CoreStatus::Idle;
         c.pid = kNoPid;
         c.process = nullptr;
-        resume = run_operations(c, *x, b);
+        resume = run_operations(c, *x, b, false);
         ops_at = now_;
         if (resume != Resume::Advance) break;
         limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
@@ -196,19 +218,25 @@ Kernel::Resume Kernel::rotate() {
   return resume;
 }
 
-// x, dispatched to core c at now_, must first run operations: it begins
-// running (begin_running, as phase 2 calls it when a switch-in completes,
-// or phase 5 without a switch cost). If x then goes on computing on the
-// core, phases 3-5 have nothing (more) to do at this boundary and the batch
-// goes on (Advance); otherwise the tick loop runs them (Phase3: phase 3
-// finds no running slice to end, phase 5 dispatches to the free core). The run's totals are written
-// back first: operations may start or end processes, which changes what a tick of concurrency is.
-Kernel::Resume Kernel::run_operations(Core& c, Process& x, Batch& b) {
+// Phase 2 or 5 at now_ for x on core c: x's compute has just ended
+// (`finished`: it runs its next operations, as continue_finished does), or
+// x was dispatched and must first run operations (begin_running, as phase
+// 2 calls it when a switch-in completes, or phase 5 without a switch
+// cost). If x then goes on computing on the core within its slice, phases
+// 3-5 have nothing (more) to do at this boundary and the batch goes on
+// (Advance); otherwise the tick loop runs them (Phase3). The run's totals
+// are written back first: operations may start or end processes, which
+// changes what a tick of concurrency is.
+Kernel::Resume Kernel::run_operations(Core& c, Process& x, Batch& b, bool finished) {
   write_back(b);
   zero_ops_.clear();  // a new boundary
-  begin_running(c, x);
+  if (finished)
+    handle_stop(c, x, run_zero_time(x));
+  else
+    begin_running(c, x);
   b.since = now_;
-  bool computes = c.status == CoreStatus::Running && c.process == &x && x.remaining > 0;
+  bool computes =
+      c.status == CoreStatus::Running && c.process == &x && x.remaining > 0 && slice_left(x) > 0;
   bool timer_now = !timers_.empty() && timers_.top().tick <= now_;
   return computes && !timer_now ? Resume::Advance : Resume::Phase3;
 }
