@@ -64,7 +64,10 @@ Kernel::Resume Kernel::rotate() {
   Tick ops_at = -1;                 // a boundary at which the batch ran zero-time operations
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
-  const volatile std::sig_atomic_t* interrupt = options_.interrupt;
+  // One load per step: without an interrupt flag, a flag that never rises.
+  static const volatile std::sig_atomic_t never = 0;
+  const volatile std::sig_atomic_t* interrupt = options_.interrupt ? options_.interrupt : &never;
+  const std::int64_t step_events = cost > 0 ? 3 : 4;  // a slice change's, unless logged
   Batch b{now_};
   // Without the log, events are counted per step below.
   auto note = [&](EventKind k, Pid pid, int a, CoreId core) {
@@ -84,7 +87,7 @@ Kernel::Resume Kernel::rotate() {
     x.block = BlockReason::None;
     note(EventKind::State, x.pid, static_cast<int>(ProcState::Running), c.id);
   };
-  while (!(interrupt && *interrupt)) {
+  while (!*interrupt) {
     if (c.status == CoreStatus::Switching) {
       // The switch completes; the process goes on with its compute (phase 2).
       Process& x = *c.process;
@@ -200,7 +203,7 @@ Kernel::Resume Kernel::rotate() {
         } else {
           run(*x);
         }
-        if constexpr (!Log) b.events += cost > 0 ? 3 : 4;
+        if constexpr (!Log) b.events += step_events;
       }
     } else {
       break;
