@@ -231,6 +231,7 @@ class Kernel final : public Runtime, public ExternalHost {
     Tick busy = 0;            ///< core 0's busy and switching time
     Tick switching = 0;
     bool moved = false;  ///< any boundary passed
+    bool ran = false;    ///< the core computed (counted by slices too)
   };
   void write_back(Batch& b);
   bool wake_io_in_batch();

@@ -37,8 +37,8 @@ bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
 
 // Called after phase 5 of a boundary, where the tick loop would advance.
 // Leaves the machine after phase 5 of a later boundary (or of the same
-// one), or, when it returns true, at a boundary whose phases 1-5 are still
-// to run.
+// one: Resume::Advance), or inside a boundary whose phases are still to run
+// from phase 1 or 3 (Resume::Phase1, Phase3).
 Kernel::Resume Kernel::rotate_slices() {
   return options_.record_events ? rotate<true>() : rotate<false>();
 }
@@ -55,9 +55,9 @@ template <bool Log>
 Kernel::Resume Kernel::rotate() {
   Core& c = cores_[0];
   Ring<Process*>& queue = *rotation_q_;
-  // io urgency is phase 1's to clear at the next boundary. Nothing below
-  // adds a timer, and boundaries at or past the limit are the tick loop's
-  // (the run stops there).
+  // io urgency is phase 1's to clear at the next boundary. Boundaries at or
+  // past the limit are the tick loop's (the run stops there); the limit is
+  // read again after anything that may add a timer (operations, io ends).
   if (!io_woken_.empty()) return Resume::Advance;
   Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
   Resume resume = Resume::Advance;  // or stopped inside a boundary
@@ -120,6 +120,7 @@ Kernel::Resume Kernel::rotate() {
         if (done >= limit) break;
         p.quantum_used += p.remaining;  // as advance() does
         p.remaining = 0;
+        b.ran = true;
         ++p.pc;
         now_ = done;
         b.moved = true;
@@ -142,6 +143,7 @@ Kernel::Resume Kernel::rotate() {
         if (t >= end || t >= options_.max_ticks) break;
         p.remaining -= t - now_;  // as advance() does
         p.quantum_used += t - now_;
+        b.ran = true;
         now_ = t;
         b.moved = true;
         if (!wake_io_in_batch()) {
@@ -272,7 +274,7 @@ bool Kernel::wake_io_in_batch() {
 // counting afresh from now_.
 void Kernel::write_back(Batch& b) {
   CoreResult& acc = result_.cores[0];
-  if (b.slices > 0) result_.max_parallelism = std::max(result_.max_parallelism, 1);
+  if (b.slices > 0 || b.ran) result_.max_parallelism = std::max(result_.max_parallelism, 1);
   result_.concurrency_ticks += live_ * (now_ - b.since);
   result_.context_switches += b.slices;
   result_.batched_slices += b.slices;

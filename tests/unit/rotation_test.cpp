@@ -121,6 +121,19 @@ TEST(SliceBatching, StopsAtOtherTimersInsideASlice) {
   EXPECT_EQ(r.processes[1].wait, 8);
 }
 
+// A lone process (compute 15, io 3, compute 2; quantum 10): nobody waits
+// for the core at a slice's end, so nothing is batched; advance() renews
+// its slice in place and the tick loop does the rest.
+TEST(SliceBatching, ALoneProcessIsLeftToTheTickLoop) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 10})",
+                    {job("a", R"([{"compute": 15}, {"io": 3}, {"compute": 2}])")}));
+  EXPECT_EQ(r.batched_slices + r.batched_wakeups, 0);
+  EXPECT_EQ(r.max_parallelism, 1);
+  EXPECT_EQ(r.makespan, 20);
+  EXPECT_EQ(r.processes[0].cpu, 17);
+}
+
 // Two cores: batching stays out (a slice change on one core may coincide
 // with an event on the other); the result is the tick loop's.
 TEST(SliceBatching, OneCoreOnly) {
