@@ -44,6 +44,9 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
   files_ = s.files;
   init_sync_objects();
   pools_.init(s);
+  std::size_t initial = 2;  // pid 0 (unused) and init
+  for (const ProcessSpec& spec : s.processes) initial += static_cast<std::size_t>(spec.count);
+  procs_.expect(initial);
   procs_.emplace_back();  // pid 0: unused
   Process& init = procs_.emplace_back();
   init.pid = kInitPid;

@@ -215,7 +215,27 @@ class Kernel final : public Runtime, public ExternalHost {
   // Slice batching (rotation.cpp): plain rr slice changes on one core in a
   // tight loop, called after round skipping's check when batch_ is set.
   bool batches_slices(const Scenario& s, const RunOptions& o);
-  void rotate_slices();
+  /// Where the tick loop goes on after slice batching: advance as usual, or
+  /// run the phases of the boundary the batch stopped in, from phase 1 or
+  /// (phase 2 done in the batch) from phase 3.
+  enum class Resume : std::uint8_t { Advance, Phase1, Phase3 };
+  Resume rotate_slices();
+  template <bool Log>
+  Resume rotate();
+  /// What a batch of slices adds to the run's totals, kept aside until
+  /// written back (write_back): since when, and what was counted.
+  struct Batch {
+    Tick since;
+    std::int64_t slices = 0;  ///< context switches, all batched
+    std::int64_t events = 0;  ///< scheduling events counted but not logged
+    Tick busy = 0;            ///< core 0's busy and switching time
+    Tick switching = 0;
+    bool moved = false;  ///< any boundary passed
+    bool ran = false;    ///< the core computed (counted by slices too)
+  };
+  void write_back(Batch& b);
+  bool wake_io_in_batch();
+  Resume run_operations(Core& c, Process& x, Batch& b, bool finished);
   /// The cheap half of rotate_slices' first test, asked at every boundary:
   /// a switch is under way, or the running compute outlasts its slice.
   [[nodiscard]] bool batch_may_start() const {
@@ -270,7 +290,7 @@ class Kernel final : public Runtime, public ExternalHost {
   Tick next_round_try_ = kNever;  // round skipping: next boundary to look for a period at
   RoundRecord round_;
   bool batch_ = false;             // slice batching applies (batches_slices)
-  std::deque<Process*>* rotation_q_ = nullptr;  // then the policy's ready queue
+  Ring<Process*>* rotation_q_ = nullptr;  // then the policy's ready queue
   ZeroOpCounts zero_ops_{procs_};  // zero-time operations run at this boundary, by pid
   std::map<std::string, std::int32_t> key_index_;     // RunResult::keys by name
   RunResult result_;

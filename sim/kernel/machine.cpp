@@ -33,13 +33,16 @@ void visit_ready(Policy& policy, F&& visit) {
 }  // namespace
 
 RunResult Kernel::run() {
+  Resume from = Resume::Phase1;
   for (;;) {
-    if (!io_woken_.empty() || (!timers_.empty() && timers_.top().tick == now_))
-      wake_timers();         // 1. io/sleep/timeouts end, then arrivals, each in pid order
-    if (options_.chooser) [[unlikely]]
-      continue_chosen();  // 2. ... in the order a chooser picks (choice.cpp)
-    else
-      continue_finished();   // 2. finished computes run their zero-time ops (core order)
+    if (from == Resume::Phase1) {
+      if (!io_woken_.empty() || (!timers_.empty() && timers_.top().tick == now_))
+        wake_timers();  // 1. io/sleep/timeouts end, then arrivals, each in pid order
+      if (options_.chooser) [[unlikely]]
+        continue_chosen();  // 2. ... in the order a chooser picks (choice.cpp)
+      else
+        continue_finished();  // 2. finished computes run their zero-time ops (core order)
+    }
     expire_quanta();         // 3. used-up slices go to the tail of the ready queue
     if (traits_.preemptive || !io_woken_.empty())
       preempt_for_better();  // 4. preemptive policies / io_completion "preempt"
@@ -50,12 +53,15 @@ RunResult Kernel::run() {
       break;
     }
     if (now_ >= next_round_try_) skip_rounds();  // 6a. whole rr/fair/cfs rounds at once
-    if (batch_ && batch_may_start())
-      rotate_slices();          // 6b. plain rr slice changes on one core (rotation.cpp)
+    // 6b. plain rr slice changes, io ends and dispatches on one core
+    // (rotation.cpp); it may stop inside a later boundary, whose phases follow.
+    from = batch_ && batch_may_start() ? rotate_slices() : Resume::Advance;
+    if (from != Resume::Advance) continue;
     if (advance() == kNever) {  // 6. every core runs one tick (or many, skipped)
       result_.deadlock = true;
       break;
     }
+    from = Resume::Phase1;
   }
   finish_run();
   return std::move(result_);

@@ -6,12 +6,17 @@
 // (phases 1-5, next_event_time, advance) only finds out, at about 600
 // instructions a slice, what is known in advance. This loop applies those
 // boundaries one after the other with the same bookkeeping helpers (so the
-// counters and the event log are the ones the tick loop writes), and hands
-// back to the tick loop at the first boundary where anything else may happen:
-// a timer (arrival, io or sleep end, timeout), the end of a compute, a
-// process that must run operations when dispatched, the tick limit or an
-// interrupt. Round skipping is asked at every boundary it would be asked at
-// in the tick loop, so whole rounds are still replayed at once.
+// counters and the event log are the ones the tick loop writes). It also
+// takes the other common boundaries under rr: io completions that fall
+// inside a slice (wake_io_in_batch: phases 2-5 do nothing there), a
+// compute's end and a dispatched process that must first run operations
+// (run_operations). It hands back to the tick loop at the first boundary
+// where anything else may happen: another timer (arrival, sleep end,
+// timeout), a timer at a slice's end, operations that do not end in a
+// compute on the same core, the tick limit or an interrupt (Resume says
+// where the tick loop goes on). Round skipping is asked at every boundary
+// it would be asked at in the tick loop, so whole rounds are still
+// replayed at once.
 //
 // One core only: on several cores a slice change on one core can coincide
 // with events on another, and phase order across cores matters; there the
@@ -31,16 +36,43 @@ bool Kernel::batches_slices(const Scenario& s, const RunOptions& o) {
 }
 
 // Called after phase 5 of a boundary, where the tick loop would advance.
-// Leaves the machine after phase 5 of a later boundary (or of the same one).
+// Leaves the machine after phase 5 of a later boundary (or of the same
+// one: Resume::Advance), or inside a boundary whose phases are still to run
+// from phase 1 or 3 (Resume::Phase1, Phase3).
+Kernel::Resume Kernel::rotate_slices() {
+  return options_.record_events ? rotate<true>() : rotate<false>();
+}
+
 // Each step does what release_core, make_ready, dispatch and begin_running
 // do for this one case (the states before and after are known), which
 // halves its cost; the event log gets the same events in the same order.
-void Kernel::rotate_slices() {
+// Without the log (Log false) an event is only counted. The core's brief
+// Idle state between the two processes is logged but not stored: the same
+// step overwrites it. Counters that only add up (switches, concurrency,
+// busy and switching time) are kept in `Batch` and written back before
+// round skipping reads them and at the end.
+template <bool Log>
+Kernel::Resume Kernel::rotate() {
   Core& c = cores_[0];
-  CoreResult& acc = result_.cores[0];
+  Ring<Process*>& queue = *rotation_q_;
+  // io urgency is phase 1's to clear at the next boundary. Boundaries at or
+  // past the limit are the tick loop's (the run stops there); the limit is
+  // read again after anything that may add a timer (operations, io ends).
+  if (!io_woken_.empty()) return Resume::Advance;
+  Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  Resume resume = Resume::Advance;  // or stopped inside a boundary
+  Tick ops_at = -1;                 // a boundary at which the batch ran zero-time operations
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
-  bool moved = false;
+  // One load per step: without an interrupt flag, a flag that never rises.
+  static const volatile std::sig_atomic_t never = 0;
+  const volatile std::sig_atomic_t* interrupt = options_.interrupt ? options_.interrupt : &never;
+  const std::int64_t step_events = cost > 0 ? 3 : 4;  // a slice change's, unless logged
+  Batch b{now_};
+  // Without the log, events are counted per step below.
+  auto note = [&](EventKind k, Pid pid, int a, CoreId core) {
+    if constexpr (Log) log(k, pid, a, static_cast<std::int32_t>(BlockReason::None), core);
+  };
   // x starts running at now_ (set_core and set_state from Idle or Switching).
   auto run = [&](Process& x) {
     c.last = x.pid;
@@ -48,89 +80,211 @@ void Kernel::rotate_slices() {
     if (x.stats.first_run < 0) x.stats.first_run = now_;
     c.status = CoreStatus::Running;
     c.status_since = now_;
-    log(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Running), 0, c.id);
+    note(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Running), c.id);
     x.stats.wait += now_ - x.state_since;
     x.state_since = now_;
     x.state = ProcState::Running;
     x.block = BlockReason::None;
-    log(EventKind::State, x.pid, static_cast<int>(ProcState::Running),
-        static_cast<std::int32_t>(BlockReason::None), c.id);
+    note(EventKind::State, x.pid, static_cast<int>(ProcState::Running), c.id);
   };
-  std::deque<Process*>& queue = *rotation_q_;
-  // io urgency is phase 1's to clear at the next boundary. Nothing below
-  // adds a timer, and boundaries at or past the limit are the tick loop's
-  // (the run stops there).
-  if (!io_woken_.empty()) return;
-  const Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
-  const volatile std::sig_atomic_t* interrupt = options_.interrupt;
-  while (!(interrupt && *interrupt)) {
+  while (!*interrupt) {
     if (c.status == CoreStatus::Switching) {
       // The switch completes; the process goes on with its compute (phase 2).
       Process& x = *c.process;
       Tick done = now_ + c.switch_left;
-      if (done >= limit || x.remaining <= 0) break;
-      result_.concurrency_ticks += live_ * (done - now_);
-      // Since the switch began: a boundary may have come in between.
-      acc.switching += done - c.status_since;
-      result_.switch_overhead += done - c.status_since;
+      if (done >= limit) break;
+      Tick switched = done - c.status_since;  // since the switch began (a boundary may lie between)
       c.switch_left = 0;
       now_ = done;
       c.switched_in = now_;
-      run(x);
+      b.moved = true;
+      if (x.remaining <= 0) {  // (set_core counts the switch)
+        // x first runs its operations: phase 2 as continue_finished does it.
+        resume = run_operations(c, x, b, false);
+        ops_at = now_;
+        if (resume != Resume::Advance) break;
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+      } else {
+        b.switching += switched;
+        run(x);
+        if constexpr (!Log) b.events += 2;  // log() counts its own
+      }
     } else if (c.status == CoreStatus::Running) {
       Process& p = *c.process;
       Tick slice = quantum - p.quantum_used;
       Tick end = now_ + slice;
-      if (end >= limit || p.remaining <= slice) break;  // a timer first, or the compute ends
+      if (p.remaining <= slice) {
+        // The compute ends first (or with the slice): phase 2 of that
+        // boundary, as continue_finished does it, if no timer comes first.
+        Tick done = now_ + p.remaining;
+        if (done >= limit) break;
+        p.quantum_used += p.remaining;  // as advance() does
+        p.remaining = 0;
+        b.ran = true;
+        ++p.pc;
+        now_ = done;
+        b.moved = true;
+        resume = run_operations(c, p, b, true);
+        ops_at = now_;
+        if (resume != Resume::Advance) break;
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+        if (now_ >= next_round_try_) {  // after phase 5, as below
+          write_back(b);
+          skip_rounds();
+          b.since = now_;
+        }
+        continue;
+      }
+      if (end >= limit) {
+        // A timer first. Strictly inside the slice (not at the limit), it
+        // is phase 1 of a boundary at which phases 2-5 do nothing: the
+        // running compute goes on, and nobody else is on the core.
+        Tick t = timers_.empty() ? kNever : timers_.top().tick;
+        if (t >= end || t >= options_.max_ticks) break;
+        p.remaining -= t - now_;  // as advance() does
+        p.quantum_used += t - now_;
+        b.ran = true;
+        now_ = t;
+        b.moved = true;
+        if (!wake_io_in_batch()) {
+          resume = Resume::Phase1;  // another kind of timer: the tick loop takes this boundary
+          break;
+        }
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+        if (now_ >= next_round_try_) {  // after phase 5, as below
+          write_back(b);
+          skip_rounds();
+          b.since = now_;
+        }
+        continue;
+      }
       // The head of the queue is dispatched next (p joins the tail after it).
       if (queue.empty()) break;  // alone: advance() renews the slice in place
       Process* x = queue.front();
-      if (x->remaining <= 0 || !x->can_run_on(c.id)) break;  // x first runs operations
+      if (!x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
       // Advance to the end of the slice (as advance() does).
       p.remaining -= slice;
       p.quantum_used += slice;
-      result_.max_parallelism = std::max(result_.max_parallelism, 1);
-      result_.concurrency_ticks += live_ * slice;
       now_ = end;
       // Phase 3: the slice is used up and x wants the core (release_core, make_ready).
       ++p.stats.involuntary_switches;
-      acc.busy += now_ - c.status_since;
-      c.status = CoreStatus::Idle;
-      c.pid = kNoPid;
-      c.process = nullptr;
+      b.busy += now_ - c.status_since;
       c.status_since = now_;
-      log(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), 0, c.id);
+      note(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), c.id);
       p.core = -1;
       p.stats.cpu += now_ - p.state_since;
       p.state_since = now_;
       p.state = ProcState::Ready;
       p.block = BlockReason::None;
-      log(EventKind::State, p.pid, static_cast<int>(ProcState::Ready),
-          static_cast<std::int32_t>(BlockReason::None), -1);
+      note(EventKind::State, p.pid, static_cast<int>(ProcState::Ready), -1);
       p.ready_since = now_;
       p.ready_seq = ++ready_seq_;
       queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
       queue.push_back(&p);
       // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
       x->core = c.id;
-      ++result_.context_switches;
-      ++result_.batched_slices;
-      c.pid = x->pid;
-      c.process = x;
-      if (cost > 0) {
-        c.switch_left = cost;
-        c.status = CoreStatus::Switching;
-        log(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), 0, c.id);
+      ++b.slices;
+      if (x->remaining <= 0 && cost == 0) {
+        // No switch cost and x first runs operations: begin_running, as
+        // dispatch() calls it, from the core's Idle state.
+        if constexpr (!Log) b.events += 2;
+        c.status = CoreStatus::Idle;
+        c.pid = kNoPid;
+        c.process = nullptr;
+        resume = run_operations(c, *x, b, false);
+        ops_at = now_;
+        if (resume != Resume::Advance) break;
+        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
       } else {
-        run(*x);
+        c.pid = x->pid;
+        c.process = x;
+        if (cost > 0) {
+          c.switch_left = cost;
+          c.status = CoreStatus::Switching;
+          note(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), c.id);
+        } else {
+          run(*x);
+        }
+        if constexpr (!Log) b.events += step_events;
       }
     } else {
       break;
     }
-    moved = true;
-    if (now_ >= next_round_try_) skip_rounds();  // as the tick loop asks after phase 5
+    b.moved = true;
+    if (now_ >= next_round_try_) {  // as the tick loop asks after phase 5
+      write_back(b);
+      skip_rounds();
+      b.since = now_;
+    }
   }
-  if (moved) zero_ops_.clear();  // later boundaries: nobody has run zero-time operations
+  write_back(b);
+  // A later boundary: nobody has run zero-time operations there yet.
+  if (b.moved && ops_at != now_) zero_ops_.clear();
+  return resume;
+}
+
+// Phase 2 or 5 at now_ for x on core c: x's compute has just ended
+// (`finished`: it runs its next operations, as continue_finished does), or
+// x was dispatched and must first run operations (begin_running, as phase
+// 2 calls it when a switch-in completes, or phase 5 without a switch
+// cost). If x then goes on computing on the core within its slice, phases
+// 3-5 have nothing (more) to do at this boundary and the batch goes on
+// (Advance); otherwise the tick loop runs them (Phase3). The run's totals
+// are written back first: operations may start or end processes, which
+// changes what a tick of concurrency is.
+Kernel::Resume Kernel::run_operations(Core& c, Process& x, Batch& b, bool finished) {
+  write_back(b);
+  zero_ops_.clear();  // a new boundary
+  if (finished)
+    handle_stop(c, x, run_zero_time(x));
+  else
+    begin_running(c, x);
+  b.since = now_;
+  bool computes =
+      c.status == CoreStatus::Running && c.process == &x && x.remaining > 0 && slice_left(x) > 0;
+  bool timer_now = !timers_.empty() && timers_.top().tick <= now_;
+  return computes && !timer_now ? Resume::Advance : Resume::Phase3;
+}
+
+// Phase 1 at now_, as wake_timers does it, for timers that only end an io
+// wait: the process finishes its io and joins the tail of the ready queue.
+// False at the first timer of another kind (an arrival, a timeout, a
+// process that kept its core, io completions that preempt): the tick loop
+// then runs this boundary from phase 1, which wakes the rest in order.
+bool Kernel::wake_io_in_batch() {
+  const bool preempts = scenario_.machine.io_completion == IoCompletion::Preempt;
+  while (!timers_.empty() && timers_.top().tick == now_) {
+    Timer t = timers_.top();
+    Process& q = proc(t.pid());
+    bool live = t.gen == q.timer_gen;  // else cancelled: wake_timers skips it too
+    if (live && (t.group() == 1 || q.block != BlockReason::Io || q.wait_obj >= 0 || q.core >= 0 ||
+                 preempts))
+      return false;
+    timers_.pop();
+    if (!live) continue;
+    q.wake_at = kNever;
+    finish_io_service(q);
+    make_ready(q);
+    ++result_.batched_wakeups;
+  }
+  return true;
+}
+
+// Adds what a batch counted since b.since to the run's totals, and starts
+// counting afresh from now_.
+void Kernel::write_back(Batch& b) {
+  CoreResult& acc = result_.cores[0];
+  if (b.slices > 0 || b.ran) result_.max_parallelism = std::max(result_.max_parallelism, 1);
+  result_.concurrency_ticks += live_ * (now_ - b.since);
+  result_.context_switches += b.slices;
+  result_.batched_slices += b.slices;
+  result_.scheduling_events += b.events;
+  acc.busy += b.busy;
+  acc.switching += b.switching;
+  result_.switch_overhead += b.switching;
+  bool moved = b.moved;
+  b = Batch{now_};
+  b.moved = moved;
 }
 
 }  // namespace mpsim::detail

@@ -23,6 +23,7 @@ RunResult run_batched(const std::string& json) {
   }
   EXPECT_EQ(off.batched_slices, 0);
   EXPECT_EQ(step.batched_slices, 0);
+  EXPECT_EQ(off.batched_wakeups + step.batched_wakeups, 0);
   return on;
 }
 
@@ -31,13 +32,14 @@ RunResult run_batched(const std::string& json) {
 // switch: b 3-5, c 6-8, a 9-11, b 12-14, c 15-16 (its compute ends: exit
 // at 16), a 17-19, b 20-21 (exit at 21), a 22-23 (exit at 23). The slice
 // changes at 8, 11, 14 and 19 are plain; at 2 and 5 the next in line runs
-// for the first time (its program must first reach its compute), and 16
-// and 21 follow an exit: 4 are batched.
+// for the first time, which the batch also does (the switch begins as any
+// other; when it completes, the program runs up to its compute); 16 and 21
+// follow an exit: 6 are batched.
 TEST(SliceBatching, ThreeJobsWithSwitchCost) {
   RunResult r = run_batched(jobs_scenario(
       R"("cores": 1, "context_switch": 1, "scheduler": {"policy": "rr", "quantum": 2})",
       {cpu("a", 7), cpu("b", 5), cpu("c", 3)}));
-  EXPECT_EQ(r.batched_slices, 4);
+  EXPECT_EQ(r.batched_slices, 6);
   EXPECT_EQ(r.makespan, 23);
   EXPECT_EQ(r.context_switches, 8);
   EXPECT_EQ(r.switch_overhead, 8);
@@ -55,14 +57,16 @@ TEST(SliceBatching, ThreeJobsWithSwitchCost) {
 }
 
 // a computes 9; b computes 2, does io 3, computes 4; quantum 3, no switch
-// cost. a 0-3; b 3-5 (io until 8); a 5-8; at 8 b wakes and a's slice ends
-// (a timer: the tick loop's); b 8-11; at 11 b's slice ends with a in its
-// compute: the one batched change; a 11-14 (exit), b 14-15 (exit).
+// cost. a 0-3; at 3 b runs for the first time: batched (without a switch
+// cost b runs up to its compute at once); b 3-5 (io until 8); a 5-8; at 8 b
+// wakes and a's slice ends (a timer at a slice's end: the tick loop's);
+// b 8-11; at 11 b's slice ends with a in its compute: batched; a 11-14
+// (exit), b 14-15 (exit).
 TEST(SliceBatching, StopsAtTimersAndComputeEnds) {
   RunResult r = run_batched(
       jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 3})",
                     {cpu("a", 9), job("b", R"([{"compute": 2}, {"io": 3}, {"compute": 4}])")}));
-  EXPECT_EQ(r.batched_slices, 1);
+  EXPECT_EQ(r.batched_slices, 2);
   EXPECT_EQ(r.makespan, 15);
   EXPECT_EQ(r.context_switches, 5);
   const ProcessResult& a = r.processes[0];
@@ -75,6 +79,59 @@ TEST(SliceBatching, StopsAtTimersAndComputeEnds) {
   EXPECT_EQ(b.blocked_io, 3);
   EXPECT_EQ(b.involuntary_switches, 1);
   EXPECT_EQ(b.voluntary_switches, 1);
+}
+
+// a computes 12; b computes 1, does io 2, computes 3; quantum 4, no switch
+// cost. a 0-4; b 4-5 (its first run, batched), io until 7; a 5-9: b's io
+// ends at 7, inside a's slice, and the batch wakes it (phases 2-5 of that
+// boundary have nothing to do); at 9 b first runs up to its compute, in the
+// batch again: b 9-12 (exit), a 12-16 (exit).
+TEST(SliceBatching, WakesIoEndsInsideASlice) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 4})",
+                    {cpu("a", 12), job("b", R"([{"compute": 1}, {"io": 2}, {"compute": 3}])")}));
+  EXPECT_EQ(r.batched_wakeups, 1);
+  EXPECT_EQ(r.batched_slices, 2);
+  EXPECT_EQ(r.makespan, 16);
+  EXPECT_EQ(r.context_switches, 4);
+  const ProcessResult& a = r.processes[0];
+  const ProcessResult& b = r.processes[1];
+  EXPECT_EQ(a.finish, 16);
+  EXPECT_EQ(a.wait, 4);
+  EXPECT_EQ(a.involuntary_switches, 2);
+  EXPECT_EQ(b.finish, 12);
+  EXPECT_EQ(b.wait, 6);
+  EXPECT_EQ(b.blocked_io, 2);
+  EXPECT_EQ(b.voluntary_switches, 1);
+}
+
+// A sleep's end inside a slice is another kind of timer: the batch stops
+// at its boundary and the tick loop runs it from phase 1. a computes 14;
+// b computes 1, sleeps 2, computes 1; quantum 5. a 0-5; b 5-6 (asleep until
+// 8); a 6-11, with b ready from 8; b 11-12 (exit); a 12-16 (exit).
+TEST(SliceBatching, StopsAtOtherTimersInsideASlice) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 5})",
+                    {cpu("a", 14), job("b", R"([{"compute": 1}, {"sleep": 2}, {"compute": 1}])")}));
+  EXPECT_EQ(r.batched_wakeups, 0);
+  EXPECT_EQ(r.makespan, 16);
+  EXPECT_EQ(r.processes[0].finish, 16);
+  EXPECT_EQ(r.processes[0].wait, 2);
+  EXPECT_EQ(r.processes[1].finish, 12);
+  EXPECT_EQ(r.processes[1].wait, 8);
+}
+
+// A lone process (compute 15, io 3, compute 2; quantum 10): nobody waits
+// for the core at a slice's end, so nothing is batched; advance() renews
+// its slice in place and the tick loop does the rest.
+TEST(SliceBatching, ALoneProcessIsLeftToTheTickLoop) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 10})",
+                    {job("a", R"([{"compute": 15}, {"io": 3}, {"compute": 2}])")}));
+  EXPECT_EQ(r.batched_slices + r.batched_wakeups, 0);
+  EXPECT_EQ(r.max_parallelism, 1);
+  EXPECT_EQ(r.makespan, 20);
+  EXPECT_EQ(r.processes[0].cpu, 17);
 }
 
 // Two cores: batching stays out (a slice change on one core may coincide

@@ -1,13 +1,13 @@
 #pragma once
 /// Scheduling policies: a small table of hooks in the spirit of Linux's
 /// sched_class. A policy owns the ready queue; the machine owns everything else.
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "mpsim/kernel/process.hpp"
+#include "mpsim/kernel/ring.hpp"
 #include "mpsim/model/scenario.hpp"
 
 namespace mpsim {
@@ -70,7 +70,7 @@ class Policy {
   /// A policy whose ready queue is a plain FIFO that a used-up slice joins
   /// at the tail (rr) returns it: slice batching (semantics.md §5) then
   /// rotates it directly. nullptr for every other policy.
-  virtual std::deque<Process*>* rotation_queue() { return nullptr; }
+  virtual Ring<Process*>* rotation_queue() { return nullptr; }
   /// Gives the policy a way to find any process by pid (nullptr for init or
   /// none), called once before the run; for rules that look beyond the ready
   /// queue (lottery and stride ticket transfer to a joined child).

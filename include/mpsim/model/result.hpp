@@ -300,6 +300,9 @@ struct RunResult {
   /// Slice changes that slice batching applied outside the general tick
   /// loop (0 without it). Left out of reports, like round_skipped_ticks.
   std::int64_t batched_slices = 0;
+  /// io completions that slice batching woke inside a slice (0 without it).
+  /// Left out of reports too.
+  std::int64_t batched_wakeups = 0;
   std::vector<ProcessResult> processes;  ///< by pid, init excluded
   std::vector<PrintLine> prints;
   std::vector<ErrorRecord> errors;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mpsim/kernel/process.hpp"
+#include "mpsim/kernel/ring.hpp"
 
 namespace mpsim::policies {
 
@@ -54,11 +55,11 @@ class FifoQueue {
   }
   [[nodiscard]] bool empty() const { return q_.empty(); }
   [[nodiscard]] std::size_t size() const { return q_.size(); }
-  std::deque<Process*>& items() { return q_; }
+  Ring<Process*>& items() { return q_; }
 
  private:
   static constexpr std::size_t kPrefetchFrom = 2048;  // about 2 MB of processes
-  std::deque<Process*> q_;
+  Ring<Process*> q_;
 };
 
 /// An unordered ready set searched for the best process by a policy's ordering;

@@ -22,7 +22,7 @@ class RoundRobin : public Policy {
   bool keeps_time() const override { return false; }
   bool periodic_rounds() const override { return true; }
   std::size_t ready_count() const override { return q_.size(); }
-  std::deque<Process*>* rotation_queue() override { return &q_.items(); }
+  Ring<Process*>* rotation_queue() override { return &q_.items(); }
   std::string describe() const override { return "rr (quantum " + std::to_string(quantum_) + ")"; }
 
  private:
