@@ -12,10 +12,14 @@ class Vars : public EvalContext {
     if (n == "s") return Value{std::string("ab")};
     return std::nullopt;
   }
-  Value call(std::string_view, const std::vector<Value>&) const override { throw RuntimeError("no calls"); }
+  Value call(std::string_view, const std::vector<Value>&) const override {
+    throw RuntimeError("no calls");
+  }
 };
 
-Value eval(const std::string& src) { return Expr::parse(src).eval(Vars{}); }
+Value eval(const std::string& src) {
+  return Expr::parse(src).eval(Vars{});
+}
 
 TEST(Expr, ArithmeticFollowsPrecedence) {
   EXPECT_EQ(eval("1 + 2 * 3"), Value{std::int64_t{7}});
@@ -29,13 +33,44 @@ TEST(Expr, ComparisonsAndLogic) {
   EXPECT_EQ(eval("'b' > 'a'"), Value{true});
 }
 
-TEST(Expr, StringsConcatenate) { EXPECT_EQ(eval("s + '-' + x"), Value{std::string("ab-7")}); }
+TEST(Expr, StringsConcatenate) {
+  EXPECT_EQ(eval("s + '-' + x"), Value{std::string("ab-7")});
+}
 
 TEST(Expr, RuntimeErrorsAreReported) {
   EXPECT_THROW(eval("1 / 0"), RuntimeError);
   EXPECT_THROW(eval("9223372036854775807 + 1"), RuntimeError);
   EXPECT_THROW(eval("y"), RuntimeError);
   EXPECT_THROW(eval("1 && true"), RuntimeError);
+}
+
+// Parentheses, call arguments and unary operators may nest 100 levels; the
+// 101st is a syntax error at the column where it opens, not a stack overflow.
+TEST(Expr, NestingIsBoundedAtAHundredLevels) {
+  auto nested = [](int n, const std::string& open, const std::string& close) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += open;
+    s += "1";
+    for (int i = 0; i < n; ++i) s += close;
+    return s;
+  };
+  EXPECT_EQ(eval(nested(100, "(", ")")), Value{std::int64_t{1}});
+  EXPECT_EQ(eval(nested(100, "-", "")), Value{std::int64_t{1}});
+  for (const auto& [open, close] : std::vector<std::pair<std::string, std::string>>{
+           {"(", ")"}, {"-", ""}, {"!", ""}, {"abs(", ")"}, {"(-", ")"}}) {
+    try {
+      Expr::parse(nested(101, open, close));
+      ADD_FAILURE() << open << " nested 101 times parsed";
+    } catch (const ExprSyntaxError& e) {
+      EXPECT_STREQ(e.what(),
+                   "nested deeper than 100 levels (parentheses, calls and unary operators)");
+    }
+  }
+  try {
+    Expr::parse(nested(101, "(", ")"));
+  } catch (const ExprSyntaxError& e) {
+    EXPECT_EQ(e.column, 101u);  // just past the 101st '('
+  }
 }
 
 TEST(Expr, SyntaxErrorsGiveColumn) {

@@ -63,6 +63,21 @@ TEST(FuzzRegressions, NumberOutOfRangeIsAJsonError) {
             "f.json: invalid JSON: the number '2547e2372' is out of range (at most about 1.8e308)");
 }
 
+// About 870 nested '(' in a `while` overflowed the parser's stack under the
+// sanitizers (the loader campaign of 2026-12-03): now a syntax error, with
+// the file's two other errors.
+TEST(FuzzRegressions, DeepParenthesesAreASyntaxError) {
+  LoadResult r = load_scenario_text(
+      bytes_of(fs::path(MPSIM_SOURCE_DIR) / "tests/fuzz/regressions/loader/deep-parentheses.json"),
+      "f.json");
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[1].path, "/programs/p/1/while");
+  EXPECT_NE(r.errors[1].message.find(": nested deeper than 100 levels (parentheses, calls and "
+                                     "unary operators) (at column 107)"),
+            std::string::npos)
+      << r.errors[1].message;
+}
+
 // A file already refused for other errors is not made to render its 10^6
 // process names (1.5 s of CPU at -O2, minutes under ASan on a busy machine:
 // the loader campaign took it for a hang, twice): its errors come at once.
