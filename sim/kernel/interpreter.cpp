@@ -162,11 +162,11 @@ void Runtime::start_child(Process& p, Process& c) {
 
 // One zero-time operation; returns a Stop when the process leaves the core or
 // reaches compute. The program counter is advanced before anything that blocks.
-Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
+Stop Runtime::step(Process& p, const Instr& in, const ProcessContext& ctx) {
   switch (in.op) {
     case OpCode::Compute: {
       if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
-      std::int64_t n = non_negative(in.amount.eval_int(ctx, "compute"), in);
+      std::int64_t n = non_negative(ctx.int_of(in.amount, "compute"), in);
       if (n == 0) break;
       p.remaining = n;
       return Stop::Compute;  // pc moves on when the compute finishes (advance)
@@ -175,7 +175,7 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
     case OpCode::Sleep: {
       // string_views, not a choice of char pointers: that would cost a strlen per io.
       using namespace std::string_view_literals;
-      std::int64_t n = non_negative(in.amount.eval_int(ctx, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
+      std::int64_t n = non_negative(ctx.int_of(in.amount, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
       ++p.pc;
       if (n == 0) return Stop::None;
       block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
@@ -187,24 +187,16 @@ Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
       return Stop::Yielded;
     case OpCode::Set: p.vars.set(in.target, in.amount.eval(ctx)); break;
     case OpCode::Print: print(p, in.text.render(ctx)); break;
-    case OpCode::Jump: p.pc = in.jump; return Stop::None;
+    case OpCode::Jump:
+    case OpCode::RepeatNext: jump_step(p, in); return Stop::None;
     case OpCode::JumpIfFalse:
       if (in.condition.eval_bool(ctx, "condition")) break;
       p.pc = in.jump;
       return Stop::None;
     case OpCode::RepeatInit:
       p.loop_counters[static_cast<std::size_t>(in.slot)] =
-          non_negative(in.amount.eval_int(ctx, "repeat"), in);
+          non_negative(ctx.int_of(in.amount, "repeat"), in);
       break;
-    case OpCode::RepeatNext: {
-      auto& left = p.loop_counters[static_cast<std::size_t>(in.slot)];
-      if (left == 0) {
-        p.pc = in.jump;
-        return Stop::None;
-      }
-      --left;
-      break;
-    }
     case OpCode::Create: create_child(p, in, ctx); break;
     case OpCode::Spawn: {
       Pid c = create_child(p, in, ctx);
@@ -386,6 +378,7 @@ Stop Kernel::run_zero_time(Process& p) {
       if (ops++ == options_.max_zero_time_ops)
         throw RuntimeError("runaway loop: more than " + std::to_string(options_.max_zero_time_ops) +
                            " zero-time operations at one tick without consuming time");
+      if (jump_step(p, in)) continue;  // the loop's own operations, without step()'s frame
       if (Stop stop = step(p, in, ctx); stop != Stop::None) return stop;
     } catch (const RuntimeError& e) {
       if (p.task >= 0) {  // a pool task failed: the task ends, its worker goes on (semantics.md §13)

@@ -344,7 +344,10 @@ Expr Expr::constant(std::int64_t v) {
 
 void Expr::classify() {
   shape_ = is_int_arith(*root_) ? Shape::IntArith : Shape::General;
-  if (root_->kind == NodeKind::Variable) shape_ = Shape::Variable;
+  if (root_->kind == NodeKind::Variable) {
+    shape_ = Shape::Variable;
+    variable_ = &root_->name;
+  }
   if (const auto* i = std::get_if<std::int64_t>(&root_->literal); i && root_->kind == NodeKind::Literal) {
     shape_ = Shape::Int;
     int_value_ = *i;
@@ -357,8 +360,7 @@ Value Expr::eval(const EvalContext& ctx) const {
   return eval_node(*root_, ctx);
 }
 
-std::int64_t Expr::eval_int(const EvalContext& ctx, std::string_view what) const {
-  if (shape_ == Shape::Int) return int_value_;
+std::int64_t Expr::eval_int_walk(const EvalContext& ctx, std::string_view what) const {
   // The same value and errors as eval_node, without the tree walk and a copy.
   std::optional<Value> var;
   if (shape_ == Shape::Variable) {
