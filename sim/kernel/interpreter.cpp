@@ -175,7 +175,8 @@ Stop Runtime::step(Process& p, const Instr& in, const ProcessContext& ctx) {
     case OpCode::Sleep: {
       // string_views, not a choice of char pointers: that would cost a strlen per io.
       using namespace std::string_view_literals;
-      std::int64_t n = non_negative(ctx.int_of(in.amount, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
+      std::int64_t n =
+          non_negative(ctx.int_of(in.amount, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
       ++p.pc;
       if (n == 0) return Stop::None;
       block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
@@ -188,7 +189,9 @@ Stop Runtime::step(Process& p, const Instr& in, const ProcessContext& ctx) {
     case OpCode::Set: p.vars.set(in.target, in.amount.eval(ctx)); break;
     case OpCode::Print: print(p, in.text.render(ctx)); break;
     case OpCode::Jump:
-    case OpCode::RepeatNext: jump_step(p, in); return Stop::None;
+    case OpCode::RepeatNext:
+      jump_step(p, in);
+      return Stop::None;
     case OpCode::JumpIfFalse:
       if (in.condition.eval_bool(ctx, "condition")) break;
       p.pc = in.jump;

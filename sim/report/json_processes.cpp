@@ -20,16 +20,22 @@ char* put(char* at, const char (&literal)[N]) {
   return at + N - 1;
 }
 
-char* put_int(char* at, std::int64_t v) { return std::to_chars(at, at + 20, v).ptr; }
+char* put_int(char* at, std::int64_t v) {
+  return std::to_chars(at, at + 20, v).ptr;
+}
 
 char* put_opt(char* at, std::int64_t v, bool present) {
   return present ? put_int(at, v) : put(at, "null");
 }
 
-char* put_bool(char* at, bool v) { return v ? put(at, "true") : put(at, "false"); }
+char* put_bool(char* at, bool v) {
+  return v ? put(at, "true") : put(at, "false");
+}
 
 // Bytes a string may take: nlohmann writes at most 6 per byte (\u00XX), plus quotes.
-std::size_t string_bound(std::size_t bytes) { return 6 * bytes + 2; }
+std::size_t string_bound(std::size_t bytes) {
+  return 6 * bytes + 2;
+}
 
 // Printable ASCII other than '"' and '\\' is written as it is by nlohmann's
 // dump (no ensure_ascii): copy it. Anything else goes through nlohmann, so
@@ -89,7 +95,8 @@ char* put_process(char* at, const ProcessResult& p, bool first, bool migrations)
   at = put_opt(put(at, ",\n      \"reaped_at\": "), p.reaped_at, p.reaped_at >= 0);
   at = put_opt(put(at, ",\n      \"reaped_by\": "), p.reaped_by, p.reaped_by != kNoPid);
   at = put_opt(put(at, ",\n      \"orphaned_at\": "), p.orphaned_at, p.orphaned_at >= 0);
-  if (migrations) at = put_int(put(at, ",\n      \"migrations\": "), p.migrations);  // per-core queues only
+  if (migrations)
+    at = put_int(put(at, ",\n      \"migrations\": "), p.migrations);  // per-core queues only
   return put(at, "\n    }");
 }
 
@@ -104,7 +111,8 @@ std::size_t process_bound(const ProcessResult& p) {
 
 }  // namespace
 
-void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes, bool migrations) {
+void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes,
+                           bool migrations) {
   if (processes.empty()) {
     out += "[]";
     return;
