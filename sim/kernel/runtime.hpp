@@ -147,7 +147,7 @@ class ProcessContext : public EvalContext {
   /// general path, which gives the errors.
   [[nodiscard]] std::int64_t int_of(const Expr& e, std::string_view what) const {
     if (const std::string* name = e.lone_variable())
-      if (const Value* v = p_.vars.find(*name))
+      if (const Value* v = p_.vars.find(*name, e.lone_variable_key()))
         if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
     return e.eval_int(*this, what);
   }

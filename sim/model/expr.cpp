@@ -6,6 +6,8 @@
 #include <cctype>
 #include <utility>
 
+#include "mpsim/model/name_key.hpp"
+
 namespace mpsim {
 
 enum class NodeKind { Literal, Variable, Call, Unary, Binary };
@@ -347,6 +349,7 @@ void Expr::classify() {
   if (root_->kind == NodeKind::Variable) {
     shape_ = Shape::Variable;
     variable_ = &root_->name;
+    variable_key_ = name_key(root_->name);
   }
   if (const auto* i = std::get_if<std::int64_t>(&root_->literal); i && root_->kind == NodeKind::Literal) {
     shape_ = Shape::Int;

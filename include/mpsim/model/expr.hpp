@@ -69,6 +69,8 @@ class Expr {
   /// nullptr: lets a context that keeps variables read it without a virtual
   /// call (the interpreter's compute and io amounts, kernel/runtime.hpp).
   [[nodiscard]] const std::string* lone_variable() const { return variable_; }
+  /// name_key(*lone_variable()), computed once.
+  [[nodiscard]] std::uint64_t lone_variable_key() const { return variable_key_; }
   [[nodiscard]] const std::string& source() const { return source_; }
   /// Names of variables the expression reads (for static checks).
   [[nodiscard]] std::vector<std::string> variables() const;
@@ -91,6 +93,7 @@ class Expr {
   /// Shape::Variable: the name in the (shared, immutable) root node, so it
   /// stays valid in every copy of this Expr.
   const std::string* variable_ = nullptr;
+  std::uint64_t variable_key_ = 0;
 };
 
 /// A print template: literal text with `{expression}` holes; `{{` and `}}` are braces.
