@@ -107,6 +107,32 @@ inline std::int64_t non_negative(std::int64_t v, const Instr& in) {
   return v;
 }
 
+// compute, io and sleep (`in` is one of them), most of what programs run: a
+// template so that Kernel::run_zero_time (Rt = Kernel, a final class) runs
+// them without step()'s frame and calls block() directly; step() runs them
+// for everyone else (Rt = Runtime).
+template <typename Rt>
+inline Stop timed_step(Rt& rt, Process& p, const Instr& in, const ProcessContext& ctx) {
+  if (in.op == OpCode::Compute) {
+    if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
+    std::int64_t n = non_negative(ctx.int_of(in.amount, "compute"), in);
+    if (n == 0) {
+      ++p.pc;
+      return Stop::None;
+    }
+    p.remaining = n;
+    return Stop::Compute;  // pc moves on when the compute finishes (advance)
+  }
+  // string_views, not a choice of char pointers: that would cost a strlen per io.
+  using namespace std::string_view_literals;
+  bool io = in.op == OpCode::Io;
+  std::int64_t n = non_negative(ctx.int_of(in.amount, io ? "io"sv : "sleep"sv), in);
+  ++p.pc;
+  if (n == 0) return Stop::None;
+  rt.block(p, io ? BlockReason::Io : BlockReason::Sleep, n);
+  return Stop::Blocked;
+}
+
 std::pair<std::string, std::string> split_key(const std::string& object) {
   auto dot = object.find('.');
   return {object.substr(0, dot), object.substr(dot + 1)};
@@ -164,24 +190,10 @@ void Runtime::start_child(Process& p, Process& c) {
 // reaches compute. The program counter is advanced before anything that blocks.
 Stop Runtime::step(Process& p, const Instr& in, const ProcessContext& ctx) {
   switch (in.op) {
-    case OpCode::Compute: {
-      if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
-      std::int64_t n = non_negative(ctx.int_of(in.amount, "compute"), in);
-      if (n == 0) break;
-      p.remaining = n;
-      return Stop::Compute;  // pc moves on when the compute finishes (advance)
-    }
+    case OpCode::Compute:
     case OpCode::Io:
-    case OpCode::Sleep: {
-      // string_views, not a choice of char pointers: that would cost a strlen per io.
-      using namespace std::string_view_literals;
-      std::int64_t n =
-          non_negative(ctx.int_of(in.amount, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
-      ++p.pc;
-      if (n == 0) return Stop::None;
-      block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
-      return Stop::Blocked;
-    }
+    case OpCode::Sleep:
+      return timed_step(*this, p, in, ctx);
     case OpCode::Yield:
       ++p.pc;
       if (!yield_core(p)) return Stop::None;  // like sched_yield with nobody waiting
@@ -363,7 +375,7 @@ Stop Kernel::run_zero_time(Process& p) {
   ProcessContext ctx(*this, p);
   // Counted over all its dispatches at this boundary: two processes yielding
   // to each other in endless loops never consume a tick either.
-  std::int64_t& ops = zero_ops_[p.pid];
+  std::int64_t& ops = zero_ops_.of(p);
   for (;;) {
     const Instr* at = &p.program->code[static_cast<std::size_t>(p.pc)];
     if (at->op == OpCode::End && p.program->external && p.exit_stage == 0) [[unlikely]] {
@@ -381,7 +393,14 @@ Stop Kernel::run_zero_time(Process& p) {
       if (ops++ == options_.max_zero_time_ops)
         throw RuntimeError("runaway loop: more than " + std::to_string(options_.max_zero_time_ops) +
                            " zero-time operations at one tick without consuming time");
-      if (jump_step(p, in)) continue;  // the loop's own operations, without step()'s frame
+      // The most frequent operations without step()'s frame (it saves every
+      // register its large switch uses): a loop's own and the timed ones.
+      if (jump_step(p, in)) continue;
+      if (in.op == OpCode::Compute || in.op == OpCode::Io ||
+          in.op == OpCode::Sleep) {  // never end the process
+        if (Stop stop = timed_step(*this, p, in, ctx); stop != Stop::None) return stop;
+        continue;
+      }
       if (Stop stop = step(p, in, ctx); stop != Stop::None) return stop;
     } catch (const RuntimeError& e) {
       if (p.task >= 0) {  // a pool task failed: the task ends, its worker goes on (semantics.md §13)
