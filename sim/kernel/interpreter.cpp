@@ -18,8 +18,8 @@ std::optional<Value> ProcessContext::variable(std::string_view n) const {
 }
 
 // variable() answers the built-in names itself, but none is ever stored: the
-// loader refuses them as variable and argument names (json_check.cpp).
-const Value* ProcessContext::find_stored(std::string_view n) const { return p_.vars.find(n); }
+// loader refuses them as variable and argument names (json_check.cpp), so
+// find_stored (runtime.hpp) is a plain lookup.
 
 namespace {
 

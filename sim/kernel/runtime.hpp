@@ -134,7 +134,9 @@ class ProcessContext : public EvalContext {
  public:
   ProcessContext(Runtime& rt, Process& p) : rt_(rt), p_(p) {}
   std::optional<Value> variable(std::string_view n) const override;
-  const Value* find_stored(std::string_view n) const override;
+  const Value* find_stored(std::string_view n, std::uint64_t key) const override {
+    return p_.vars.find(n, key);
+  }
   Value call(std::string_view f, const std::vector<Value>& args) const override;
   [[nodiscard]] std::int64_t max_string_bytes() const override { return rt_.string_limit; }
 

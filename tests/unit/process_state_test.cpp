@@ -75,6 +75,25 @@ TEST(ProcessState, VariablesSharingTheirFirstBytesStayApart) {
   EXPECT_EQ(std::get<std::string>(*v.find("counter_b")), "x");
 }
 
+// name_key reads short names as overlapping words: check it against its
+// definition for every length up to 9 and bytes differing at each position.
+TEST(ProcessState, NameKeyIsLengthAndFirstSevenBytes) {
+  auto reference = [](const std::string& n) {
+    std::uint64_t k = n.size() < 255 ? n.size() : 255;
+    for (std::size_t i = 0; i < n.size() && i < 7; ++i)
+      k |= std::uint64_t{static_cast<unsigned char>(n[i])} << (8 * (i + 1));
+    return k;
+  };
+  for (std::size_t len = 0; len <= 9; ++len)
+    for (std::size_t at = 0; at <= len; ++at) {
+      std::string n;
+      for (std::size_t i = 0; i < len; ++i) n += static_cast<char>('a' + i);
+      if (at < len) n[at] = '\xff';
+      EXPECT_EQ(name_key(n), reference(n)) << len << " " << at;
+    }
+  EXPECT_EQ(name_key(std::string(400, 'z')), reference(std::string(400, 'z')));
+}
+
 TEST(ProcessState, LoopCountersPastTheInlineOnesAreKeptApart) {
   LoopCounters c;
   c.reset(5);

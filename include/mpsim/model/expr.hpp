@@ -35,7 +35,11 @@ class EvalContext {
   /// The variable's value where the context keeps it, without a copy, when
   /// that is what variable() would give; nullptr otherwise (then variable()
   /// decides). The fast path for the variables a program reads at every step.
-  [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/) const { return nullptr; }
+  /// `key` is name_key(name) (model/name_key.hpp), computed once per parsed name.
+  [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/,
+                                                 std::uint64_t /*key*/) const {
+    return nullptr;
+  }
   /// A built-in function call such as is_alive(h); throws RuntimeError on misuse.
   virtual Value call(std::string_view function, const std::vector<Value>& args) const = 0;
   /// Longest string an expression or template may build (RuntimeError beyond).
