@@ -18,8 +18,8 @@ std::optional<Value> ProcessContext::variable(std::string_view n) const {
 }
 
 // variable() answers the built-in names itself, but none is ever stored: the
-// loader refuses them as variable and argument names (json_check.cpp).
-const Value* ProcessContext::find_stored(std::string_view n) const { return p_.vars.find(n); }
+// loader refuses them as variable and argument names (json_check.cpp), so
+// find_stored (runtime.hpp) is a plain lookup.
 
 namespace {
 
@@ -107,6 +107,32 @@ inline std::int64_t non_negative(std::int64_t v, const Instr& in) {
   return v;
 }
 
+// compute, io and sleep (`in` is one of them), most of what programs run: a
+// template so that Kernel::run_zero_time (Rt = Kernel, a final class) runs
+// them without step()'s frame and calls block() directly; step() runs them
+// for everyone else (Rt = Runtime).
+template <typename Rt>
+inline Stop timed_step(Rt& rt, Process& p, const Instr& in, const ProcessContext& ctx) {
+  if (in.op == OpCode::Compute) {
+    if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
+    std::int64_t n = non_negative(ctx.int_of(in.amount, "compute"), in);
+    if (n == 0) {
+      ++p.pc;
+      return Stop::None;
+    }
+    p.remaining = n;
+    return Stop::Compute;  // pc moves on when the compute finishes (advance)
+  }
+  // string_views, not a choice of char pointers: that would cost a strlen per io.
+  using namespace std::string_view_literals;
+  bool io = in.op == OpCode::Io;
+  std::int64_t n = non_negative(ctx.int_of(in.amount, io ? "io"sv : "sleep"sv), in);
+  ++p.pc;
+  if (n == 0) return Stop::None;
+  rt.block(p, io ? BlockReason::Io : BlockReason::Sleep, n);
+  return Stop::Blocked;
+}
+
 std::pair<std::string, std::string> split_key(const std::string& object) {
   auto dot = object.find('.');
   return {object.substr(0, dot), object.substr(dot + 1)};
@@ -162,49 +188,30 @@ void Runtime::start_child(Process& p, Process& c) {
 
 // One zero-time operation; returns a Stop when the process leaves the core or
 // reaches compute. The program counter is advanced before anything that blocks.
-Stop Runtime::step(Process& p, const Instr& in, const EvalContext& ctx) {
+Stop Runtime::step(Process& p, const Instr& in, const ProcessContext& ctx) {
   switch (in.op) {
-    case OpCode::Compute: {
-      if (p.remaining > 0) return Stop::Compute;  // resumed after a preemption
-      std::int64_t n = non_negative(in.amount.eval_int(ctx, "compute"), in);
-      if (n == 0) break;
-      p.remaining = n;
-      return Stop::Compute;  // pc moves on when the compute finishes (advance)
-    }
+    case OpCode::Compute:
     case OpCode::Io:
-    case OpCode::Sleep: {
-      // string_views, not a choice of char pointers: that would cost a strlen per io.
-      using namespace std::string_view_literals;
-      std::int64_t n = non_negative(in.amount.eval_int(ctx, in.op == OpCode::Io ? "io"sv : "sleep"sv), in);
-      ++p.pc;
-      if (n == 0) return Stop::None;
-      block(p, in.op == OpCode::Io ? BlockReason::Io : BlockReason::Sleep, n);
-      return Stop::Blocked;
-    }
+    case OpCode::Sleep:
+      return timed_step(*this, p, in, ctx);
     case OpCode::Yield:
       ++p.pc;
       if (!yield_core(p)) return Stop::None;  // like sched_yield with nobody waiting
       return Stop::Yielded;
     case OpCode::Set: p.vars.set(in.target, in.amount.eval(ctx)); break;
     case OpCode::Print: print(p, in.text.render(ctx)); break;
-    case OpCode::Jump: p.pc = in.jump; return Stop::None;
+    case OpCode::Jump:
+    case OpCode::RepeatNext:
+      jump_step(p, in);
+      return Stop::None;
     case OpCode::JumpIfFalse:
       if (in.condition.eval_bool(ctx, "condition")) break;
       p.pc = in.jump;
       return Stop::None;
     case OpCode::RepeatInit:
       p.loop_counters[static_cast<std::size_t>(in.slot)] =
-          non_negative(in.amount.eval_int(ctx, "repeat"), in);
+          non_negative(ctx.int_of(in.amount, "repeat"), in);
       break;
-    case OpCode::RepeatNext: {
-      auto& left = p.loop_counters[static_cast<std::size_t>(in.slot)];
-      if (left == 0) {
-        p.pc = in.jump;
-        return Stop::None;
-      }
-      --left;
-      break;
-    }
     case OpCode::Create: create_child(p, in, ctx); break;
     case OpCode::Spawn: {
       Pid c = create_child(p, in, ctx);
@@ -368,7 +375,7 @@ Stop Kernel::run_zero_time(Process& p) {
   ProcessContext ctx(*this, p);
   // Counted over all its dispatches at this boundary: two processes yielding
   // to each other in endless loops never consume a tick either.
-  std::int64_t& ops = zero_ops_[p.pid];
+  std::int64_t& ops = zero_ops_.of(p);
   for (;;) {
     const Instr* at = &p.program->code[static_cast<std::size_t>(p.pc)];
     if (at->op == OpCode::End && p.program->external && p.exit_stage == 0) [[unlikely]] {
@@ -386,6 +393,14 @@ Stop Kernel::run_zero_time(Process& p) {
       if (ops++ == options_.max_zero_time_ops)
         throw RuntimeError("runaway loop: more than " + std::to_string(options_.max_zero_time_ops) +
                            " zero-time operations at one tick without consuming time");
+      // The most frequent operations without step()'s frame (it saves every
+      // register its large switch uses): a loop's own and the timed ones.
+      if (jump_step(p, in)) continue;
+      if (in.op == OpCode::Compute || in.op == OpCode::Io ||
+          in.op == OpCode::Sleep) {  // never end the process
+        if (Stop stop = timed_step(*this, p, in, ctx); stop != Stop::None) return stop;
+        continue;
+      }
       if (Stop stop = step(p, in, ctx); stop != Stop::None) return stop;
     } catch (const RuntimeError& e) {
       if (p.task >= 0) {  // a pool task failed: the task ends, its worker goes on (semantics.md §13)

@@ -44,8 +44,9 @@ struct Core {
 class ZeroOpCounts {
  public:
   explicit ZeroOpCounts(ProcessTable& procs) : procs_(procs) {}
-  std::int64_t& operator[](Pid pid) {
-    Process& p = procs_[static_cast<std::size_t>(pid)];
+  std::int64_t& operator[](Pid pid) { return of(procs_[static_cast<std::size_t>(pid)]); }
+  /// The count of `p`, without looking it up in the table.
+  std::int64_t& of(Process& p) {
     if (p.zero_ops_boundary != boundary_) {
       p.zero_ops_boundary = boundary_;
       p.zero_ops = 0;

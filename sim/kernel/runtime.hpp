@@ -36,6 +36,8 @@ class AssertionFailed : public RuntimeError {
   using RuntimeError::RuntimeError;
 };
 
+class ProcessContext;
+
 class Runtime {
  public:
   virtual ~Runtime() = default;
@@ -43,8 +45,28 @@ class Runtime {
   // --- the shared interpreter (interpreter.cpp) ---
   /// One zero-time operation; returns a Stop other than None when the process
   /// leaves the core or reaches compute (then `p.remaining` holds the ticks to
-  /// run). Throws RuntimeError.
-  Stop step(Process& p, const Instr& in, const EvalContext& ctx);
+  /// run). `ctx` is p's own context (its fast paths read p's variables
+  /// directly). Throws RuntimeError.
+  Stop step(Process& p, const Instr& in, const ProcessContext& ctx);
+  /// Jump and RepeatNext, which read no expression and cannot fail or block:
+  /// true when `in` was one of them (done, pc moved), false otherwise. Inline
+  /// so that a backend's loop can run them without step()'s frame: they are
+  /// half the operations of a `repeat` of a compute and an io.
+  static bool jump_step(Process& p, const Instr& in) {
+    if (in.op == OpCode::Jump) {
+      p.pc = in.jump;
+      return true;
+    }
+    if (in.op != OpCode::RepeatNext) return false;
+    auto& left = p.loop_counters[static_cast<std::size_t>(in.slot)];
+    if (left == 0) {
+      p.pc = in.jump;
+    } else {
+      --left;
+      ++p.pc;
+    }
+    return true;
+  }
   /// The child `handle` names, or a RuntimeError naming `what`.
   Process& child_of(const Process& parent, const Value& handle, std::string_view what);
   /// Longest string a process may build (RunOptions::max_string_bytes).
@@ -112,9 +134,25 @@ class ProcessContext : public EvalContext {
  public:
   ProcessContext(Runtime& rt, Process& p) : rt_(rt), p_(p) {}
   std::optional<Value> variable(std::string_view n) const override;
-  const Value* find_stored(std::string_view n) const override;
+  const Value* find_stored(std::string_view n, std::uint64_t key) const override {
+    return p_.vars.find(n, key);
+  }
   Value call(std::string_view f, const std::vector<Value>& args) const override;
   [[nodiscard]] std::int64_t max_string_bytes() const override { return rt_.string_limit; }
+
+  /// e.eval_int(*this, what), reading a lone variable holding an int straight
+  /// from the process: compute, io and repeat amounts are nearly always a
+  /// literal or a process argument, and the virtual find_stored and the
+  /// general path cost more than the lookup itself. The same value: for a
+  /// lone variable, Expr::eval_int takes find_stored's int first too. Every
+  /// other case (undefined, not an int, any other expression) takes the
+  /// general path, which gives the errors.
+  [[nodiscard]] std::int64_t int_of(const Expr& e, std::string_view what) const {
+    if (const std::string* name = e.lone_variable())
+      if (const Value* v = p_.vars.find(*name, e.lone_variable_key()))
+        if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
+    return e.eval_int(*this, what);
+  }
 
  private:
   Value read_file_key(const Value& key) const;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <utility>
 
+#include "mpsim/model/name_key.hpp"
+
 namespace mpsim {
 
 enum class NodeKind { Literal, Variable, Call, Unary, Binary };
@@ -20,6 +22,7 @@ struct ExprNode {
   Op op = Op::None;                             // Unary, Binary
   Value literal;                                // Literal
   std::string name;                             // Variable, Call, operator text
+  std::uint64_t key = 0;                        // Variable: name_key(name)
   std::vector<std::shared_ptr<const ExprNode>> kids;
 };
 
@@ -44,6 +47,7 @@ NodePtr make(NodeKind k, std::string name, std::vector<NodePtr> kids = {}, Value
   n->kind = k;
   n->op = op_of(k, name);
   n->name = std::move(name);
+  if (k == NodeKind::Variable) n->key = name_key(n->name);
   n->kids = std::move(kids);
   n->literal = std::move(lit);
   return n;
@@ -274,7 +278,7 @@ Value eval_node(const ExprNode& n, const EvalContext& ctx) {
   switch (n.kind) {
     case NodeKind::Literal: return n.literal;
     case NodeKind::Variable: {
-      if (const Value* v = ctx.find_stored(n.name)) return *v;
+      if (const Value* v = ctx.find_stored(n.name, n.key)) return *v;
       if (auto v = ctx.variable(n.name)) return *v;
       throw RuntimeError("unknown variable '" + n.name + "'");
     }
@@ -304,7 +308,7 @@ bool int_arith(const ExprNode& n, const EvalContext& ctx, std::int64_t& out) {
       if (const auto* i = std::get_if<std::int64_t>(&n.literal)) return out = *i, true;
       return false;
     case NodeKind::Variable: {
-      const Value* v = ctx.find_stored(n.name);
+      const Value* v = ctx.find_stored(n.name, n.key);
       std::optional<Value> held;
       if (!v && (held = ctx.variable(n.name))) v = &*held;
       const auto* i = v ? std::get_if<std::int64_t>(v) : nullptr;
@@ -373,7 +377,11 @@ Expr Expr::constant(std::int64_t v) {
 
 void Expr::classify() {
   shape_ = is_int_arith(*root_) ? Shape::IntArith : Shape::General;
-  if (root_->kind == NodeKind::Variable) shape_ = Shape::Variable;
+  if (root_->kind == NodeKind::Variable) {
+    shape_ = Shape::Variable;
+    variable_ = &root_->name;
+    variable_key_ = root_->key;
+  }
   if (const auto* i = std::get_if<std::int64_t>(&root_->literal); i && root_->kind == NodeKind::Literal) {
     shape_ = Shape::Int;
     int_value_ = *i;
@@ -386,12 +394,11 @@ Value Expr::eval(const EvalContext& ctx) const {
   return eval_node(*root_, ctx);
 }
 
-std::int64_t Expr::eval_int(const EvalContext& ctx, std::string_view what) const {
-  if (shape_ == Shape::Int) return int_value_;
+std::int64_t Expr::eval_int_walk(const EvalContext& ctx, std::string_view what) const {
   // The same value and errors as eval_node, without the tree walk and a copy.
   std::optional<Value> var;
   if (shape_ == Shape::Variable) {
-    if (const Value* v = ctx.find_stored(root_->name))  // no copy, no optional
+    if (const Value* v = ctx.find_stored(root_->name, root_->key))  // no copy, no optional
       if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
     var = ctx.variable(root_->name);
     if (!var) throw RuntimeError("unknown variable '" + root_->name + "'");

@@ -212,9 +212,16 @@ std::string format_json(const RunResult& r, bool events) {
   // The first top-level "processes" (keys of nested objects are indented deeper).
   const std::string slot = "\n  \"processes\": []";
   std::size_t at = text.find(slot);
-  if (at != std::string::npos && !r.processes.empty())
-    text.replace(at + slot.size() - 2, 2, detail::processes_json_text(r.processes, r.multicore.has_value()));
-  return text;
+  if (at == std::string::npos || r.processes.empty()) return text;
+  // Assembled in one string reserved for all of it (and the newline callers
+  // add): a replace() would copy the processes' text, most of the output, again.
+  std::size_t head = at + slot.size() - 2;
+  std::string whole;
+  whole.reserve(text.size() + detail::processes_json_bound(r.processes) + 1);
+  whole.append(text, 0, head);
+  detail::append_processes_json(whole, r.processes, r.multicore.has_value());
+  whole.append(text, head + 2);
+  return whole;
 }
 
 }  // namespace mpsim

@@ -1,104 +1,140 @@
 #include "report/json_processes.hpp"
 
+#include <charconv>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 namespace mpsim::detail {
 
 namespace {
 
-// Appends `"key": ` at the indentation of one process's fields (or of the
-// "blocked" object's, 8).
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void key(const char* k, int indent) {
-    out_ += first_ ? "\n" : ",\n";
-    first_ = false;
-    out_.append(static_cast<std::size_t>(indent), ' ');
-    out_ += '"';
-    out_ += k;
-    out_ += "\": ";
-  }
-  void num(const char* k, std::int64_t v, int indent = 6) {
-    key(k, indent);
-    out_ += std::to_string(v);
-  }
-  void opt(const char* k, std::int64_t v, bool present) {
-    key(k, 6);
-    out_ += present ? std::to_string(v) : "null";
-  }
-  void boolean(const char* k, bool v) {
-    key(k, 6);
-    out_ += v ? "true" : "false";
-  }
-  // Strings through nlohmann, so that escaping (and its refusal of invalid
-  // UTF-8) stays exactly the library's.
-  void str(const char* k, const std::string& v) {
-    key(k, 6);
-    out_ += nlohmann::ordered_json(v).dump();
-  }
-  void restart() { first_ = true; }
+// The text goes straight into a buffer sized for the worst case: appending
+// field by field to a std::string (a capacity check, a strlen and a
+// std::to_string temporary per field) cost about 13 k instructions a process.
+// Keys, indentation and separators are literals, copied by fixed-size memcpy.
 
- private:
-  std::string& out_;
-  bool first_ = true;
-};
+template <std::size_t N>
+char* put(char* at, const char (&literal)[N]) {
+  std::memcpy(at, literal, N - 1);
+  return at + N - 1;
+}
+
+char* put_int(char* at, std::int64_t v) {
+  return std::to_chars(at, at + 20, v).ptr;
+}
+
+char* put_opt(char* at, std::int64_t v, bool present) {
+  return present ? put_int(at, v) : put(at, "null");
+}
+
+char* put_bool(char* at, bool v) {
+  return v ? put(at, "true") : put(at, "false");
+}
+
+// Bytes a string may take: nlohmann writes at most 6 per byte (\u00XX), plus quotes.
+std::size_t string_bound(std::size_t bytes) {
+  return 6 * bytes + 2;
+}
+
+// Printable ASCII other than '"' and '\\' is written as it is by nlohmann's
+// dump (no ensure_ascii): copy it. Anything else goes through nlohmann, so
+// that escaping, and its refusal of invalid UTF-8, stay exactly the library's.
+char* put_str(char* at, std::string_view s) {
+  bool plain = true;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    plain &= c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  }
+  if (!plain) {
+    std::string dumped = nlohmann::ordered_json(std::string(s)).dump();
+    std::memcpy(at, dumped.data(), dumped.size());
+    return at + dumped.size();
+  }
+  *at++ = '"';
+  std::memcpy(at, s.data(), s.size());
+  at += s.size();
+  *at++ = '"';
+  return at;
+}
+
+// One element of the array, from its leading separator to its closing brace,
+// keys in the order of docs/json-output.md.
+char* put_process(char* at, const ProcessResult& p, bool first, bool migrations) {
+  bool done = p.finish >= 0;
+  at = first ? put(at, "\n    {") : put(at, ",\n    {");
+  at = put_int(put(at, "\n      \"pid\": "), p.pid);
+  at = put_str(put(at, ",\n      \"name\": "), p.name);
+  at = put_str(put(at, ",\n      \"program\": "), p.program);
+  at = put_int(put(at, ",\n      \"parent\": "), p.parent);
+  at = put_int(put(at, ",\n      \"original_parent\": "), p.original_parent);
+  at = put_bool(put(at, ",\n      \"daemon\": "), p.daemon);
+  at = put_bool(put(at, ",\n      \"started\": "), p.started);
+  at = put_str(put(at, ",\n      \"state\": "), to_string(p.state));
+  at = put_opt(put(at, ",\n      \"exit_code\": "), p.exit_code, done);
+  at = put(at, ",\n      \"error\": ");
+  at = p.error.empty() ? put(at, "null") : put_str(at, p.error);
+  at = put_opt(put(at, ",\n      \"arrival\": "), p.arrival, p.arrival >= 0);
+  at = put_opt(put(at, ",\n      \"first_run\": "), p.first_run, p.first_run >= 0);
+  at = put_opt(put(at, ",\n      \"finish\": "), p.finish, p.finish >= 0);
+  at = put_opt(put(at, ",\n      \"turnaround\": "), p.turnaround(), done);
+  at = put_opt(put(at, ",\n      \"response\": "), p.response(), p.response() >= 0);
+  at = put_int(put(at, ",\n      \"wait\": "), p.wait);
+  at = put_int(put(at, ",\n      \"cpu\": "), p.cpu);
+  at = put_int(put(at, ",\n      \"blocked\": {\n        \"io\": "), p.blocked_io);
+  at = put_int(put(at, ",\n        \"sleep\": "), p.blocked_sleep);
+  at = put_int(put(at, ",\n        \"join\": "), p.blocked_join);
+  at = put_int(put(at, ",\n        \"lock\": "), p.blocked_lock);
+  at = put_int(put(at, ",\n        \"semaphore\": "), p.blocked_semaphore);
+  at = put_int(put(at, ",\n        \"event\": "), p.blocked_event);
+  at = put_int(put(at, ",\n        \"barrier\": "), p.blocked_barrier);
+  at = put_int(put(at, ",\n        \"condition\": "), p.blocked_condition);
+  at = put_int(put(at, ",\n        \"queue\": "), p.blocked_queue);
+  at = put_int(put(at, "\n      },\n      \"voluntary_switches\": "), p.voluntary_switches);
+  at = put_int(put(at, ",\n      \"involuntary_switches\": "), p.involuntary_switches);
+  at = put_opt(put(at, ",\n      \"reaped_at\": "), p.reaped_at, p.reaped_at >= 0);
+  at = put_opt(put(at, ",\n      \"reaped_by\": "), p.reaped_by, p.reaped_by != kNoPid);
+  at = put_opt(put(at, ",\n      \"orphaned_at\": "), p.orphaned_at, p.orphaned_at >= 0);
+  if (migrations)
+    at = put_int(put(at, ",\n      \"migrations\": "), p.migrations);  // per-core queues only
+  return put(at, "\n    }");
+}
+
+// Above what put_process writes besides its strings: 30-odd keys with their
+// indentation (under 900 bytes) and numbers of at most 20 characters.
+constexpr std::size_t kFixedBound = 2048;
+
+std::size_t process_bound(const ProcessResult& p) {
+  return kFixedBound + string_bound(p.name.size()) + string_bound(p.program.size()) +
+         string_bound(p.error.size()) + string_bound(std::strlen(to_string(p.state)));
+}
 
 }  // namespace
 
-std::string processes_json_text(const std::vector<ProcessResult>& processes, bool migrations) {
-  if (processes.empty()) return "[]";
-  std::string out = "[";
-  out.reserve(processes.size() * 900);
-  Writer w(out);
+void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes,
+                           bool migrations) {
+  if (processes.empty()) {
+    out += "[]";
+    return;
+  }
+  // Each process is written into a scratch buffer, then appended: writing
+  // into `out` itself would need a resize, which fills the whole worst case
+  // with zeros first (about twice the text).
+  std::string scratch;
+  out += '[';
   for (std::size_t i = 0; i < processes.size(); ++i) {
     const ProcessResult& p = processes[i];
-    bool done = p.finish >= 0;
-    out += i == 0 ? "\n    {" : ",\n    {";
-    w.restart();
-    w.num("pid", p.pid);
-    w.str("name", p.name);
-    w.str("program", p.program);
-    w.num("parent", p.parent);
-    w.num("original_parent", p.original_parent);
-    w.boolean("daemon", p.daemon);
-    w.boolean("started", p.started);
-    w.str("state", to_string(p.state));
-    w.opt("exit_code", p.exit_code, done);
-    if (p.error.empty())
-      w.opt("error", 0, false);
-    else
-      w.str("error", p.error);
-    w.opt("arrival", p.arrival, p.arrival >= 0);
-    w.opt("first_run", p.first_run, p.first_run >= 0);
-    w.opt("finish", p.finish, p.finish >= 0);
-    w.opt("turnaround", p.turnaround(), done);
-    w.opt("response", p.response(), p.response() >= 0);
-    w.num("wait", p.wait);
-    w.num("cpu", p.cpu);
-    w.key("blocked", 6);
-    out += "{";
-    w.restart();
-    w.num("io", p.blocked_io, 8);
-    w.num("sleep", p.blocked_sleep, 8);
-    w.num("join", p.blocked_join, 8);
-    w.num("lock", p.blocked_lock, 8);
-    w.num("semaphore", p.blocked_semaphore, 8);
-    w.num("event", p.blocked_event, 8);
-    w.num("barrier", p.blocked_barrier, 8);
-    w.num("condition", p.blocked_condition, 8);
-    w.num("queue", p.blocked_queue, 8);
-    out += "\n      }";
-    w.num("voluntary_switches", p.voluntary_switches);
-    w.num("involuntary_switches", p.involuntary_switches);
-    w.opt("reaped_at", p.reaped_at, p.reaped_at >= 0);
-    w.opt("reaped_by", p.reaped_by, p.reaped_by != kNoPid);
-    w.opt("orphaned_at", p.orphaned_at, p.orphaned_at >= 0);
-    if (migrations) w.num("migrations", p.migrations);  // per-core queues only
-    out += "\n    }";
+    if (std::size_t bound = process_bound(p); scratch.size() < bound) scratch.resize(bound);
+    char* end = put_process(scratch.data(), p, i == 0, migrations);
+    out.append(scratch.data(), static_cast<std::size_t>(end - scratch.data()));
   }
   out += "\n  ]";
-  return out;
+}
+
+std::size_t processes_json_bound(const std::vector<ProcessResult>& processes) {
+  std::size_t bound = 1 + 4;  // "[" and "\n  ]"
+  for (const ProcessResult& p : processes) bound += process_bound(p);
+  return bound;
 }
 
 }  // namespace mpsim::detail

@@ -11,9 +11,13 @@
 
 namespace mpsim::detail {
 
-/// The array as it stands after `"processes": ` in the top-level object
-/// ("[]" when empty; elements indented by 4, their keys by 6); with `migrations`
-/// (per-core queues) each process also gets its migration count, last.
-std::string processes_json_text(const std::vector<ProcessResult>& processes, bool migrations);
+/// Appends the array as it stands after `"processes": ` in the top-level
+/// object ("[]" when empty; elements indented by 4, their keys by 6); with
+/// `migrations` (per-core queues) each process also gets its migration
+/// count, last.
+void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes,
+                           bool migrations);
+/// At least the bytes append_processes_json writes (for a reserve).
+std::size_t processes_json_bound(const std::vector<ProcessResult>& processes);
 
 }  // namespace mpsim::detail

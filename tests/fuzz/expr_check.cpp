@@ -26,7 +26,7 @@ class FuzzContext : public EvalContext {
   std::optional<Value> variable(std::string_view name) const override { return value_for(name); }
 
   // Half the names are "stored", so the no-copy path is fuzzed as well.
-  const Value* find_stored(std::string_view name) const override {
+  const Value* find_stored(std::string_view name, std::uint64_t /*key*/) const override {
     if (hash(name) % 2) return nullptr;
     auto it = stored_.find(std::string(name));
     if (it == stored_.end()) {

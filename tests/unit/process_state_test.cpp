@@ -50,6 +50,50 @@ TEST(ProcessState, ACopyOfVariablesIsIndependent) {
   EXPECT_EQ(int_of(child, "e"), 4);
 }
 
+// Names are found by name_key (length and first 7 bytes) and, past 7 bytes,
+// the rest: names that agree on the key but not beyond must stay apart, inline
+// and spilled, and a caller's precomputed key finds the same variable.
+TEST(ProcessState, VariablesSharingTheirFirstBytesStayApart) {
+  const std::string long_a(300, 'a'), long_b = std::string(299, 'a') + "b";  // both capped at 255
+  const std::vector<std::string> names = {"counter_a", "counter_b", "count",
+                                          long_a,      long_b,      "counter"};
+  Variables v;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    v.set(names[i], Value{static_cast<std::int64_t>(i)});
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(int_of(v, names[i]), static_cast<std::int64_t>(i)) << i;
+    const Value* keyed = v.find(names[i], name_key(names[i]));
+    ASSERT_NE(keyed, nullptr) << i;
+    EXPECT_EQ(std::get<std::int64_t>(*keyed), static_cast<std::int64_t>(i)) << i;
+  }
+  EXPECT_EQ(name_key(long_a), name_key(long_b));
+  EXPECT_EQ(v.find("counter_c"), nullptr);
+  EXPECT_EQ(v.find(std::string(300, 'b')), nullptr);
+  EXPECT_EQ(v.find(std::string(256, 'a')), nullptr);  // same key as long_a, other length
+  v.set("counter_b", Value{std::string("x")});
+  EXPECT_EQ(int_of(v, "counter_a"), 0);
+  EXPECT_EQ(std::get<std::string>(*v.find("counter_b")), "x");
+}
+
+// name_key reads short names as overlapping words: check it against its
+// definition for every length up to 9 and bytes differing at each position.
+TEST(ProcessState, NameKeyIsLengthAndFirstSevenBytes) {
+  auto reference = [](const std::string& n) {
+    std::uint64_t k = n.size() < 255 ? n.size() : 255;
+    for (std::size_t i = 0; i < n.size() && i < 7; ++i)
+      k |= std::uint64_t{static_cast<unsigned char>(n[i])} << (8 * (i + 1));
+    return k;
+  };
+  for (std::size_t len = 0; len <= 9; ++len)
+    for (std::size_t at = 0; at <= len; ++at) {
+      std::string n;
+      for (std::size_t i = 0; i < len; ++i) n += static_cast<char>('a' + i);
+      if (at < len) n[at] = '\xff';
+      EXPECT_EQ(name_key(n), reference(n)) << len << " " << at;
+    }
+  EXPECT_EQ(name_key(std::string(400, 'z')), reference(std::string(400, 'z')));
+}
+
 TEST(ProcessState, LoopCountersPastTheInlineOnesAreKeptApart) {
   LoopCounters c;
   c.reset(5);

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "mpsim/model/name_key.hpp"
 #include "mpsim/model/program.hpp"
 #include "mpsim/model/result.hpp"
 #include "mpsim/model/types.hpp"
@@ -16,21 +17,38 @@ namespace mpsim {
 
 /// Private variables. Processes have few, so the first kInline are stored in
 /// the process itself and found by a short scan: reading one costs no pointer
-/// chase to the heap, which in a run of 10^5 processes is a cache miss.
+/// chase to the heap, which in a run of 10^5 processes is a cache miss. Each
+/// name's name_key (model/name_key.hpp) is kept beside it: the scan compares
+/// one word per variable, and a caller that knows the key (a lone-variable
+/// expression computes it once) skips computing it.
 class Variables {
  public:
   static constexpr std::size_t kInline = 3;
 
-  [[nodiscard]] const Value* find(std::string_view name) const;
+  [[nodiscard]] const Value* find(std::string_view name) const {
+    return find(name, name_key(name));
+  }
+  /// find(name) when `key` is name_key(name).
+  [[nodiscard]] const Value* find(std::string_view name, std::uint64_t key) const {
+    for (std::uint32_t i = 0; i < used_; ++i)
+      if (keys_[i] == key && name_tail_equal(name, inline_[i].first)) return &inline_[i].second;
+    if (used_ < kInline) return nullptr;  // nothing spilled
+    return find_spilled(name, key);
+  }
   void set(std::string_view name, Value v);
 
  private:
+  struct Spilled {
+    std::uint64_t key;
+    std::string name;
+    Value value;
+  };
   using Entry = std::pair<std::string, Value>;
-  template <typename Self>
-  static auto* lookup(Self& self, std::string_view name);
+  [[nodiscard]] const Value* find_spilled(std::string_view name, std::uint64_t key) const;
+  std::array<std::uint64_t, kInline> keys_{};  // name_key of inline_[i].first
   std::array<Entry, kInline> inline_;  // the first used_ are set
   std::uint32_t used_ = 0;
-  std::vector<Entry> more_;            // beyond kInline, in order of creation
+  std::vector<Spilled> more_;  // beyond kInline, in order of creation
 };
 
 /// Counters of the `repeat` loops being run (one slot per loop of the

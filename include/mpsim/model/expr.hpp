@@ -35,7 +35,11 @@ class EvalContext {
   /// The variable's value where the context keeps it, without a copy, when
   /// that is what variable() would give; nullptr otherwise (then variable()
   /// decides). The fast path for the variables a program reads at every step.
-  [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/) const { return nullptr; }
+  /// `key` is name_key(name) (model/name_key.hpp), computed once per parsed name.
+  [[nodiscard]] virtual const Value* find_stored(std::string_view /*name*/,
+                                                 std::uint64_t /*key*/) const {
+    return nullptr;
+  }
   /// A built-in function call such as is_alive(h); throws RuntimeError on misuse.
   virtual Value call(std::string_view function, const std::vector<Value>& args) const = 0;
   /// Longest string an expression or template may build (RuntimeError beyond).
@@ -54,13 +58,23 @@ class Expr {
   static Expr constant(std::int64_t v);
 
   [[nodiscard]] Value eval(const EvalContext& ctx) const;
-  /// Evaluates and requires an integer (the error names `what`).
-  [[nodiscard]] std::int64_t eval_int(const EvalContext& ctx, std::string_view what) const;
+  /// Evaluates and requires an integer (the error names `what`). Inline for
+  /// the literal, the usual compute/io amount; the rest is out of line.
+  [[nodiscard]] std::int64_t eval_int(const EvalContext& ctx, std::string_view what) const {
+    if (shape_ == Shape::Int) return int_value_;
+    return eval_int_walk(ctx, what);
+  }
   [[nodiscard]] bool eval_bool(const EvalContext& ctx, std::string_view what) const;
 
   [[nodiscard]] bool empty() const { return root_ == nullptr; }
   /// The integer value when the expression is a literal (fast path for compute/io).
   [[nodiscard]] std::optional<std::int64_t> as_constant_int() const;
+  /// The variable's name when the whole expression is one variable, else
+  /// nullptr: lets a context that keeps variables read it without a virtual
+  /// call (the interpreter's compute and io amounts, kernel/runtime.hpp).
+  [[nodiscard]] const std::string* lone_variable() const { return variable_; }
+  /// name_key(*lone_variable()), computed once.
+  [[nodiscard]] std::uint64_t lone_variable_key() const { return variable_key_; }
   [[nodiscard]] const std::string& source() const { return source_; }
   /// Names of variables the expression reads (for static checks).
   [[nodiscard]] std::vector<std::string> variables() const;
@@ -74,11 +88,16 @@ class Expr {
   /// fallback that reports errors).
   enum class Shape : std::uint8_t { General, Int, Variable, IntArith };
   void classify();
+  [[nodiscard]] std::int64_t eval_int_walk(const EvalContext& ctx, std::string_view what) const;
 
   std::shared_ptr<const ExprNode> root_;
   std::string source_;
   Shape shape_ = Shape::General;
   std::int64_t int_value_ = 0;  ///< Shape::Int
+  /// Shape::Variable: the name in the (shared, immutable) root node, so it
+  /// stays valid in every copy of this Expr.
+  const std::string* variable_ = nullptr;
+  std::uint64_t variable_key_ = 0;
 };
 
 /// A print template: literal text with `{expression}` holes; `{{` and `}}` are braces.
