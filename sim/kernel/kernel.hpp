@@ -213,8 +213,9 @@ class Kernel final : public Runtime, public ExternalHost {
   /// the run stops at a boundary (a skip lands at most on max_ticks itself).
   Tick tick_limit() const { return options_.max_ticks < kNever ? options_.max_ticks + 1 : kNever; }
   void retry_rounds_at(Tick t) { next_round_try_ = t; }
-  // Slice batching (rotation.cpp): plain rr slice changes on one core in a
-  // tight loop, called after round skipping's check when batch_ is set.
+  // Slice batching (rotation.cpp): rr slice changes on one core, and the io
+  // ends, compute ends and dispatches between them, in a tight loop, called
+  // after round skipping's check when batch_ is set.
   bool batches_slices(const Scenario& s, const RunOptions& o);
   /// Where the tick loop goes on after slice batching: advance as usual, or
   /// run the phases of the boundary the batch stopped in, from phase 1 or
