@@ -20,7 +20,7 @@ TEST(JsonProcesses, TextIsWhatNlohmannWritesForAnyString) {
       "processes":[{"name":"a{index}","program":"p","count":4,"args":{"x":"1"}}]})");
   ASSERT_EQ(r.processes.size(), 4u);
   const std::string tricky[] = {"quote \" and \\ backslash",
-                                std::string("tab\t nl\n cr\r \x01 \x1f \x7f", 20),
+                                std::string("tab\t nl\n cr\r \x01 \x1f \x7f \0", 20),  // a NUL too
                                 "caf\xc3\xa9 \xe2\x82\xac", ""};
   for (std::size_t i = 0; i < 4; ++i) {
     r.processes[i].name = tricky[i];
