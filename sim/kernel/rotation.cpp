@@ -59,7 +59,10 @@ Kernel::Resume Kernel::rotate() {
   // past the limit are the tick loop's (the run stops there); the limit is
   // read again after anything that may add a timer (operations, io ends).
   if (!io_woken_.empty()) return Resume::Advance;
-  Tick limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  auto next_limit = [&] {
+    return std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+  };
+  Tick limit = next_limit();
   Resume resume = Resume::Advance;  // or stopped inside a boundary
   Tick ops_at = -1;                 // a boundary at which the batch ran zero-time operations
   const Tick cost = scenario_.machine.context_switch;
@@ -103,7 +106,7 @@ Kernel::Resume Kernel::rotate() {
         resume = run_operations(c, x, b, false);
         ops_at = now_;
         if (resume != Resume::Advance) break;
-        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+        limit = next_limit();
       } else {
         b.switching += switched;
         run(x);
@@ -127,15 +130,8 @@ Kernel::Resume Kernel::rotate() {
         resume = run_operations(c, p, b, true);
         ops_at = now_;
         if (resume != Resume::Advance) break;
-        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
-        if (now_ >= next_round_try_) {  // after phase 5, as below
-          write_back(b);
-          skip_rounds();
-          b.since = now_;
-        }
-        continue;
-      }
-      if (end >= limit) {
+        limit = next_limit();
+      } else if (end >= limit) {
         // A timer first. Strictly inside the slice (not at the limit), it
         // is phase 1 of a boundary at which phases 2-5 do nothing: the
         // running compute goes on, and nobody else is on the core.
@@ -150,62 +146,57 @@ Kernel::Resume Kernel::rotate() {
           resume = Resume::Phase1;  // another kind of timer: the tick loop takes this boundary
           break;
         }
-        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
-        if (now_ >= next_round_try_) {  // after phase 5, as below
-          write_back(b);
-          skip_rounds();
-          b.since = now_;
-        }
-        continue;
-      }
-      // The head of the queue is dispatched next (p joins the tail after it).
-      if (queue.empty()) break;  // alone: advance() renews the slice in place
-      Process* x = queue.front();
-      if (!x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
-      // Advance to the end of the slice (as advance() does).
-      p.remaining -= slice;
-      p.quantum_used += slice;
-      now_ = end;
-      // Phase 3: the slice is used up and x wants the core (release_core, make_ready).
-      ++p.stats.involuntary_switches;
-      b.busy += now_ - c.status_since;
-      c.status_since = now_;
-      note(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), c.id);
-      p.core = -1;
-      p.stats.cpu += now_ - p.state_since;
-      p.state_since = now_;
-      p.state = ProcState::Ready;
-      p.block = BlockReason::None;
-      note(EventKind::State, p.pid, static_cast<int>(ProcState::Ready), -1);
-      p.ready_since = now_;
-      p.ready_seq = ++ready_seq_;
-      queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
-      queue.push_back(&p);
-      // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
-      x->core = c.id;
-      ++b.slices;
-      if (x->remaining <= 0 && cost == 0) {
-        // No switch cost and x first runs operations: begin_running, as
-        // dispatch() calls it, from the core's Idle state.
-        if constexpr (!Log) b.events += 2;
-        c.status = CoreStatus::Idle;
-        c.pid = kNoPid;
-        c.process = nullptr;
-        resume = run_operations(c, *x, b, false);
-        ops_at = now_;
-        if (resume != Resume::Advance) break;
-        limit = std::min(timers_.empty() ? kNever : timers_.top().tick, options_.max_ticks);
+        limit = next_limit();
       } else {
-        c.pid = x->pid;
-        c.process = x;
-        if (cost > 0) {
-          c.switch_left = cost;
-          c.status = CoreStatus::Switching;
-          note(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), c.id);
+        // The head of the queue is dispatched next (p joins the tail after it).
+        if (queue.empty()) break;  // alone: advance() renews the slice in place
+        Process* x = queue.front();
+        if (!x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
+        // Advance to the end of the slice (as advance() does).
+        p.remaining -= slice;
+        p.quantum_used += slice;
+        now_ = end;
+        // Phase 3: the slice is used up and x wants the core (release_core, make_ready).
+        ++p.stats.involuntary_switches;
+        b.busy += now_ - c.status_since;
+        c.status_since = now_;
+        note(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), c.id);
+        p.core = -1;
+        p.stats.cpu += now_ - p.state_since;
+        p.state_since = now_;
+        p.state = ProcState::Ready;
+        p.block = BlockReason::None;
+        note(EventKind::State, p.pid, static_cast<int>(ProcState::Ready), -1);
+        p.ready_since = now_;
+        p.ready_seq = ++ready_seq_;
+        queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
+        queue.push_back(&p);
+        // Phase 5: x is dispatched (dispatch() in machine.cpp); it is not p.
+        x->core = c.id;
+        ++b.slices;
+        if (x->remaining <= 0 && cost == 0) {
+          // No switch cost and x first runs operations: begin_running, as
+          // dispatch() calls it, from the core's Idle state.
+          if constexpr (!Log) b.events += 2;
+          c.status = CoreStatus::Idle;
+          c.pid = kNoPid;
+          c.process = nullptr;
+          resume = run_operations(c, *x, b, false);
+          ops_at = now_;
+          if (resume != Resume::Advance) break;
+          limit = next_limit();
         } else {
-          run(*x);
+          c.pid = x->pid;
+          c.process = x;
+          if (cost > 0) {
+            c.switch_left = cost;
+            c.status = CoreStatus::Switching;
+            note(EventKind::Core, x->pid, static_cast<int>(CoreStatus::Switching), c.id);
+          } else {
+            run(*x);
+          }
+          if constexpr (!Log) b.events += step_events;
         }
-        if constexpr (!Log) b.events += step_events;
       }
     } else {
       break;
