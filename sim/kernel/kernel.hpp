@@ -222,6 +222,8 @@ class Kernel final : public Runtime, public ExternalHost {
   /// (phase 2 done in the batch) from phase 3.
   enum class Resume : std::uint8_t { Advance, Phase1, Phase3 };
   Resume rotate_slices();
+  template <typename F>
+  void each_ready(F&& visit);  // round_skip.cpp
   template <bool Log>
   Resume rotate();
   /// What a batch of slices adds to the run's totals, kept aside until

@@ -169,8 +169,7 @@ Kernel::Resume Kernel::rotate() {
         note(EventKind::State, p.pid, static_cast<int>(ProcState::Ready), -1);
         p.ready_since = now_;
         p.ready_seq = ++ready_seq_;
-        queue.pop_front();  // phase 5's pick (pop_for), then make_ready's enqueue
-        queue.push_back(&p);
+        queue.front_to_back(&p);  // phase 5's pick (pop_for), then make_ready's enqueue
         // The next but one in line: its two hot lines arrive while this
         // slice and the next are done (a run's processes outgrow L1).
         if (queue.size() > 1) {
@@ -253,14 +252,15 @@ Kernel::Resume Kernel::rotate() {
 // (x blocked, yielded or exited), phases 3 and 4 have nothing to do and the
 // batch dispatches (rotate). Either way the batch goes on (Advance), unless
 // a timer is due now; otherwise the tick loop runs phases 3-5 (Phase3).
-// The run's totals are written back first: operations may start or end
-// processes, which changes what a tick of concurrency is. A boundary's
-// first operations start a new count of zero-time operations
+// A boundary's first operations start a new count of zero-time operations
 // (`new_boundary`); later ones at the same boundary add to it, so that
 // processes yielding to each other still reach the runaway-loop limit.
 Kernel::Resume Kernel::run_operations(Core& c, Process& x, Batch& b, bool finished,
                                       bool new_boundary) {
-  write_back(b);
+  // Operations may start or end processes, which changes what a tick of
+  // concurrency is: that total is settled first. The batch's other totals
+  // only add up, and nothing the operations do reads them.
+  result_.concurrency_ticks += live_ * (now_ - b.since);
   if (new_boundary) zero_ops_.clear();
   if (finished)
     handle_stop(c, x, run_zero_time(x));
