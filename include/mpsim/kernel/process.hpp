@@ -161,8 +161,16 @@ struct alignas(64) Process {
   /// Asks the memory system for what a dispatch touches (the hot fields, the
   /// variables) ahead of use: the caller knows this process runs soon.
   [[gnu::always_inline]] void prefetch() const {
-    prefetch_lines(this, std::make_index_sequence<2>{});  // the hot fields and counters
-    // From `program` to `vars`' end (8-byte fields and members: no padding).
+    prefetch_hot();
+    prefetch_operations();
+  }
+  /// The hot fields and counters (the first two lines).
+  [[gnu::always_inline]] void prefetch_hot() const {
+    prefetch_lines(this, std::make_index_sequence<2>{});
+  }
+  /// What running operations reads: program, runaway count, timers, loop
+  /// counters, variables (8-byte fields and members: no padding).
+  [[gnu::always_inline]] void prefetch_operations() const {
     constexpr std::size_t ops_bytes =
         sizeof program + 4 * sizeof(std::int64_t) + sizeof loop_counters + sizeof vars;
     prefetch_lines(&program, std::make_index_sequence<(ops_bytes + 63) / 64>{});
