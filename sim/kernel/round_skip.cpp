@@ -139,6 +139,10 @@ bool Kernel::start_round() {
   r.procs.clear();
   r.order.clear();
   r.cores.clear();
+  // At once to its size: grown by doubling, it cost its copies and a page
+  // fault per new page each time (about 30 of 540 on issue 18's workload).
+  r.procs.reserve(ready + cores_.size());
+  r.order.reserve(ready);
   Tick all_slices = 0;  // a period is at most every process's slice and switch once per core
   auto add = [&](const Process& p) {
     all_slices += slice_left(p) + p.quantum_used + cs;
