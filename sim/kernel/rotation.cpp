@@ -67,6 +67,7 @@ Kernel::Resume Kernel::rotate() {
   Tick ops_at = -1;                 // a boundary at which the batch ran zero-time operations
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
+  const bool pinned = pinned_;
   // One load per step: without an interrupt flag, a flag that never rises.
   static const volatile std::sig_atomic_t never = 0;
   const volatile std::sig_atomic_t* interrupt = options_.interrupt ? options_.interrupt : &never;
@@ -75,16 +76,19 @@ Kernel::Resume Kernel::rotate() {
   auto note = [&](EventKind k, Pid pid, int a, CoreId core) {
     if constexpr (Log) log(k, pid, a, static_cast<std::int32_t>(BlockReason::None), core);
   };
-  // x starts running at now_ (set_core and set_state from Idle or Switching).
-  auto run = [&](Process& x) {
+  // x starts running at t = now_ (set_core and set_state from Idle or
+  // Switching). Here and in the slice step below, the time is read from a
+  // local: now_ is an int64 like the process fields written in between, so
+  // the compiler would load it again after each of those writes.
+  auto run = [&](Process& x, const Tick t) {
     c.last = x.pid;
     x.quantum_used = 0;
-    if (x.stats.first_run < 0) x.stats.first_run = now_;
+    if (x.stats.first_run < 0) x.stats.first_run = t;
     c.status = CoreStatus::Running;
-    c.status_since = now_;
+    c.status_since = t;
     note(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Running), c.id);
-    x.stats.wait += now_ - x.state_since;
-    x.state_since = now_;
+    x.stats.wait += t - x.state_since;
+    x.state_since = t;
     x.state = ProcState::Running;
     x.block = BlockReason::None;
     note(EventKind::State, x.pid, static_cast<int>(ProcState::Running), c.id);
@@ -109,7 +113,7 @@ Kernel::Resume Kernel::rotate() {
         limit = next_limit();
       } else {
         b.switching += switched;
-        run(x);
+        run(x, done);
         if constexpr (!Log) b.events += 2;  // log() counts its own
       }
     } else if (c.status == CoreStatus::Running) {
@@ -151,23 +155,24 @@ Kernel::Resume Kernel::rotate() {
         // The head of the queue is dispatched next (p joins the tail after it).
         if (queue.empty()) break;  // alone: advance() renews the slice in place
         Process* x = queue.front();
-        if (pinned_ && !x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
+        if (pinned && !x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
         // Advance to the end of the slice (as advance() does).
+        const Tick t = end;
         p.remaining -= slice;
         p.quantum_used += slice;
-        now_ = end;
+        now_ = t;
         // Phase 3: the slice is used up and x wants the core (release_core, make_ready).
         ++p.stats.involuntary_switches;
-        b.busy += now_ - c.status_since;
-        c.status_since = now_;
+        b.busy += t - c.status_since;
+        c.status_since = t;
         note(EventKind::Core, kNoPid, static_cast<int>(CoreStatus::Idle), c.id);
         p.core = -1;
-        p.stats.cpu += now_ - p.state_since;
-        p.state_since = now_;
+        p.stats.cpu += t - p.state_since;
+        p.state_since = t;
         p.state = ProcState::Ready;
         p.block = BlockReason::None;
         note(EventKind::State, p.pid, static_cast<int>(ProcState::Ready), -1);
-        p.ready_since = now_;
+        p.ready_since = t;
         p.ready_seq = ++ready_seq_;
         queue.front_to_back(&p);  // phase 5's pick (pop_for), then make_ready's enqueue
         // The next but one in line: its hot lines arrive while this slice
@@ -187,7 +192,7 @@ Kernel::Resume Kernel::rotate() {
       // queue, as dispatch() does, unless it is the process that just left
       // (a switch to itself is no switch) or nobody can take the core.
       if (queue.empty() || queue.front()->pid == c.last ||
-          (pinned_ && !queue.front()->can_run_on(c.id))) {
+          (pinned && !queue.front()->can_run_on(c.id))) {
         resume = Resume::Phase3;
         break;
       }
@@ -221,7 +226,7 @@ Kernel::Resume Kernel::rotate() {
           note(EventKind::Core, x.pid, static_cast<int>(CoreStatus::Switching), c.id);
           if constexpr (!Log) b.events += 1;
         } else {
-          run(x);
+          run(x, now_);
           if constexpr (!Log) b.events += 2;
         }
       }
