@@ -63,6 +63,7 @@ Kernel::Kernel(const Scenario& s, const RunOptions& o) : scenario_(s), options_(
       p.tickets = spec.tickets;
       p.working_set = spec.working_set;
       p.affinity = spec.affinity;
+      pinned_ = pinned_ || !spec.affinity.empty();  // children inherit it: no other source
       p.daemon = spec.daemon;
       p.stats.daemon = spec.daemon;
       add_timer(p, spec.arrival, 1);

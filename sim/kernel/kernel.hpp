@@ -222,13 +222,16 @@ class Kernel final : public Runtime, public ExternalHost {
   /// (phase 2 done in the batch) from phase 3.
   enum class Resume : std::uint8_t { Advance, Phase1, Phase3 };
   Resume rotate_slices();
+  template <typename F>
+  void each_ready(F&& visit);  // round_skip.cpp
   template <bool Log>
   Resume rotate();
   /// What a batch of slices adds to the run's totals, kept aside until
   /// written back (write_back): since when, and what was counted.
   struct Batch {
     Tick since;
-    std::int64_t slices = 0;  ///< context switches, all batched
+    std::int64_t slices = 0;      ///< slice changes (each a context switch)
+    std::int64_t dispatches = 0;  ///< context switches to a core freed by operations
     std::int64_t events = 0;  ///< scheduling events counted but not logged
     Tick busy = 0;            ///< core 0's busy and switching time
     Tick switching = 0;
@@ -237,17 +240,17 @@ class Kernel final : public Runtime, public ExternalHost {
   };
   void write_back(Batch& b);
   bool wake_io_in_batch();
-  Resume run_operations(Core& c, Process& x, Batch& b, bool finished);
+  Resume run_operations(Core& c, Process& x, Batch& b, bool finished, bool new_boundary);
   /// The cheap half of rotate_slices' first test, asked at every boundary:
-  /// a switch is under way, or the running compute outlasts its slice.
+  /// a switch is under way or a process computes.
   [[nodiscard]] bool batch_may_start() const {
     const Core& c = cores_[0];
-    return c.status == CoreStatus::Switching ||
-           (c.status == CoreStatus::Running && c.process->remaining > slice_left(*c.process));
+    return c.status == CoreStatus::Switching || c.status == CoreStatus::Running;
   }
 
   const Scenario& scenario_;
   RunOptions options_;
+  bool pinned_ = false;  ///< some process has an affinity (else every process runs anywhere)
   std::unique_ptr<Policy> policy_;
   PerCoreQueues* per_core_ = nullptr;  ///< policy_ itself under per-core queues, else null
   void cache_dispatch(Core& c, Process& p);

@@ -62,6 +62,16 @@ RoundProc snap(const Process& p, Tick now) {
 
 }  // namespace
 
+// The ready processes in the policy's order, until `visit` says false:
+// rr's queue directly when slice batching has it (no std::function call
+// per process), else through the policy.
+template <typename F>
+void Kernel::each_ready(F&& visit) {
+  if (!rotation_q_) return visit_ready(*policy_, visit);
+  for (Process* p : *rotation_q_)
+    if (!visit(*p)) return;
+}
+
 void Kernel::skip_rounds() {
   RoundRecord& r = round_;
   if (!r.active) {
@@ -112,15 +122,30 @@ bool Kernel::start_round() {
     next_round_try_ = std::max(timer, now_ + round);
     return false;
   }
+  // A look at each process's first cache line before any snapshot: most
+  // candidates fail here (a compute ends, or something else happens,
+  // within about two rounds), after a few processes.
+  auto fits = [&](const Process& p) {
+    Tick s = slice_left(p) + p.quantum_used;
+    return !p.woke_from_io && p.remaining > 2 * s && (!pinned_ || p.affinity.empty());
+  };
+  bool fit =
+      std::all_of(cores_.begin(), cores_.end(), [&](const Core& c) { return fits(*c.process); });
+  if (fit) each_ready([&](Process& p) { return fit = fits(p); });
+  if (!fit) {
+    next_round_try_ = now_ + round;
+    return false;
+  }
   r.procs.clear();
   r.order.clear();
   r.cores.clear();
+  // At once to its size: grown by doubling, it cost its copies and a page
+  // fault per new page each time (about 30 of 540 on issue 18's workload).
+  r.procs.reserve(ready + cores_.size());
+  r.order.reserve(ready);
   Tick all_slices = 0;  // a period is at most every process's slice and switch once per core
-  bool fit = true;
   auto add = [&](const Process& p) {
-    Tick s = slice_left(p) + p.quantum_used;
-    all_slices += s + cs;
-    if (!p.affinity.empty() || p.woke_from_io || p.remaining <= 2 * s) fit = false;
+    all_slices += slice_left(p) + p.quantum_used + cs;
     r.procs.push_back(snap(p, now_));
   };
   for (const Core& c : cores_) {
@@ -129,15 +154,11 @@ bool Kernel::start_round() {
                                 now_ - c.switched_in, c.process->quantum_used,
                                 result_.cores[static_cast<std::size_t>(c.id)]});
   }
-  visit_ready(*policy_, [&](Process& p) {
+  each_ready([&](Process& p) {
     add(p);
     r.order.push_back(p.pid);
-    return fit;
+    return true;
   });
-  if (!fit) {  // a compute ends (or something else happens) within about two rounds
-    next_round_try_ = now_ + round;
-    return false;
-  }
   r.start = now_;
   r.timer = timer;
   r.give_up_at = now_ + all_slices + 1;
@@ -154,7 +175,7 @@ bool Kernel::start_round() {
 bool Kernel::round_matches() {
   RoundRecord& r = round_;
   r.scratch.clear();
-  visit_ready(*policy_, [&](Process& p) {
+  each_ready([&](Process& p) {
     r.scratch.push_back(p.pid);
     return true;
   });

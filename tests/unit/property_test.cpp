@@ -604,14 +604,16 @@ TEST(Property, RoundSkippingGivesTheSliceBySliceResult) {
 }
 
 // Slice batching (semantics §5): rr scenarios with arrivals, io, sleeps,
-// spawned children and exits between long computes, on 1-4 cores (batching
+// yields, spawned children and exits between long computes, some pinned
+// processes, some machines that keep the core during io, on 1-4 cores (batching
 // applies to one; the others check that it stays out of the way) with
 // switch costs 0-3. Batching on and off, with and without round skipping and
 // tick by tick must give the same bytes: the JSON report, and with the log
 // the timeline, the Chrome trace and the Gantt chart.
 std::string rotation_scenario() {
-  std::string json = R"({"name": "rotation", "machine": {"cores": )" +
-                     num(chance(70) ? 1 : pick(2, 4)) + R"(, "context_switch": )" +
+  int cores = chance(70) ? 1 : pick(2, 4);
+  std::string json = R"({"name": "rotation", "machine": {"cores": )" + num(cores) +
+                     (chance(10) ? R"(, "switch_on_io": false)" : "") + R"(, "context_switch": )" +
                      num(pick(0, 3)) + R"(, "scheduler": {"policy": "rr", "quantum": )" +
                      num(pick(1, 6)) + "}" + (chance(20) ? R"(, "io_completion": "preempt")" : "") +
                      R"(}, "programs": {"leaf": [{"compute": )" + num(pick(1, 60)) +
@@ -625,17 +627,19 @@ std::string rotation_scenario() {
       body += std::string(R"(, {")") + (chance(50) ? "io" : "sleep") + R"(": )" + num(pick(1, 60)) +
               "}";
     if (chance(25)) body += R"(, {"spawn": "leaf"})";
+    if (chance(20)) body += R"(, "yield")";
     std::string ops = R"([{"repeat": )" + num(pick(1, 4)) + R"(, "do": )" + body + "]}";
     if (chance(30)) ops += R"(, {"compute": )" + num(pick(1, 150)) + "}";
     json += std::string(R"(, "p)") + num(i) + R"(": )" + ops + "]";
     processes += (i ? ", " : "") + std::string(R"({"name": "p)") + num(i) + R"(", "program": "p)" +
-                 num(i) + R"(", "arrival": )" + num(chance(50) ? 0 : pick(0, 150)) + "}";
+                 num(i) + R"(", "arrival": )" + num(chance(50) ? 0 : pick(0, 150)) +
+                 (chance(15) ? R"(, "affinity": [)" + num(pick(0, cores - 1)) + "]" : "") + "}";
   }
   return json + R"(}, "processes": [)" + processes + "]}";
 }
 
 struct BatchesSeen {
-  int runs = 0, batched = 0;
+  int runs = 0, batched = 0, dispatched = 0;
 };
 
 // Everything a run can show, as one text: the JSON report and, with the
@@ -666,6 +670,7 @@ void batching_changes_nothing(BatchesSeen& seen) {
     if (log) {
       ++seen.runs;
       if (alone.batched_slices > 0) ++seen.batched;
+      if (alone.batched_dispatches > 0) ++seen.dispatched;
       Replay(on, s.machine.cores).check();
     }
   }
@@ -676,6 +681,9 @@ TEST(Property, SliceBatchingGivesTheTickLoopResult) {
   check_cases(250, [&seen] { batching_changes_nothing(seen); });
   // Most one-core runs (70 % of them) have plain slice changes to batch.
   EXPECT_GE(seen.batched * 2, seen.runs) << seen.batched << " of " << seen.runs << " runs batched";
+  // Many dispatch to a core that a process left by blocking, yielding or exiting.
+  EXPECT_GE(seen.dispatched * 4, seen.runs)
+      << seen.dispatched << " of " << seen.runs << " runs dispatched to a freed core";
 }
 
 // The same input twice gives the same bytes (no hidden state, no addresses).

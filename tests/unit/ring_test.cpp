@@ -63,5 +63,29 @@ TEST(Ring, RotationWrapsWithoutGrowing) {
   EXPECT_TRUE(r.empty());
 }
 
+// front_to_back(v) is pop_front() then push_back(v), also when the ring is
+// full (16 of its first capacity of 16: v takes the front's slot) and when
+// it is not.
+TEST(Ring, FrontToBackIsAPopThenAPush) {
+  for (int n : {16, 17, 3}) {
+    Ring<int> r;
+    std::deque<int> d;
+    for (int i = 0; i < n; ++i) {
+      r.push_back(i);
+      d.push_back(i);
+    }
+    for (int turn = 0; turn < 40; ++turn) {
+      int v = 100 + turn;
+      r.front_to_back(v);
+      d.pop_front();
+      d.push_back(v);
+      ASSERT_EQ(contents(r), std::vector<int>(d.begin(), d.end())) << n << " " << turn;
+    }
+    r.push_back(7);  // still a ring that grows correctly afterwards
+    d.push_back(7);
+    EXPECT_EQ(contents(r), std::vector<int>(d.begin(), d.end())) << n;
+  }
+}
+
 }  // namespace
 }  // namespace mpsim

@@ -11,11 +11,17 @@ namespace {
 
 // Runs `json` with batching (round skipping off, so that every slice change
 // outside the tick loop is a batched one), without it and tick by tick.
-RunResult run_batched(const std::string& json) {
+// `base` sets the other options (the runaway-loop limit).
+RunResult run_batched(const std::string& json, RunOptions base = {}) {
   Scenario s = load(json);
-  RunResult on = simulate(s, RunOptions{.round_skipping = false});
-  RunResult off = simulate(s, RunOptions{.round_skipping = false, .slice_batching = false});
-  RunResult step = simulate(s, RunOptions{.event_skipping = false});
+  base.round_skipping = false;
+  RunOptions no_batch = base;
+  no_batch.slice_batching = false;
+  RunOptions tick_by_tick = base;
+  tick_by_tick.event_skipping = false;
+  RunResult on = simulate(s, base);
+  RunResult off = simulate(s, no_batch);
+  RunResult step = simulate(s, tick_by_tick);
   for (const RunResult* other : {&off, &step}) {
     EXPECT_EQ(first_difference(format_json(on, true), format_json(*other, true)), "");
     EXPECT_EQ(format_timeline(on), format_timeline(*other));
@@ -24,6 +30,7 @@ RunResult run_batched(const std::string& json) {
   EXPECT_EQ(off.batched_slices, 0);
   EXPECT_EQ(step.batched_slices, 0);
   EXPECT_EQ(off.batched_wakeups + step.batched_wakeups, 0);
+  EXPECT_EQ(off.batched_dispatches + step.batched_dispatches, 0);
   return on;
 }
 
@@ -132,6 +139,83 @@ TEST(SliceBatching, ALoneProcessIsLeftToTheTickLoop) {
   EXPECT_EQ(r.max_parallelism, 1);
   EXPECT_EQ(r.makespan, 20);
   EXPECT_EQ(r.processes[0].cpu, 17);
+}
+
+// A process that blocks in its operations frees the core: the batch
+// dispatches the head of the queue itself. a computes 3, does io 4,
+// computes 2; b computes 6; quantum 2, no switch cost. a 0-2; b 2-4 (its
+// first run: a batched slice); a 4-5: its compute ends, it starts its io
+// (until 9) and leaves the core, and b, at the head, gets it (a batched
+// dispatch); b 5-9 (alone from 7, its slice renewed in place); at 9 a wakes
+// and b exits; a 9-11 (exit). Switches at 2, 4, 5 and 9.
+TEST(SliceBatching, DispatchesToACoreFreedByOperations) {
+  RunResult r = run_batched(
+      jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 2})",
+                    {job("a", R"([{"compute": 3}, {"io": 4}, {"compute": 2}])"), cpu("b", 6)}));
+  EXPECT_EQ(r.batched_slices, 2);
+  EXPECT_EQ(r.batched_dispatches, 1);
+  EXPECT_EQ(r.makespan, 11);
+  EXPECT_EQ(r.context_switches, 4);
+  const ProcessResult& a = r.processes[0];
+  const ProcessResult& b = r.processes[1];
+  EXPECT_EQ(a.finish, 11);
+  EXPECT_EQ(a.wait, 2);
+  EXPECT_EQ(a.cpu, 5);
+  EXPECT_EQ(a.blocked_io, 4);
+  EXPECT_EQ(a.involuntary_switches, 1);
+  EXPECT_EQ(a.voluntary_switches, 1);
+  EXPECT_EQ(b.finish, 9);
+  EXPECT_EQ(b.first_run, 2);
+  EXPECT_EQ(b.wait, 3);
+  EXPECT_EQ(b.involuntary_switches, 1);
+}
+
+// The same with a switch cost of 1: the freed core begins a switch. a 0-2;
+// switch 2-3, b 3-5; switch 5-6, a 6-7 (io until 11); switch 7-8 (batched
+// dispatch), b 8-12 (alone from 10; a wakes at 11); b exits at 12 and the
+// batch dispatches a again: switch 12-13, a 13-15 (exit). a waits 2-6 and
+// 11-13, b 0-3 and 5-8 (a switch-in counts as waiting).
+TEST(SliceBatching, DispatchesToAFreedCoreWithASwitchCost) {
+  RunResult r = run_batched(jobs_scenario(
+      R"("cores": 1, "context_switch": 1, "scheduler": {"policy": "rr", "quantum": 2})",
+      {job("a", R"([{"compute": 3}, {"io": 4}, {"compute": 2}])"), cpu("b", 6)}));
+  EXPECT_EQ(r.batched_slices, 2);
+  EXPECT_EQ(r.batched_dispatches, 2);
+  EXPECT_EQ(r.makespan, 15);
+  EXPECT_EQ(r.context_switches, 4);
+  EXPECT_EQ(r.switch_overhead, 4);
+  EXPECT_EQ(r.cores[0].busy, 11);
+  const ProcessResult& a = r.processes[0];
+  const ProcessResult& b = r.processes[1];
+  EXPECT_EQ(a.finish, 15);
+  EXPECT_EQ(a.wait, 6);
+  EXPECT_EQ(a.cpu, 5);
+  EXPECT_EQ(a.blocked_io, 4);
+  EXPECT_EQ(b.finish, 12);
+  EXPECT_EQ(b.wait, 6);
+  EXPECT_EQ(b.cpu, 6);
+}
+
+// Two processes that yield to each other forever once their computes end
+// hand the core back and forth inside the batch, all at tick 6 (a 0-2, b
+// 2-4, a 4-5, b 5-6). The runaway-loop count of a boundary is kept across
+// those dispatches, so both are stopped there as without batching: b
+// first (at 6 it runs its operations first).
+TEST(SliceBatching, YieldingToEachOtherStillReachesTheRunawayLimit) {
+  const char* prog = R"([{"compute": 3}, {"while": "true", "do": ["yield"]}])";
+  RunResult r =
+      run_batched(jobs_scenario(R"("cores": 1, "scheduler": {"policy": "rr", "quantum": 2})",
+                                {job("a", prog), job("b", prog)}),
+                  RunOptions{.max_zero_time_ops = 1000});
+  EXPECT_GT(r.batched_dispatches, 0);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].pid, 3);
+  for (const ProcessResult& p : r.processes) {
+    EXPECT_EQ(p.finish, 6) << p.name;
+    EXPECT_EQ(p.exit_code, 1) << p.name;
+    EXPECT_NE(p.error.find("runaway loop: more than 1000 zero-time operations"), std::string::npos)
+        << p.error;
+  }
 }
 
 // Two cores: batching stays out (a slice change on one core may coincide

@@ -72,11 +72,14 @@ class LoopCounters {
 inline constexpr std::int32_t kInitializerTask = -2;
 
 struct alignas(64) Process {
-  // Read or written at nearly every scheduling event, so kept together (with
-  // the counters that open `stats`) in the first four cache lines (the
-  // struct is 64-byte aligned): a run of many processes then touches few
-  // lines per event, and prefetch() can ask for them ahead. Who changes each
-  // field is noted beside it.
+  // Read or written at nearly every scheduling event, so kept together in
+  // the first cache line (the struct is 64-byte aligned), with the counters
+  // that open `stats` in the second: a time slice touches these two lines
+  // of each process it switches, and a run of many processes cycles through
+  // more of them than a first-level cache holds (issue 18: one line less
+  // per switch). What operations use (program, loop counters, variables,
+  // timers) comes next; prefetch() can ask for all of it ahead. Who changes
+  // each field is noted beside it.
   ProcState state = ProcState::New;          // machine
   BlockReason block = BlockReason::None;     // machine
   bool woke_from_io = false;   ///< machine: made ready at this boundary by an io completion
@@ -90,14 +93,15 @@ struct alignas(64) Process {
   Tick state_since = 0;        // machine
   Tick ready_since = 0;        ///< machine: tick it last entered the ready queue
   std::uint64_t ready_seq = 0; ///< machine: global FIFO order of ready-queue entries
+  ProcessResult stats;         ///< outcome and accounting (its counters come first)
+  const Program* program = nullptr;     // lifecycle
+  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
+  std::int64_t zero_ops = 0;   ///< zero-time operations run at that boundary (runaway guard)
   Tick wake_at = kNever;       ///< machine: io/sleep/join-timeout deadline
   Tick io_ticks = 0;           ///< machine: length of the queued io request
-  const Program* program = nullptr;       // lifecycle
   LoopCounters loop_counters;  // interpreter
+  Variables vars;              ///< interpreter: read by most computes and io
   std::vector<CoreId> affinity;  ///< scenario: empty = any core
-  std::uint64_t zero_ops_boundary = 0;  ///< the kernel's boundary count when zero_ops was last used
-  std::int64_t zero_ops = 0;            ///< zero-time operations run at that boundary (runaway guard)
-  ProcessResult stats;         ///< outcome and accounting (its counters come first)
 
   // Identity and family (changed only by the lifecycle code).
   Pid parent = kNoPid;
@@ -108,7 +112,6 @@ struct alignas(64) Process {
   bool started = false;
 
   // Execution (changed only by the interpreter).
-  Variables vars;  ///< read by most computes and io: Process::prefetch covers it
   std::int32_t exit_stage = 0; ///< python exit_semantics: progress through the exit sequence
   std::int64_t exit_request = 0;  ///< code to exit with once the python exit sequence ends
   // Process pools (kernel/pool.cpp, semantics.md §13).
@@ -158,8 +161,19 @@ struct alignas(64) Process {
   /// Asks the memory system for what a dispatch touches (the hot fields, the
   /// variables) ahead of use: the caller knows this process runs soon.
   [[gnu::always_inline]] void prefetch() const {
-    prefetch_lines(this, std::make_index_sequence<4>{});  // the hot fields: 256 bytes
-    prefetch_lines(&vars, std::make_index_sequence<(sizeof vars + 63) / 64>{});
+    prefetch_hot();
+    prefetch_operations();
+  }
+  /// The hot fields and counters (the first two lines).
+  [[gnu::always_inline]] void prefetch_hot() const {
+    prefetch_lines(this, std::make_index_sequence<2>{});
+  }
+  /// What running operations reads: program, runaway count, timers, loop
+  /// counters, variables (8-byte fields and members: no padding).
+  [[gnu::always_inline]] void prefetch_operations() const {
+    constexpr std::size_t ops_bytes =
+        sizeof program + 4 * sizeof(std::int64_t) + sizeof loop_counters + sizeof vars;
+    prefetch_lines(&program, std::make_index_sequence<(ops_bytes + 63) / 64>{});
   }
 
   [[nodiscard]] bool alive() const {

@@ -303,6 +303,9 @@ struct RunResult {
   /// io completions that slice batching woke inside a slice (0 without it).
   /// Left out of reports too.
   std::int64_t batched_wakeups = 0;
+  /// Dispatches that slice batching made to a core its process had just
+  /// left (blocked, yielded or exited) (0 without it). Left out of reports.
+  std::int64_t batched_dispatches = 0;
   std::vector<ProcessResult> processes;  ///< by pid, init excluded
   std::vector<PrintLine> prints;
   std::vector<ErrorRecord> errors;
