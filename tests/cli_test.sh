@@ -52,4 +52,35 @@ expect_rc 2 "run FILE check" "$mpsim" run "$daemon" check
 expect_rc 2 "run --bogus" "$mpsim" run "$daemon" --bogus
 [ "$(head -1 err)" = "The following argument was not expected: --bogus" ] || fail "run --bogus: $(cat err)"
 
+# `mpsim run --format json` streams its result in pieces: 1000 processes make
+# about 770 KB, a dozen pieces, the same bytes to stdout, a pipe and a file.
+cat > many.json << 'JSON'
+{"name":"many","machine":{"cores":1,"scheduler":{"policy":"rr","quantum":10}},
+ "programs":{"w":[{"repeat":3,"do":[{"compute":"cpu"},{"io":"5"}]}]},
+ "processes":[{"name":"w{index}","program":"w","count":1000,"args":{"cpu":"10 + index % 7"}}]}
+JSON
+expect_rc 0 "json to stdout" "$mpsim" run many.json --format json
+mv out stdout.json
+[ "$(stat -c %s stdout.json)" -gt 500000 ] || fail "the json result is $(stat -c %s stdout.json) bytes"
+[ "$(grep -c '^      "pid": ' stdout.json)" = 1000 ] || fail "the json result does not list 1000 processes"
+[ "$(tail -c 3 stdout.json | od -An -c | tr -d ' ')" = '\n}\n' ] || fail "the json result does not end in }"
+"$mpsim" run many.json --format json | cat > pipe.json
+cmp -s stdout.json pipe.json || fail "json through a pipe differs from stdout"
+expect_rc 0 "json to a file" "$mpsim" run many.json --format json -o file.json
+cmp -s stdout.json file.json || fail "json in a file differs from stdout"
+[ ! -s out ] || fail "-o file.json also wrote to stdout"
+expect_rc 2 "an existing file without --force" "$mpsim" run many.json --format json -o file.json
+[ "$(cat err)" = "error: file.json already exists; pass --force to replace it" ] || fail "exists: $(cat err)"
+echo old > old.json
+expect_rc 0 "--force replaces it" "$mpsim" run many.json --format json -o old.json --force
+cmp -s stdout.json old.json || fail "json replacing a file differs from stdout"
+expect_rc 2 "a missing folder" "$mpsim" run many.json --format json -o no/such.json
+[ "$(cat err)" = "error: cannot write no/such.json: No such file or directory" ] || fail "missing folder: $(cat err)"
+expect_rc 0 "text to stdout" "$mpsim" run many.json
+mv out stdout.txt
+expect_rc 0 "text to a file" "$mpsim" run many.json -o file.txt
+cmp -s stdout.txt file.txt || fail "text in a file differs from stdout"
+leftover="$(find . -name '.*.mpsim-*')"
+[ -z "$leftover" ] || fail "temporary files left: $leftover"
+
 exit $status
