@@ -35,6 +35,8 @@ std::string format_timeline(const RunResult& r);
 
 /// Nearest-rank percentile (p in 0..100) of `values`; 0 for an empty list.
 double percentile(std::vector<double> values, double p);
+/// The same of a list already in ascending order (no copy, no sort).
+double sorted_percentile(const std::vector<double>& sorted, double p);
 
 }  // namespace mpsim
 
