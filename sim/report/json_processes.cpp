@@ -21,6 +21,10 @@ char* put(char* at, const char (&literal)[N]) {
 }
 
 char* put_int(char* at, std::int64_t v) {
+  if (static_cast<std::uint64_t>(v) < 10) {  // most blocked-time counters are 0
+    *at = static_cast<char>('0' + v);
+    return at + 1;
+  }
   return std::to_chars(at, at + 20, v).ptr;
 }
 
