@@ -60,7 +60,7 @@ ojson summary_json(const RunResult& r) {
   }
   auto dist = [](std::vector<double>& v) {
     double sum = 0;
-    for (double x : v) sum += x;  // in pid order, before the sort: the same bits as ever
+    for (double x : v) sum += x;    // in pid order, before the sort: the same bits as ever
     std::sort(v.begin(), v.end());  // once for the three percentiles
     return ojson{{"mean", v.empty() ? 0.0 : sum / static_cast<double>(v.size())},
                  {"p50", sorted_percentile(v, 50)},

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "mpsim/model/name_key.hpp"
 #include "mpsim/kernel/policy.hpp"
+#include "mpsim/model/name_key.hpp"
 #include "scenario/compile.hpp"
 #include "scenario/expect_decl.hpp"
 #include "scenario/json_check.hpp"

@@ -64,8 +64,8 @@ TEST(Expr, IntegerArithmeticGivesTheTreeWalksValuesAndErrors) {
   };
   // Each failure in the middle of a program, with the walk's message.
   for (const char* src : {"1 + x / (x - 7)", "x % 0 + 1", "-(-9223372036854775807 - 1) + 1",
-                          "(-9223372036854775807 - 1) / -1", "9223372036854775807 * 2 - x",
-                          "y + 1", "1 - (-9223372036854775807 - 1)"}) {
+                          "(-9223372036854775807 - 1) / -1", "9223372036854775807 * 2 - x", "y + 1",
+                          "1 - (-9223372036854775807 - 1)"}) {
     std::string walked = message(src);
     EXPECT_NE(walked, "no error") << src;
     EXPECT_EQ(message(std::string("(") + src + ")"), walked) << src;

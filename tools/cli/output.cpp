@@ -43,7 +43,8 @@ std::optional<Scenario> load_or_report(const std::string& path, const MachineOve
 }
 
 bool write_output(const std::string& out, const std::string& text, bool force) {
-  return write_output(out, [&text](const TextSink& sink) { sink(text); }, force);
+  return write_output(
+      out, [&text](const TextSink& sink) { sink(text); }, force);
 }
 
 bool write_output(const std::string& out, const TextProducer& produce, bool force) {
