@@ -3,6 +3,7 @@
 // errors rather than undefined behaviour, so a scenario can never crash mpsim.
 #include "mpsim/model/expr.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -297,57 +298,119 @@ Value eval_node(const ExprNode& n, const EvalContext& ctx) {
   return {};
 }
 
+}  // namespace
+
 // Integer arithmetic without Values, for trees of int literals, variables,
-// negation and + - * / % (process arguments, durations): false when a value
-// is not an int or an operation would fail. The caller then walks the tree
-// with eval_node, which gives the exact value or error: evaluation has no
-// side effects, so trying twice is safe.
-bool int_arith(const ExprNode& n, const EvalContext& ctx, std::int64_t& out) {
-  switch (n.kind) {
-    case NodeKind::Literal:
-      if (const auto* i = std::get_if<std::int64_t>(&n.literal)) return out = *i, true;
-      return false;
-    case NodeKind::Variable: {
-      const Value* v = ctx.find_stored(n.name, n.key);
-      std::optional<Value> held;
-      if (!v && (held = ctx.variable(n.name))) v = &*held;
-      const auto* i = v ? std::get_if<std::int64_t>(v) : nullptr;
-      if (i) out = *i;
-      return i != nullptr;
+// negation and + - * / % (process arguments, durations), as a postfix program
+// run over a stack of integers: a tree walk cost about 45 instructions a
+// node (1000 processes' args are evaluated at load and again at creation).
+// run() is false when a value is not an int or an operation would fail; the
+// caller then walks the tree with eval_node, which gives the exact value or
+// error: evaluation has no side effects, so trying twice is safe.
+struct IntProgram {
+  enum class Kind : std::uint8_t { Push, Load, Neg, Add, Sub, Mul, Div, Mod };
+  struct Step {
+    Kind kind;
+    std::int64_t value = 0;          // Push
+    const ExprNode* node = nullptr;  // Load: the variable's node (name and key)
+  };
+  std::vector<Step> steps;
+  std::size_t depth = 0;  // the most values on the stack at once
+
+  // Appends n's steps; `height` is the stack height before them.
+  void compile(const ExprNode& n, std::size_t height) {
+    switch (n.kind) {
+      case NodeKind::Literal:
+        steps.push_back({Kind::Push, std::get<std::int64_t>(n.literal)});
+        break;
+      case NodeKind::Variable:
+        steps.push_back({Kind::Load, 0, &n});
+        break;
+      case NodeKind::Unary:
+        compile(*n.kids[0], height);
+        steps.push_back({Kind::Neg});
+        return;
+      case NodeKind::Binary: {
+        compile(*n.kids[0], height);
+        compile(*n.kids[1], height + 1);
+        static constexpr std::pair<Op, Kind> kKinds[] = {{Op::Add, Kind::Add},
+                                                         {Op::Sub, Kind::Sub},
+                                                         {Op::Mul, Kind::Mul},
+                                                         {Op::Div, Kind::Div},
+                                                         {Op::Mod, Kind::Mod}};
+        for (const auto& [op, kind] : kKinds)
+          if (n.op == op) steps.push_back({kind});
+        return;
+      }
+      case NodeKind::Call:
+        break;  // never: is_int_arith excludes it
     }
-    case NodeKind::Unary: {
-      std::int64_t a = 0;
-      return n.op == Op::Neg && int_arith(*n.kids[0], ctx, a) && !__builtin_sub_overflow(0, a, &out);
-    }
-    case NodeKind::Binary: {
-      std::int64_t a = 0, b = 0;
-      if (!int_arith(*n.kids[0], ctx, a) || !int_arith(*n.kids[1], ctx, b)) return false;
-      switch (n.op) {
-        case Op::Add: return !__builtin_add_overflow(a, b, &out);
-        case Op::Sub: return !__builtin_sub_overflow(a, b, &out);
-        case Op::Mul: return !__builtin_mul_overflow(a, b, &out);
-        case Op::Div: case Op::Mod:
-          if (b == 0 || (a == INT64_MIN && b == -1)) return false;
-          out = n.op == Op::Div ? a / b : a % b;
-          return true;
-        default: return false;
+    depth = std::max(depth, height + 1);
+  }
+
+  bool run(const EvalContext& ctx, std::int64_t& out) const {
+    std::int64_t small[32];
+    std::vector<std::int64_t> large(depth > 32 ? depth : 0);
+    std::int64_t* top = (depth > 32 ? large.data() : small) - 1;  // the last value pushed
+    for (const Step& s : steps) {
+      switch (s.kind) {
+        case Kind::Push:
+          *++top = s.value;
+          break;
+        case Kind::Load: {
+          const Value* v = ctx.find_stored(s.node->name, s.node->key);
+          std::optional<Value> held;
+          if (!v && (held = ctx.variable(s.node->name))) v = &*held;
+          const auto* i = v ? std::get_if<std::int64_t>(v) : nullptr;
+          if (!i) return false;
+          *++top = *i;
+          break;
+        }
+        case Kind::Neg:
+          if (__builtin_sub_overflow(0, *top, top)) return false;
+          break;
+        default: {
+          std::int64_t b = *top--;
+          std::int64_t& a = *top;
+          switch (s.kind) {
+            case Kind::Add:
+              if (__builtin_add_overflow(a, b, &a)) return false;
+              break;
+            case Kind::Sub:
+              if (__builtin_sub_overflow(a, b, &a)) return false;
+              break;
+            case Kind::Mul:
+              if (__builtin_mul_overflow(a, b, &a)) return false;
+              break;
+            default:  // Div, Mod
+              if (b == 0 || (a == INT64_MIN && b == -1)) return false;
+              a = s.kind == Kind::Div ? a / b : a % b;
+          }
+        }
       }
     }
-    case NodeKind::Call: return false;
+    out = *top;
+    return true;
   }
-  return false;
-}
+};
 
-// Whether int_arith can handle the whole tree.
+namespace {
+
+// Whether an IntProgram can compute the whole tree.
 bool is_int_arith(const ExprNode& n) {
   switch (n.kind) {
-    case NodeKind::Literal: return std::holds_alternative<std::int64_t>(n.literal);
-    case NodeKind::Variable: return true;
-    case NodeKind::Unary: return n.op == Op::Neg && is_int_arith(*n.kids[0]);
+    case NodeKind::Literal:
+      return std::holds_alternative<std::int64_t>(n.literal);
+    case NodeKind::Variable:
+      return true;
+    case NodeKind::Unary:
+      return n.op == Op::Neg && is_int_arith(*n.kids[0]);
     case NodeKind::Binary:
-      return (n.op == Op::Add || n.op == Op::Sub || n.op == Op::Mul || n.op == Op::Div || n.op == Op::Mod) &&
+      return (n.op == Op::Add || n.op == Op::Sub || n.op == Op::Mul || n.op == Op::Div ||
+              n.op == Op::Mod) &&
              is_int_arith(*n.kids[0]) && is_int_arith(*n.kids[1]);
-    case NodeKind::Call: return false;
+    case NodeKind::Call:
+      return false;
   }
   return false;
 }
@@ -377,6 +440,11 @@ Expr Expr::constant(std::int64_t v) {
 
 void Expr::classify() {
   shape_ = is_int_arith(*root_) ? Shape::IntArith : Shape::General;
+  if (shape_ == Shape::IntArith) {
+    auto program = std::make_shared<IntProgram>();
+    program->compile(*root_, 0);
+    int_program_ = std::move(program);
+  }
   if (root_->kind == NodeKind::Variable) {
     shape_ = Shape::Variable;
     variable_ = &root_->name;
@@ -390,7 +458,7 @@ void Expr::classify() {
 
 Value Expr::eval(const EvalContext& ctx) const {
   std::int64_t v = 0;
-  if (shape_ == Shape::IntArith && int_arith(*root_, ctx, v)) return v;
+  if (shape_ == Shape::IntArith && int_program_->run(ctx, v)) return v;
   return eval_node(*root_, ctx);
 }
 
@@ -405,7 +473,7 @@ std::int64_t Expr::eval_int_walk(const EvalContext& ctx, std::string_view what) 
     if (const auto* i = std::get_if<std::int64_t>(&*var)) return *i;
   }
   std::int64_t fast = 0;
-  if (shape_ == Shape::IntArith && int_arith(*root_, ctx, fast)) return fast;
+  if (shape_ == Shape::IntArith && int_program_->run(ctx, fast)) return fast;
   Value v = var ? std::move(*var) : eval_node(*root_, ctx);
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   throw RuntimeError(std::string(what) + " must be an int, '" + source_ + "' is " + type_name(v));

@@ -1,5 +1,7 @@
 // The JSON result (field by field in docs/json-output.md). Keys are written in
 // a fixed order so the same run gives the same bytes.
+#include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "mpsim/analysis/deadlock.hpp"
@@ -56,13 +58,14 @@ ojson summary_json(const RunResult& r) {
     resp.push_back(static_cast<double>(p.response()));
     wait.push_back(static_cast<double>(p.wait));
   }
-  auto dist = [](const std::vector<double>& v) {
+  auto dist = [](std::vector<double>& v) {
     double sum = 0;
-    for (double x : v) sum += x;
+    for (double x : v) sum += x;    // in pid order, before the sort: the same bits as ever
+    std::sort(v.begin(), v.end());  // once for the three percentiles
     return ojson{{"mean", v.empty() ? 0.0 : sum / static_cast<double>(v.size())},
-                 {"p50", percentile(v, 50)},
-                 {"p95", percentile(v, 95)},
-                 {"max", percentile(v, 100)}};
+                 {"p50", sorted_percentile(v, 50)},
+                 {"p95", sorted_percentile(v, 95)},
+                 {"max", sorted_percentile(v, 100)}};
   };
   return ojson{{"makespan", r.makespan},
                {"cores", cores},
@@ -146,15 +149,21 @@ ojson event_json(const Event& e, const RunResult& r) {
   return j;
 }
 
-}  // namespace
+// The result with an empty "processes" array, dumped, and where that array
+// is: the processes, most of the text, are written apart
+// (report/json_processes.hpp).
+struct Skeleton {
+  std::string text;
+  std::size_t slot = std::string::npos;  // the "[]" of "processes", if it is to be filled
+};
 
-std::string format_json(const RunResult& r, bool events) {
+Skeleton skeleton(const RunResult& r, bool events) {
   ojson j;
   j["scenario"] = r.scenario;
   j["machine"] = machine_json(r.machine);
   j["summary"] = summary_json(r);
   if (r.multicore) j["multicore"] = detail::multicore_json(r);
-  j["processes"] = ojson::array();  // written apart below (report/json_processes.hpp)
+  j["processes"] = ojson::array();  // filled in by the callers below
   j["output"] = ojson::array();
   for (const auto& l : r.prints) j["output"].push_back({{"tick", l.tick}, {"pid", l.pid}, {"text", l.text}});
   j["errors"] = ojson::array();
@@ -208,20 +217,38 @@ std::string format_json(const RunResult& r, bool events) {
     j["events"] = ojson::array();
     for (const auto& e : r.events) j["events"].push_back(event_json(e, r));
   }
-  std::string text = j.dump(2);
+  Skeleton s{j.dump(2)};
   // The first top-level "processes" (keys of nested objects are indented deeper).
   const std::string slot = "\n  \"processes\": []";
-  std::size_t at = text.find(slot);
-  if (at == std::string::npos || r.processes.empty()) return text;
+  std::size_t at = s.text.find(slot);
+  if (at != std::string::npos && !r.processes.empty()) s.slot = at + slot.size() - 2;
+  return s;
+}
+
+}  // namespace
+
+std::string format_json(const RunResult& r, bool events) {
+  Skeleton s = skeleton(r, events);
+  if (s.slot == std::string::npos) return std::move(s.text);
   // Assembled in one string reserved for all of it (and the newline callers
   // add): a replace() would copy the processes' text, most of the output, again.
-  std::size_t head = at + slot.size() - 2;
   std::string whole;
-  whole.reserve(text.size() + detail::processes_json_bound(r.processes) + 1);
-  whole.append(text, 0, head);
+  whole.reserve(s.text.size() + detail::processes_json_bound(r.processes) + 1);
+  whole.append(s.text, 0, s.slot);
   detail::append_processes_json(whole, r.processes, r.multicore.has_value());
-  whole.append(text, head + 2);
+  whole.append(s.text, s.slot + 2);
   return whole;
+}
+
+std::function<void(const TextSink&)> json_writer(const RunResult& r, bool events) {
+  auto s = std::make_shared<const Skeleton>(skeleton(r, events));
+  if (s->slot != std::string::npos) detail::check_processes_json(r.processes);
+  return [s, &r](const TextSink& sink) {
+    if (s->slot == std::string::npos) return sink(s->text);
+    sink(std::string_view(s->text).substr(0, s->slot));
+    detail::write_processes_json(r.processes, r.multicore.has_value(), sink);
+    sink(std::string_view(s->text).substr(s->slot + 2));
+  };
 }
 
 }  // namespace mpsim

@@ -21,6 +21,10 @@ char* put(char* at, const char (&literal)[N]) {
 }
 
 char* put_int(char* at, std::int64_t v) {
+  if (static_cast<std::uint64_t>(v) < 10) {  // most blocked-time counters are 0
+    *at = static_cast<char>('0' + v);
+    return at + 1;
+  }
   return std::to_chars(at, at + 20, v).ptr;
 }
 
@@ -40,13 +44,17 @@ std::size_t string_bound(std::size_t bytes) {
 // Printable ASCII other than '"' and '\\' is written as it is by nlohmann's
 // dump (no ensure_ascii): copy it. Anything else goes through nlohmann, so
 // that escaping, and its refusal of invalid UTF-8, stay exactly the library's.
-char* put_str(char* at, std::string_view s) {
-  bool plain = true;
+bool plain(std::string_view s) {
+  bool ok = true;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
-    plain &= c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    ok &= c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
   }
-  if (!plain) {
+  return ok;
+}
+
+char* put_str(char* at, std::string_view s) {
+  if (!plain(s)) {
     std::string dumped = nlohmann::ordered_json(std::string(s)).dump();
     std::memcpy(at, dumped.data(), dumped.size());
     return at + dumped.size();
@@ -111,24 +119,47 @@ std::size_t process_bound(const ProcessResult& p) {
 
 }  // namespace
 
-void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes,
-                           bool migrations) {
+void check_processes_json(const std::vector<ProcessResult>& processes) {
+  for (const ProcessResult& p : processes)
+    for (const std::string* s : {&p.name, &p.program, &p.error})
+      if (!plain(*s)) (void)nlohmann::ordered_json(*s).dump();  // throws where put_str would
+}
+
+void write_processes_json(const std::vector<ProcessResult>& processes, bool migrations,
+                          const std::function<void(std::string_view)>& sink) {
   if (processes.empty()) {
-    out += "[]";
+    sink("[]");
     return;
   }
-  // Each process is written into a scratch buffer, then appended: writing
-  // into `out` itself would need a resize, which fills the whole worst case
-  // with zeros first (about twice the text).
-  std::string scratch;
-  out += '[';
+  // Processes are written into one chunk, handed on whenever the next one
+  // might not fit: a fixed buffer however many processes there are. Writing
+  // straight into a std::string would need a resize, which fills the whole
+  // worst case with zeros first.
+  constexpr std::size_t kClosing = 4;  // "\n  ]"
+  std::string chunk(kChunkBytes, '\0');
+  char* at = put(chunk.data(), "[");
+  auto room = [&] { return chunk.size() - static_cast<std::size_t>(at - chunk.data()); };
+  auto flush = [&] {
+    sink(std::string_view(chunk.data(), static_cast<std::size_t>(at - chunk.data())));
+    at = chunk.data();
+  };
   for (std::size_t i = 0; i < processes.size(); ++i) {
     const ProcessResult& p = processes[i];
-    if (std::size_t bound = process_bound(p); scratch.size() < bound) scratch.resize(bound);
-    char* end = put_process(scratch.data(), p, i == 0, migrations);
-    out.append(scratch.data(), static_cast<std::size_t>(end - scratch.data()));
+    std::size_t bound = process_bound(p) + kClosing;
+    if (room() < bound) flush();
+    if (chunk.size() < bound) {  // strings longer than a chunk: one process alone
+      chunk.resize(bound);
+      at = chunk.data();
+    }
+    at = put_process(at, p, i == 0, migrations);
   }
-  out += "\n  ]";
+  at = put(at, "\n  ]");
+  flush();
+}
+
+void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes,
+                           bool migrations) {
+  write_processes_json(processes, migrations, [&out](std::string_view s) { out.append(s); });
 }
 
 std::size_t processes_json_bound(const std::vector<ProcessResult>& processes) {

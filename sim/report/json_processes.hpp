@@ -4,7 +4,9 @@
 // depth. Building one ordered_json object per process and dumping it cost
 // about 120 k instructions a process, half of a 1000-process `mpsim run
 // --format json` (callgrind); this costs a few thousand.
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mpsim/model/result.hpp"
@@ -17,6 +19,15 @@ namespace mpsim::detail {
 /// count, last.
 void append_processes_json(std::string& out, const std::vector<ProcessResult>& processes,
                            bool migrations);
+/// The same text handed to `sink` in pieces of at most kChunkBytes (more
+/// only for a process whose strings alone are longer).
+void write_processes_json(const std::vector<ProcessResult>& processes, bool migrations,
+                          const std::function<void(std::string_view)>& sink);
+inline constexpr std::size_t kChunkBytes = 64 * 1024;
+/// Throws what writing these processes would throw (nlohmann::json::type_error
+/// for a string that is not UTF-8), having written nothing: a stream can then
+/// be all or nothing.
+void check_processes_json(const std::vector<ProcessResult>& processes);
 /// At least the bytes append_processes_json writes (for a reserve).
 std::size_t processes_json_bound(const std::vector<ProcessResult>& processes);
 

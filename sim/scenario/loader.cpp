@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "mpsim/kernel/policy.hpp"
+#include "mpsim/model/name_key.hpp"
 #include "scenario/compile.hpp"
 #include "scenario/expect_decl.hpp"
 #include "scenario/json_check.hpp"
@@ -67,18 +68,27 @@ class SetupContext : public EvalContext {
  public:
   SetupContext(std::int64_t index, std::int64_t pid) : index_(index), pid_(pid) {}
   std::optional<Value> variable(std::string_view n) const override {
-    if (n == "index") return Value{index_};
-    if (n == "pid") return Value{pid_};
-    if (n == "ppid") return Value{std::int64_t{1}};
+    if (const Value* v = find_stored(n, name_key(n))) return *v;
     return std::nullopt;
+  }
+  // Without a copy into an optional: 1000 processes' args are evaluated here.
+  // The three names are under 8 bytes, so their keys alone identify them.
+  const Value* find_stored(std::string_view, std::uint64_t key) const override {
+    static const std::uint64_t kIndex = name_key("index"), kPid = name_key("pid"),
+                               kPpid = name_key("ppid");
+    if (key == kIndex) return &index_;
+    if (key == kPid) return &pid_;
+    if (key == kPpid) return &ppid_;
+    return nullptr;
   }
   Value call(std::string_view f, const std::vector<Value>&) const override {
     throw RuntimeError("function " + std::string(f) + "() cannot be used in process setup");
   }
 
  private:
-  std::int64_t index_;
-  std::int64_t pid_;
+  Value index_;
+  Value pid_;
+  Value ppid_{std::int64_t{1}};
 };
 
 // Arrays and objects nested deeper than this are refused: the parser, the

@@ -44,6 +44,39 @@ TEST(Expr, RuntimeErrorsAreReported) {
   EXPECT_THROW(eval("1 && true"), RuntimeError);
 }
 
+// Integer arithmetic runs as a postfix program (expr.cpp, IntProgram); what
+// it cannot compute falls back to the tree walk, with the same values and errors.
+TEST(Expr, IntegerArithmeticGivesTheTreeWalksValuesAndErrors) {
+  // 745579 * 7919 = 5904240101 = 5904 * 1000003 + 222389; 222389 = 2201 * 101 + 88.
+  EXPECT_EQ(eval("100 + (x * x + 745530) % 1000003 * 7919 % 1000003 % 101"),
+            Value{std::int64_t{188}});
+  EXPECT_EQ(eval("-x - -x * 2 / 3 % 5"), Value{std::int64_t{-7 - -7 * 2 / 3 % 5}});
+  EXPECT_EQ(eval("-9223372036854775807 - 1"), Value{INT64_MIN});
+  EXPECT_EQ(eval("s + 1"), Value{std::string("ab1")});  // not an int: the walk concatenates
+  EXPECT_EQ(eval("x + s"), Value{std::string("7ab")});
+  auto message = [](const std::string& src) {
+    try {
+      (void)eval(src);
+    } catch (const RuntimeError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // Each failure in the middle of a program, with the walk's message.
+  for (const char* src : {"1 + x / (x - 7)", "x % 0 + 1", "-(-9223372036854775807 - 1) + 1",
+                          "(-9223372036854775807 - 1) / -1", "9223372036854775807 * 2 - x", "y + 1",
+                          "1 - (-9223372036854775807 - 1)"}) {
+    std::string walked = message(src);
+    EXPECT_NE(walked, "no error") << src;
+    EXPECT_EQ(message(std::string("(") + src + ")"), walked) << src;
+  }
+  EXPECT_EQ(message("x % 0 + 1"), message("x % 0"));
+  // Deeper than the program's small stack (32 values).
+  std::string deep = "1";
+  for (int i = 0; i < 90; ++i) deep = "x + (" + deep + ")";
+  EXPECT_EQ(eval(deep), Value{std::int64_t{1 + 90 * 7}});
+}
+
 // Parentheses, call arguments and unary operators may nest 100 levels; the
 // 101st is a syntax error at the column where it opens, not a stack overflow.
 TEST(Expr, NestingIsBoundedAtAHundredLevels) {

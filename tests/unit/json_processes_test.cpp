@@ -5,8 +5,12 @@
 // as it is; the rest is escaped by nlohmann).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mpsim/report/report.hpp"
 #include "sim_helpers.hpp"
@@ -54,6 +58,61 @@ TEST(JsonProcesses, InvalidUtf8IsRefusedAsBefore) {
       "programs":{"p":[{"compute":"1"}]},"processes":[{"name":"a","program":"p"}]})");
   r.processes[0].name = "bad \xff byte";
   EXPECT_THROW((void)format_json(r, false), nlohmann::json::type_error);
+}
+
+// json_writer hands format_json's text on in pieces, the processes in pieces
+// of at most 64 KB, which `mpsim run --format json` streams to stdout or its file.
+std::string concat(const std::function<void(const TextSink&)>& write,
+                   std::vector<std::size_t>& sizes) {
+  std::string all;
+  write([&](std::string_view piece) {
+    sizes.push_back(piece.size());
+    all.append(piece);
+  });
+  return all;
+}
+
+TEST(JsonWriter, PiecesMakeFormatJson) {
+  // 300 processes of about 800 bytes each: four pieces of processes.
+  RunResult r = test::run(R"({"name":"t","machine":{"cores":2,"scheduler":{"policy":"rr"}},
+      "programs":{"p":[{"compute":"1 + index % 3"},{"io":2}]},
+      "processes":[{"name":"worker-number-{index}","program":"p","count":300}]})");
+  ASSERT_EQ(r.processes.size(), 300u);
+  r.processes[7].name = "caf\xc3\xa9 \"7\"";  // escaped by nlohmann
+  for (bool events : {false, true}) {
+    std::vector<std::size_t> sizes;
+    std::string all = concat(json_writer(r, events), sizes);
+    EXPECT_EQ(all, format_json(r, events));
+    EXPECT_GE(sizes.size(), 6u);  // before, 4 or more of processes, after
+    // The event log comes after the processes, dumped by nlohmann in one piece.
+    for (std::size_t i = 0; i + (events ? 1 : 0) < sizes.size(); ++i)
+      EXPECT_LE(sizes[i], 64u * 1024);
+  }
+}
+
+TEST(JsonWriter, AProcessLongerThanAPieceIsOnePiece) {
+  RunResult r = test::run(R"({"name":"t","machine":{"cores":1,"scheduler":{"policy":"fcfs"}},
+      "programs":{"p":[{"compute":"1"}]},"processes":[{"name":"a{index}","program":"p","count":3}]})");
+  r.processes[1].error = std::string(100 * 1024, 'e');
+  std::vector<std::size_t> sizes;
+  EXPECT_EQ(concat(json_writer(r, false), sizes), format_json(r, false));
+  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 100u * 1024);
+}
+
+TEST(JsonWriter, WithoutProcessesItIsOnePiece) {
+  RunResult r = test::run(R"({"name":"t","machine":{"cores":1,"scheduler":{"policy":"fcfs"}},
+      "programs":{"p":[{"compute":"1"}]},"processes":[{"name":"a","program":"p"}]})");
+  r.processes.clear();
+  std::vector<std::size_t> sizes;
+  EXPECT_EQ(concat(json_writer(r, false), sizes), format_json(r, false));
+  EXPECT_EQ(sizes.size(), 1u);
+}
+
+TEST(JsonWriter, InvalidUtf8IsRefusedBeforeAnyPiece) {
+  RunResult r = test::run(R"({"name":"t","machine":{"cores":1,"scheduler":{"policy":"fcfs"}},
+      "programs":{"p":[{"compute":"1"}]},"processes":[{"name":"a{index}","program":"p","count":2}]})");
+  r.processes[1].error = "bad \xff byte";  // the last string of the last process
+  EXPECT_THROW((void)json_writer(r, false), nlohmann::json::type_error);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "commands.hpp"
@@ -21,7 +22,7 @@ namespace mpsim::cli {
 
 namespace {
 
-bool write_all(int fd, const std::string& text) {
+bool write_all(int fd, std::string_view text) {
   std::size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -31,6 +32,19 @@ bool write_all(int fd, const std::string& text) {
   }
   return true;
 }
+
+// The temporary file is removed however the writing ends, an exception from
+// the producer included (after a rename it no longer exists: harmless).
+class RemoveOnExit {
+ public:
+  explicit RemoveOnExit(std::string path) : path_(std::move(path)) {}
+  ~RemoveOnExit() { ::unlink(path_.c_str()); }
+  RemoveOnExit(const RemoveOnExit&) = delete;
+  RemoveOnExit& operator=(const RemoveOnExit&) = delete;
+
+ private:
+  std::string path_;
+};
 
 // Blocks the signals that end a run from the terminal while a file is being
 // put in place, so that no temporary file is left; they are taken after.
@@ -53,6 +67,12 @@ class HoldSignals {
 }  // namespace
 
 std::string write_file_atomically(const std::string& path, const std::string& text, bool replace) {
+  return write_file_atomically(
+      path, [&text](const TextSink& sink) { sink(text); }, replace);
+}
+
+std::string write_file_atomically(const std::string& path, const TextProducer& produce,
+                                  bool replace) {
   HoldSignals hold;
   std::filesystem::path target(path);
   std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
@@ -62,11 +82,29 @@ std::string write_file_atomically(const std::string& path, const std::string& te
   int fd = mkstemp(name.data());
   if (fd < 0) return std::strerror(errno);
   std::string tmp = name.data();
+  RemoveOnExit remove(tmp);
   mode_t mask = umask(0);
   umask(mask);
   fchmod(fd, 0666 & ~mask);  // what a plain open would have given
-  bool ok = write_all(fd, text) && fsync(fd) == 0;
-  int err = errno;
+  // After a failed write the rest of the pieces are not written: the first
+  // errno is the one reported.
+  bool ok = true;
+  int err = 0;
+  try {
+    produce([&](std::string_view piece) {
+      if (ok && !write_all(fd, piece)) {
+        ok = false;
+        err = errno;
+      }
+    });
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (ok && fsync(fd) != 0) {
+    ok = false;
+    err = errno;
+  }
   if (::close(fd) != 0 && ok) {
     ok = false;
     err = errno;
@@ -79,7 +117,6 @@ std::string write_file_atomically(const std::string& path, const std::string& te
     }
     err = errno;
   }
-  ::unlink(tmp.c_str());  // after rename it no longer exists: harmless
   if (!ok)
     return err == EEXIST ? "it already exists; pass --force to replace it" : std::strerror(err);
   return "";

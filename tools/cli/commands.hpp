@@ -9,6 +9,7 @@
 #include "mpsim/kernel/machine.hpp"
 #include "mpsim/model/result.hpp"
 #include "mpsim/os/real_run.hpp"
+#include "mpsim/report/report.hpp"
 #include "mpsim/scenario/loader.hpp"
 
 namespace mpsim::cli {
@@ -84,9 +85,19 @@ std::optional<Scenario> load_or_report(const std::string& path, const MachineOve
 /// file unless `force`. Returns false (after printing why) on failure.
 bool write_output(const std::string& out, const std::string& text, bool force);
 
+/// A text made in pieces: hands them, in order, to the sink it is given.
+using TextProducer = std::function<void(const TextSink&)>;
+
+/// The same for a text that is never whole in memory: each piece goes on to
+/// stdout or the temporary file as it is made. An exception from `produce`
+/// leaves no file behind and propagates.
+bool write_output(const std::string& out, const TextProducer& produce, bool force);
+
 /// Writes `text` to `path` whole or not at all (a temporary file beside it,
 /// then renamed); with `replace` false an existing `path` is left alone.
 /// Returns "" on success, otherwise why it failed.
 std::string write_file_atomically(const std::string& path, const std::string& text, bool replace);
+std::string write_file_atomically(const std::string& path, const TextProducer& produce,
+                                  bool replace);
 
 }  // namespace mpsim::cli

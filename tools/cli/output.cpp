@@ -43,8 +43,15 @@ std::optional<Scenario> load_or_report(const std::string& path, const MachineOve
 }
 
 bool write_output(const std::string& out, const std::string& text, bool force) {
+  return write_output(
+      out, [&text](const TextSink& sink) { sink(text); }, force);
+}
+
+bool write_output(const std::string& out, const TextProducer& produce, bool force) {
   if (out.empty() || out == "-") {
-    std::cout << text;
+    produce([](std::string_view piece) {
+      std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    });
     return true;
   }
   std::error_code ec;
@@ -53,7 +60,7 @@ bool write_output(const std::string& out, const std::string& text, bool force) {
     std::cerr << "error: " << out << " already exists; pass --force to replace it\n";
     return false;
   }
-  if (std::string why = write_file_atomically(out, text, force); !why.empty()) {
+  if (std::string why = write_file_atomically(out, produce, force); !why.empty()) {
     std::cerr << "error: cannot write " << out << ": " << why << "\n";
     return false;
   }

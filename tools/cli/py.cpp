@@ -95,16 +95,21 @@ Command add_py(CLI::App& app) {
     }
     const RunResult& r = run.result;
     std::string text;
-    if (a->program_output)
+    TextProducer produce = [&text](const TextSink& sink) { sink(text); };
+    if (a->program_output) {
       text = program_lines(r);
-    else if (a->report.format == "json")
-      text = format_json(r, a->report.events) + "\n";  // pools and tasks as for a scenario
-    else {
+    } else if (a->report.format == "json") {
+      // Pools and tasks as for a scenario, streamed as `mpsim run` does.
+      produce = [json = json_writer(r, a->report.events)](const TextSink& sink) {
+        json(sink);
+        sink("\n");
+      };
+    } else {
       text = format_text(r) + "\n";
       if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);
     }
     if (!a->report.write_files(r, run.scenario.name)) return kExitBadInput;
-    if (!write_output(a->report.out, text, a->report.force)) return kExitBadInput;
+    if (!write_output(a->report.out, produce, a->report.force)) return kExitBadInput;
     return r.deadlock ? kExitDeadlock : kExitOk;
   };
 }

@@ -47,6 +47,7 @@ class EvalContext {
 };
 
 struct ExprNode;
+struct IntProgram;
 
 /// A parsed expression; cheap to copy (the tree is shared and immutable).
 class Expr {
@@ -98,6 +99,7 @@ class Expr {
   /// stays valid in every copy of this Expr.
   const std::string* variable_ = nullptr;
   std::uint64_t variable_key_ = 0;
+  std::shared_ptr<const IntProgram> int_program_;  ///< Shape::IntArith
 };
 
 /// A print template: literal text with `{expression}` holes; `{{` and `}}` are braces.
