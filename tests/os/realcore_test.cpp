@@ -41,12 +41,15 @@ TEST_F(RealMode, PinnedProcessesReportNoMigrationAndTheirCore) {
     }
   EXPECT_EQ(seen, 2);
   // CPU time per core: 25 ms of compute on core 1, 10 on core 0, plus the
-  // start and the end (well under a millisecond; more under sanitizers).
+  // start and the end (well under a millisecond; more under sanitizers, and
+  // on a host whose other tenants steal time from this virtual machine).
+  // The upper bounds only have to tell the cores apart: one core's work
+  // counted on the other would put 35 ms or more there.
   std::int64_t on1 = r["real"]["cores"]["busy_us"][1], on0 = r["real"]["cores"]["busy_us"][0];
   EXPECT_GE(on1, 25000);
-  EXPECT_LT(on1, 28000);
+  EXPECT_LT(on1, 33000);
   EXPECT_GE(on0, 10000);
-  EXPECT_LT(on0, 13000);
+  EXPECT_LT(on0, 20000);
   EXPECT_EQ(r["summary"]["cores"][1]["busy"], (on1 + 500) / 1000);
   EXPECT_EQ(r["summary"]["cores"][0]["busy"], (on0 + 500) / 1000);
 }
