@@ -10,11 +10,13 @@
 // takes the other common boundaries under rr: io completions that fall
 // inside a slice (wake_io_in_batch: phases 2-5 do nothing there), a
 // compute's end and a dispatched process that must first run operations
-// (run_operations). It hands back to the tick loop at the first boundary
-// where anything else may happen: another timer (arrival, sleep end,
-// timeout), a timer at a slice's end, operations that do not end in a
-// compute on the same core, the tick limit or an interrupt (Resume says
-// where the tick loop goes on). Round skipping is asked at every boundary
+// (run_operations), and the dispatch to a core that operations freed (the
+// process blocked, yielded or exited: phases 3-4 do nothing there under
+// rr). It hands back to the tick loop at the first boundary where
+// anything else may happen: another timer (arrival, sleep end, timeout), a
+// timer at a slice's end or where operations ran, operations that leave
+// the core held or free with nobody to take it, the tick limit or an
+// interrupt (Resume says where the tick loop goes on). Round skipping is asked at every boundary
 // it would be asked at in the tick loop, so whole rounds are still
 // replayed at once.
 //
