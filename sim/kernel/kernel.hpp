@@ -239,6 +239,7 @@ class Kernel final : public Runtime, public ExternalHost {
     bool ran = false;    ///< the core computed (counted by slices too)
   };
   void write_back(Batch& b);
+  void settle_concurrency(Batch& b);
   bool wake_io_in_batch();
   Resume run_operations(Core& c, Process& x, Batch& b, bool finished, bool new_boundary);
   /// The cheap half of rotate_slices' first test, asked at every boundary:

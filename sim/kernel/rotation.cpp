@@ -16,9 +16,9 @@
 // anything else may happen: another timer (arrival, sleep end, timeout), a
 // timer at a slice's end or where operations ran, operations that leave
 // the core held or free with nobody to take it, the tick limit or an
-// interrupt (Resume says where the tick loop goes on). Round skipping is asked at every boundary
-// it would be asked at in the tick loop, so whole rounds are still
-// replayed at once.
+// interrupt (Resume says where the tick loop goes on). Round skipping is
+// asked at every boundary it would be asked at in the tick loop, so whole
+// rounds are still replayed at once.
 //
 // One core only: on several cores a slice change on one core can coincide
 // with events on another, and phase order across cores matters; there the
@@ -70,6 +70,10 @@ Kernel::Resume Kernel::rotate() {
   const Tick cost = scenario_.machine.context_switch;
   const Tick quantum = traits_.fixed_quantum;
   const bool pinned = pinned_;
+  // Phase 5's pick (pop_for) would take the head of the queue for this core.
+  auto head_can_take = [&] {
+    return !queue.empty() && (!pinned || queue.front()->can_run_on(c.id));
+  };
   // One load per step: without an interrupt flag, a flag that never rises.
   static const volatile std::sig_atomic_t never = 0;
   const volatile std::sig_atomic_t* interrupt = options_.interrupt ? options_.interrupt : &never;
@@ -155,9 +159,10 @@ Kernel::Resume Kernel::rotate() {
         limit = next_limit();
       } else {
         // The head of the queue is dispatched next (p joins the tail after it).
-        if (queue.empty()) break;  // alone: advance() renews the slice in place
+        // Alone, advance() renews the slice in place; a head pinned
+        // elsewhere, phase 5 looks further.
+        if (!head_can_take()) break;
         Process* x = queue.front();
-        if (pinned && !x->can_run_on(c.id)) break;  // (pinned elsewhere: phase 5 looks further)
         // Advance to the end of the slice (as advance() does).
         const Tick t = end;
         p.remaining -= slice;
@@ -193,8 +198,7 @@ Kernel::Resume Kernel::rotate() {
       // to do on a free core under rr; phase 5 dispatches the head of the
       // queue, as dispatch() does, unless it is the process that just left
       // (a switch to itself is no switch) or nobody can take the core.
-      if (queue.empty() || queue.front()->pid == c.last ||
-          (pinned && !queue.front()->can_run_on(c.id))) {
+      if (!head_can_take() || queue.front()->pid == c.last) {
         resume = Resume::Phase3;
         break;
       }
@@ -266,13 +270,12 @@ Kernel::Resume Kernel::run_operations(Core& c, Process& x, Batch& b, bool finish
   // Operations may start or end processes, which changes what a tick of
   // concurrency is: that total is settled first. The batch's other totals
   // only add up, and nothing the operations do reads them.
-  result_.concurrency_ticks += live_ * (now_ - b.since);
+  settle_concurrency(b);
   if (new_boundary) zero_ops_.clear();
   if (finished)
     handle_stop(c, x, run_zero_time(x));
   else
     begin_running(c, x);
-  b.since = now_;
   if (!timers_.empty() && timers_.top().tick <= now_) return Resume::Phase3;
   bool computes =
       c.status == CoreStatus::Running && c.process == &x && x.remaining > 0 && slice_left(x) > 0;
@@ -303,12 +306,18 @@ bool Kernel::wake_io_in_batch() {
   return true;
 }
 
+// The ticks of concurrency since b.since, counted from now_ on afresh.
+void Kernel::settle_concurrency(Batch& b) {
+  result_.concurrency_ticks += live_ * (now_ - b.since);
+  b.since = now_;
+}
+
 // Adds what a batch counted since b.since to the run's totals, and starts
 // counting afresh from now_.
 void Kernel::write_back(Batch& b) {
   CoreResult& acc = result_.cores[0];
   if (b.slices > 0 || b.ran) result_.max_parallelism = std::max(result_.max_parallelism, 1);
-  result_.concurrency_ticks += live_ * (now_ - b.since);
+  settle_concurrency(b);
   result_.context_switches += b.slices + b.dispatches;
   result_.batched_slices += b.slices;
   result_.batched_dispatches += b.dispatches;
@@ -318,8 +327,7 @@ void Kernel::write_back(Batch& b) {
   result_.switch_overhead += b.switching;
   // Field by field, b.moved kept: `b = Batch{now_}` built a copy on the stack
   // and read it back in pieces wider than it was written, a stalled store
-  // forwarding each time (15 % of the issue 18 workload's time, perf).
-  b.since = now_;
+  // forwarding each time (17 % of the issue 18 workload's samples, perf).
   b.slices = b.dispatches = b.events = 0;
   b.busy = b.switching = 0;
   b.ran = false;

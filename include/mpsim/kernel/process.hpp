@@ -168,12 +168,12 @@ struct alignas(64) Process {
   [[gnu::always_inline]] void prefetch_hot() const {
     prefetch_lines(this, std::make_index_sequence<2>{});
   }
-  /// What running operations reads: program, runaway count, timers, loop
-  /// counters, variables (8-byte fields and members: no padding).
+  /// What running operations reads: the fields from `program` to `vars`
+  /// (program, runaway count, timers, loop counters, variables).
   [[gnu::always_inline]] void prefetch_operations() const {
-    constexpr std::size_t ops_bytes =
-        sizeof program + 4 * sizeof(std::int64_t) + sizeof loop_counters + sizeof vars;
-    prefetch_lines(&program, std::make_index_sequence<(ops_bytes + 63) / 64>{});
+    auto line = reinterpret_cast<std::uintptr_t>(&program) & ~std::uintptr_t{63};
+    auto end = reinterpret_cast<std::uintptr_t>(&vars + 1);
+    for (; line < end; line += 64) __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
 
   [[nodiscard]] bool alive() const {
