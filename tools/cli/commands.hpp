@@ -93,6 +93,11 @@ using TextProducer = std::function<void(const TextSink&)>;
 /// leaves no file behind and propagates.
 bool write_output(const std::string& out, const TextProducer& produce, bool force);
 
+/// The JSON result of `r` and its closing newline, streamed in pieces
+/// (json_writer): what `run` and `py` write for --format json. Throws now
+/// what writing would throw; `r` must outlive it.
+TextProducer json_output(const RunResult& r, bool events);
+
 /// Writes `text` to `path` whole or not at all (a temporary file beside it,
 /// then renamed); with `replace` false an existing `path` is left alone.
 /// Returns "" on success, otherwise why it failed.

@@ -47,6 +47,13 @@ bool write_output(const std::string& out, const std::string& text, bool force) {
       out, [&text](const TextSink& sink) { sink(text); }, force);
 }
 
+TextProducer json_output(const RunResult& r, bool events) {
+  return [json = json_writer(r, events)](const TextSink& sink) {
+    json(sink);
+    sink("\n");
+  };
+}
+
 bool write_output(const std::string& out, const TextProducer& produce, bool force) {
   if (out.empty() || out == "-") {
     produce([](std::string_view piece) {

@@ -100,10 +100,7 @@ Command add_py(CLI::App& app) {
       text = program_lines(r);
     } else if (a->report.format == "json") {
       // Pools and tasks as for a scenario, streamed as `mpsim run` does.
-      produce = [json = json_writer(r, a->report.events)](const TextSink& sink) {
-        json(sink);
-        sink("\n");
-      };
+      produce = json_output(r, a->report.events);
     } else {
       text = format_text(r) + "\n";
       if (a->report.timeline) text += "\ntimeline\n" + format_timeline(r);

@@ -169,10 +169,7 @@ Command add_run(CLI::App& app) {
     if (a->report.format == "json" && !real && !checks) {
       // The plain JSON result, the largest output, goes to its destination
       // in pieces, never whole in memory.
-      produce = [json = json_writer(r, a->report.events)](const TextSink& sink) {
-        json(sink);
-        sink("\n");
-      };
+      produce = json_output(r, a->report.events);
     } else if (a->report.format == "json") {
       if (real) {
         nlohmann::json j = nlohmann::json::parse(format_json(r, a->report.events));
