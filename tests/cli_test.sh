@@ -8,16 +8,8 @@ mpsim="$1"
 src="$2"
 tmp="$(mktemp -d)"
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/cli_checks.sh"  # fail, expect_rc
 cd "$tmp" || exit 1
-status=0
-fail() { echo "FAIL: $*"; status=1; }
-expect_rc() {  # expect_rc WANT DESCRIPTION CMD...
-  local want="$1" what="$2"
-  shift 2
-  "$@" > out 2> err
-  local rc=$?
-  [ "$rc" = "$want" ] || { fail "$what: exit $rc, expected $want"; cat out err; }
-}
 commands="run check demo policies compare report validate gen sweep explore py"
 
 # --help lists every command, in this order, and the unknown-command error
